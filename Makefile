@@ -1,0 +1,57 @@
+# Dudao: `make demo` serves the demo county; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ENV := DUDAO_DEMO=1 TASKS_BACKEND=db
+
+.PHONY: install demo serve seed test test-fast test-browser lint format messages bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Dudao needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py check_system
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --schools 150 --seed 1 --if-empty
+	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@$(DEMO_ENV) $(BIN)/python manage.py db_worker --interval 1 > var/worker.log 2>&1 & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest -n 2
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" -x
+
+test-browser: install
+	$(BIN)/python -m pytest -m browser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd dudao && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+bench: install
+	$(BIN)/python bench/import_schools.py --schools 20000
+
+clean:
+	rm -rf $(VENV) var

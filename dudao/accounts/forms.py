@@ -1,0 +1,76 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from dudao.inspectors.models import Inspector
+from dudao.organisations.models import Region
+from dudao.schools.models import School
+
+from .models import User
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(label=_("Username or phone"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    login.widget.attrs.update(autocomplete="username", autofocus=True)
+    password.widget.attrs.update(autocomplete="current-password")
+
+
+class UserForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Required for a new account; the user should change it after logging in."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "display_name",
+            "phone",
+            "email",
+            "role",
+            "inspector",
+            "school",
+            "region",
+            "is_active",
+        ]
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["role"].required = True
+        self.fields["inspector"].queryset = Inspector.objects.filter(office=office)
+        self.fields["school"].queryset = School.objects.filter(office=office)
+        ancestors = [p for p in office.region.path.strip("/").split("/") if p]
+        self.fields["region"].queryset = Region.objects.filter(
+            code__in=ancestors, level__in=["city", "province"]
+        )
+        if self.instance.pk:
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password")
+        if not self.instance.pk:
+            if not password:
+                raise forms.ValidationError(_("Set an initial password."))
+            validate_password(password)
+        return password
+
+    def validate_unique(self):
+        pass  # uniqueness is checked by the service, with clear messages
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password, self.user)
+        return password

@@ -1,0 +1,141 @@
+"""What each role may see. Every list and every fetch goes through these functions, so a
+query can never forget its scope.
+
+- office admin: everything of its county's office
+- zone leader: the schools of the zones they lead, plus their own assigned schools
+- inspector: the schools currently assigned to them
+- school user: its own school
+- viewer: every office under its city or province
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dudao.inspectors.models import Assignment, Inspector, Zone
+from dudao.organisations.models import Office
+from dudao.schools.models import School
+
+from .models import Role, User
+
+
+def current_assignments_q(prefix: str = "") -> Q:
+    today = timezone.localdate()
+    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
+
+
+def offices_for(user: User) -> QuerySet[Office]:
+    qs = Office.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.VIEWER and user.region_id:
+        return qs.filter(region__path__startswith=user.region.path)
+    if user.office_id:
+        return qs.filter(pk=user.office_id)
+    return qs.none()
+
+
+def schools_for(user: User) -> QuerySet[School]:
+    qs = School.objects.all()
+    if user.is_superuser:
+        return qs
+    role = user.role
+    if role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if role == Role.SCHOOL:
+        return qs.filter(pk=user.school_id)
+    if role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        mine = Q(
+            pk__in=Assignment.objects.filter(
+                current_assignments_q(), inspector_id=user.inspector_id
+            ).values("school_id")
+        )
+        if role == Role.ZONE_LEADER:
+            mine |= Q(zone__leader_id=user.inspector_id)
+        return qs.filter(mine, office_id=user.inspector.office_id)
+    return qs.none()
+
+
+def zones_for(user: User) -> QuerySet[Zone]:
+    qs = Zone.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role == Role.ZONE_LEADER and user.inspector_id:
+        return qs.filter(leader_id=user.inspector_id)
+    return qs.none()
+
+
+def inspectors_for(user: User) -> QuerySet[Inspector]:
+    qs = Inspector.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role == Role.ZONE_LEADER and user.inspector_id:
+        return qs.filter(Q(zone__leader_id=user.inspector_id) | Q(pk=user.inspector_id))
+    if user.role == Role.INSPECTOR and user.inspector_id:
+        return qs.filter(pk=user.inspector_id)
+    return qs.none()
+
+
+def assignments_for(user: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(school__office__in=offices_for(user))
+    if user.role == Role.ZONE_LEADER and user.inspector_id:
+        return qs.filter(
+            Q(inspector_id=user.inspector_id) | Q(school__zone__leader_id=user.inspector_id)
+        )
+    if user.role == Role.INSPECTOR and user.inspector_id:
+        return qs.filter(inspector_id=user.inspector_id)
+    if user.role == Role.SCHOOL:
+        return qs.filter(school_id=user.school_id)
+    return qs.none()
+
+
+def users_for(user: User) -> QuerySet[User]:
+    """Accounts an office admin manages: those of its own office's county."""
+    qs = User.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id, is_superuser=False)
+    return qs.none()
+
+
+def get_or_404(queryset: QuerySet, **lookup):
+    """Fetch within a scope: "not yours" and "not found" both answer 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_school_for(user, pk) -> School:
+    return get_or_404(schools_for(user).select_related("office", "township", "zone"), pk=pk)
+
+
+def get_inspector_for(user, pk) -> Inspector:
+    return get_or_404(inspectors_for(user).select_related("office", "zone"), pk=pk)
+
+
+def get_zone_for(user, pk) -> Zone:
+    return get_or_404(zones_for(user).select_related("leader"), pk=pk)
+
+
+def get_assignment_for(user, pk) -> Assignment:
+    return get_or_404(assignments_for(user).select_related("inspector", "school"), pk=pk)
+
+
+def get_user_for(user, pk) -> User:
+    return get_or_404(users_for(user), pk=pk)

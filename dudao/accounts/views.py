@@ -1,0 +1,121 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dudao.audit import services as audit
+from dudao.audit.models import AuditEntry
+from dudao.core.errors import DomainError
+from dudao.core.forms import apply_domain_error
+from dudao.core.paging import paginate
+from dudao.core.permissions import office_admin_required
+
+from . import scoping, services
+from .forms import LoginForm, SetPasswordForm, UserForm
+from .models import Role
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.attempt_login(
+                request, form.cleaned_data["login"], form.cleaned_data["password"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user)
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "/"
+            return redirect(target or "/")
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit.record(request.user, AuditEntry.Action.LOGOUT, request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+def change_own_password(request):
+    form = SetPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.set_password(request.user, request.user, form.cleaned_data["password"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:home")
+    return render(request, "accounts/password.html", {"form": form, "target": request.user})
+
+
+@office_admin_required
+def user_list(request):
+    users = scoping.users_for(request.user).select_related("inspector", "school")
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(
+            Q(username__icontains=q) | Q(display_name__icontains=q) | Q(phone__icontains=q)
+        )
+    role = request.GET.get("role")
+    if role in Role.values:
+        users = users.filter(role=role)
+    page, query = paginate(request, users.order_by("role", "username"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "query": query, "roles": Role.choices, "q": q, "role": role},
+    )
+
+
+@office_admin_required
+def user_create(request):
+    office = request.user.office
+    form = UserForm(request.POST or None, office=office)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+        try:
+            user = services.create_user(
+                request.user, office, password=form.cleaned_data["password"], **data
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": user.username})
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@office_admin_required
+def user_edit(request, pk):
+    target = scoping.get_user_for(request.user, pk)
+    form = UserForm(request.POST or None, instance=target, office=request.user.office)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(request.user, target, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "target": target})
+
+
+@office_admin_required
+def user_password(request, pk):
+    target = scoping.get_user_for(request.user, pk)
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.set_password(request.user, target, form.cleaned_data["password"])
+        messages.success(request, _("Password reset; the account is unlocked."))
+        return redirect("accounts:user_list")
+    return render(request, "accounts/password.html", {"form": form, "target": target})

@@ -1,0 +1,81 @@
+"""Writing the audit log. Service functions call `record_create/update/delete` inside their
+transaction, so a rolled-back change leaves no audit row either."""
+
+import datetime
+import decimal
+import uuid
+
+from django.db import models
+
+from .middleware import current_origin
+from .models import AuditEntry
+
+Action = AuditEntry.Action
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # file fields
+        return value.name or ""
+    return value
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The instance's editable field values, as JSON-safe plain values."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if not field.editable or field.primary_key:
+            continue
+        if field.name in {"password", "last_login"}:
+            continue
+        data[field.name] = _plain(getattr(instance, field.name))
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _office_of(instance, actor):
+    office_id = getattr(instance, "office_id", None)
+    if office_id is None and actor is not None:
+        office_id = getattr(actor, "office_id", None)
+    return office_id
+
+
+def record(actor, action, instance=None, changes=None, *, target_repr="", office_id=None):
+    ip, user_agent = current_origin()
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor is not None else "",
+        office_id=office_id if office_id is not None else _office_of(instance, actor),
+        action=action,
+        target_type=instance._meta.label if instance is not None else "",
+        target_id=str(instance.pk) if instance is not None and instance.pk else "",
+        target_repr=(target_repr or (str(instance) if instance is not None else ""))[:200],
+        changes=changes or {},
+        ip=ip,
+        user_agent=user_agent,
+    )
+
+
+def record_create(actor, instance):
+    return record(actor, Action.CREATE, instance, {"after": snapshot(instance)})
+
+
+def record_update(actor, instance, before: dict):
+    changes = diff(before, snapshot(instance))
+    if changes:
+        return record(actor, Action.UPDATE, instance, changes)
+    return None
+
+
+def record_delete(actor, instance):
+    return record(actor, Action.DELETE, instance, {"before": snapshot(instance)})

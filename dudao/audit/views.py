@@ -1,0 +1,59 @@
+import datetime
+
+from django.db.models import Q
+from django.shortcuts import render
+
+from dudao.core.paging import paginate
+from dudao.core.permissions import office_admin_required
+
+from .models import AuditEntry
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@office_admin_required
+def audit_list(request):
+    """The office's audit log, read-only, newest first, filterable."""
+    entries = AuditEntry.objects.all()
+    if not request.user.is_superuser:
+        entries = entries.filter(office_id=request.user.office_id)
+    params = request.GET
+    if params.get("action") in AuditEntry.Action.values:
+        entries = entries.filter(action=params["action"])
+    if params.get("type"):
+        entries = entries.filter(target_type=params["type"])
+    q = (params.get("q") or "").strip()
+    if q:
+        entries = entries.filter(
+            Q(actor_name__icontains=q) | Q(target_repr__icontains=q) | Q(ip__startswith=q)
+        )
+    since, until = _date(params.get("since")), _date(params.get("until"))
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    page, query = paginate(request, entries.order_by("-at", "-pk"), per_page=50)
+    types = [
+        ("schools.School", "School"),
+        ("inspectors.Inspector", "Inspector"),
+        ("inspectors.Zone", "Zone"),
+        ("inspectors.Assignment", "Assignment"),
+        ("inspectors.Conflict", "Conflict"),
+        ("accounts.User", "User"),
+    ]
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "query": query,
+            "params": params,
+            "actions": AuditEntry.Action.choices,
+            "types": types,
+        },
+    )

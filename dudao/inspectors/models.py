@@ -1,0 +1,208 @@
+"""Inspectors (督学), zones (督学责任区), listed-supervision assignments (挂牌督导) and recorded
+conflicts of interest that require recusal (回避)."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dudao.schools.models import phone_validator
+
+
+class Zone(models.Model):
+    """A supervision zone (督学责任区): 20-40 schools coordinated by a zone leader (组长)."""
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.PROTECT, related_name="zones"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        "inspectors.Inspector",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_zones",
+        verbose_name=_("zone leader"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="zone_name_unique_in_office")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inspectors:zone_detail", args=[self.pk])
+
+
+class Inspector(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Employment(models.TextChoices):
+        FULL_TIME = "full_time", _("Full-time")
+        PART_TIME = "part_time", _("Part-time")
+
+    class Kind(models.TextChoices):
+        RESPONSIBLE = "responsible", _("Responsible inspector")
+        PRINCIPAL = "principal", _("Principal inspector")
+        PARENT = "parent", _("Parent inspector")
+        INVITED = "invited", _("Invited inspector")
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.PROTECT, related_name="inspectors"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="inspectors/photos/", blank=True)
+    employment = models.CharField(
+        _("employment"), max_length=10, choices=Employment.choices, default="part_time"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default="responsible")
+    employer_school = models.ForeignKey(
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employed_inspectors",
+        verbose_name=_("employer (school)"),
+    )
+    employer_name = models.CharField(
+        _("employer"), max_length=100, blank=True, help_text=_("When not a school.")
+    )
+    zone = models.ForeignKey(
+        Zone,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspectors",
+        verbose_name=_("zone"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("inspector")
+        verbose_name_plural = _("inspectors")
+        indexes = [models.Index(fields=["office", "is_active", "name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "phone"], name="inspector_phone_unique_in_office"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inspectors:detail", args=[self.pk])
+
+    @property
+    def employer_display(self) -> str:
+        return self.employer_school.name if self.employer_school_id else self.employer_name
+
+
+class RecusalGround(models.Model):
+    """A ground for recusal (回避事由) the office can edit (RULES.md §6a)."""
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.CASCADE, related_name="recusal_grounds"
+    )
+    name = models.CharField(_("ground"), max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("recusal ground")
+        verbose_name_plural = _("recusal grounds")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="recusal_ground_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+DEFAULT_RECUSAL_GROUNDS = [
+    # Kept as data so each office can edit the list (the national grounds are unconfirmed).
+    "近亲属担任该单位领导",
+    "曾在该单位任职未满规定年限",
+    "被督导单位申请回避",
+    "其他利害关系",
+]
+
+
+class Conflict(models.Model):
+    """A recorded relation between an inspector and a school that bars assignment."""
+
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="conflicts")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="inspector_conflicts"
+    )
+    ground = models.ForeignKey(RecusalGround, on_delete=models.PROTECT, verbose_name=_("ground"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "school", "ground"], name="conflict_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inspector} – {self.school}: {self.ground}"
+
+
+class Assignment(models.Model):
+    """Listed supervision (挂牌督导): an inspector is the school's responsible inspector from
+    `start_date` to `end_date` (inclusive; open-ended while current). History is kept: a
+    reassignment ends the previous row instead of editing it."""
+
+    inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="assignments")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="assignments"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [
+            models.Index(fields=["inspector", "end_date"]),
+            models.Index(fields=["school", "start_date"]),
+        ]
+        constraints = [
+            # One responsible inspector per school at a time.
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(end_date__isnull=True),
+                name="one_current_inspector_per_school",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.inspector} → {self.school}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None

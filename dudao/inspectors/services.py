@@ -1,0 +1,239 @@
+"""Writes to inspectors, zones, conflicts and assignments (挂牌). Recusal (回避, RULES.md §6a)
+is enforced here, so the form, the import and the API refuse the same assignments."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.audit import services as audit
+from dudao.core.errors import DomainError
+from dudao.schools.models import School
+
+from .models import DEFAULT_RECUSAL_GROUNDS, Assignment, Conflict, Inspector, RecusalGround, Zone
+
+INSPECTOR_FIELDS = [
+    "name",
+    "gender",
+    "phone",
+    "email",
+    "photo",
+    "employment",
+    "kind",
+    "employer_school",
+    "employer_name",
+    "zone",
+    "is_active",
+]
+ASSIGNABLE_KINDS = {Inspector.Kind.RESPONSIBLE, Inspector.Kind.PRINCIPAL}
+
+
+def _validate(instance, exclude=("office",)):
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+def _check_inspector(inspector: Inspector):
+    if inspector.employer_school_id and inspector.employer_school.office_id != inspector.office_id:
+        raise DomainError(
+            _("The employer school belongs to another office."), field="employer_school"
+        )
+    if inspector.zone_id and inspector.zone.office_id != inspector.office_id:
+        raise DomainError(_("The zone belongs to another office."), field="zone")
+
+
+def _duplicate_phone(inspector) -> bool:
+    return (
+        Inspector.objects.filter(office_id=inspector.office_id, phone=inspector.phone)
+        .exclude(pk=inspector.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def create_inspector(actor, office, **data) -> Inspector:
+    inspector = Inspector(office=office, **{k: v for k, v in data.items() if k in INSPECTOR_FIELDS})
+    _validate(inspector)
+    _check_inspector(inspector)
+    if _duplicate_phone(inspector):
+        raise DomainError(_("Another inspector already has this phone number."), field="phone")
+    inspector.save()
+    audit.record_create(actor, inspector)
+    return inspector
+
+
+@transaction.atomic
+def update_inspector(actor, inspector: Inspector, **data) -> Inspector:
+    inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
+    before = audit.snapshot(inspector)
+    for key, value in data.items():
+        if key in INSPECTOR_FIELDS:
+            setattr(inspector, key, value)
+    _validate(inspector)
+    _check_inspector(inspector)
+    if _duplicate_phone(inspector):
+        raise DomainError(_("Another inspector already has this phone number."), field="phone")
+    inspector.save()
+    audit.record_update(actor, inspector, before)
+    if before["is_active"] and not inspector.is_active:
+        # An inactive inspector supervises nobody: end their current assignments today.
+        for assignment in inspector.assignments.filter(end_date__isnull=True):
+            end_assignment(actor, assignment, timezone.localdate(), note=_("Inspector deactivated"))
+    return inspector
+
+
+@transaction.atomic
+def create_zone(actor, office, *, name, leader=None) -> Zone:
+    zone = Zone(office=office, name=name, leader=leader)
+    _check_zone(zone)
+    zone.save()
+    audit.record_create(actor, zone)
+    return zone
+
+
+@transaction.atomic
+def update_zone(actor, zone: Zone, *, name, leader=None) -> Zone:
+    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    before = audit.snapshot(zone)
+    zone.name, zone.leader = name, leader
+    _check_zone(zone)
+    zone.save()
+    audit.record_update(actor, zone, before)
+    return zone
+
+
+def _check_zone(zone: Zone):
+    if zone.leader_id and zone.leader.office_id != zone.office_id:
+        raise DomainError(_("The zone leader belongs to another office."), field="leader")
+    if Zone.objects.filter(office_id=zone.office_id, name=zone.name).exclude(pk=zone.pk).exists():
+        raise DomainError(_("A zone with this name already exists."), field="name")
+
+
+def ensure_default_recusal_grounds(office) -> None:
+    for name in DEFAULT_RECUSAL_GROUNDS:
+        RecusalGround.objects.get_or_create(office=office, name=name)
+
+
+@transaction.atomic
+def record_conflict(actor, inspector: Inspector, school: School, ground: RecusalGround, note=""):
+    if school.office_id != inspector.office_id or ground.office_id != inspector.office_id:
+        raise DomainError(_("The school and the inspector belong to different offices."))
+    conflict, created = Conflict.objects.get_or_create(
+        inspector=inspector, school=school, ground=ground, defaults={"note": note}
+    )
+    if created:
+        audit.record_create(actor, conflict)
+    return conflict
+
+
+@transaction.atomic
+def remove_conflict(actor, conflict: Conflict):
+    audit.record_delete(actor, conflict)
+    conflict.delete()
+
+
+def recusal_reason(inspector: Inspector, school: School) -> str | None:
+    """Why this inspector may not supervise this school (回避), or None."""
+    employer_id = inspector.employer_school_id
+    if employer_id and employer_id in (school.pk, school.host_school_id):
+        return _("%(inspector)s is employed by %(school)s and must recuse (回避).") % {
+            "inspector": inspector.name,
+            "school": inspector.employer_school.name,
+        }
+    conflict = (
+        Conflict.objects.filter(inspector=inspector)
+        .filter(Q(school=school) | Q(school_id=school.host_school_id))
+        .select_related("ground")
+        .first()
+    )
+    if conflict:
+        return _("%(inspector)s has a recorded conflict with %(school)s: %(ground)s.") % {
+            "inspector": inspector.name,
+            "school": conflict.school.name,
+            "ground": conflict.ground.name,
+        }
+    return None
+
+
+@transaction.atomic
+def assign_inspector(
+    actor, school: School, inspector: Inspector, start_date: datetime.date, note: str = ""
+) -> Assignment:
+    """Make `inspector` the school's responsible inspector from `start_date`. The current
+    assignment, if any, ends the day before. Idempotent: assigning the current inspector
+    again changes nothing."""
+    school = School.objects.select_for_update().select_related("host_school").get(pk=school.pk)
+    inspector = Inspector.objects.select_related("employer_school").get(pk=inspector.pk)
+    if inspector.office_id != school.office_id:
+        raise DomainError(_("The inspector belongs to another office."), field="inspector")
+    if not inspector.is_active:
+        raise DomainError(
+            _("%(inspector)s is inactive and cannot be assigned.") % {"inspector": inspector.name},
+            field="inspector",
+        )
+    if not school.is_active:
+        raise DomainError(_("%(school)s is inactive.") % {"school": school.name}, field="school")
+    if inspector.kind not in ASSIGNABLE_KINDS:
+        raise DomainError(
+            _("A %(kind)s cannot be a school's responsible inspector.")
+            % {"kind": inspector.get_kind_display()},
+            field="inspector",
+        )
+    reason = recusal_reason(inspector, school)
+    if reason:
+        raise DomainError(reason, field="inspector")
+    current = school.assignments.filter(end_date__isnull=True).select_related("inspector").first()
+    if current and current.inspector_id == inspector.pk:
+        return current
+    later = school.assignments.filter(
+        Q(start_date__gte=start_date) | Q(end_date__gte=start_date)
+    ).exclude(pk=getattr(current, "pk", None))
+    if later.exists() or (current and current.start_date >= start_date):
+        raise DomainError(
+            _("The start date overlaps an earlier assignment of this school; choose a later date."),
+            field="start_date",
+        )
+    if current:
+        end_assignment(actor, current, start_date - datetime.timedelta(days=1))
+    assignment = Assignment(inspector=inspector, school=school, start_date=start_date, note=note)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a concurrent assignment won the race
+        raise DomainError(_("This school was just assigned by someone else; reload.")) from exc
+    audit.record(
+        actor,
+        audit.Action.CREATE,
+        assignment,
+        {"after": audit.snapshot(assignment)},
+        office_id=school.office_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(actor, assignment: Assignment, end_date: datetime.date, note: str = ""):
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.end_date is not None:
+        return assignment  # already ended: retrying is harmless
+    if end_date < assignment.start_date:
+        raise DomainError(_("The end date is before the start date."), field="end_date")
+    before = audit.snapshot(assignment)
+    assignment.end_date = end_date
+    if note:
+        assignment.note = (assignment.note + "; " if assignment.note else "") + note
+    assignment.save(update_fields=["end_date", "note"])
+    audit.record(
+        actor,
+        audit.Action.UPDATE,
+        assignment,
+        audit.diff(before, audit.snapshot(assignment)),
+        office_id=assignment.school.office_id,
+    )
+    return assignment

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with tasks run inline and a fast hasher."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("DUDAO_PLAIN_STATIC", "1")
+
+from dudao.settings import *  # noqa: F403
+from dudao.settings import BASE_DIR
+
+# Argon2 stays the production hasher (tested); tests create many users, so hash fast here.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "zh-hans"

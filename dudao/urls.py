@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("dudao.core.urls")),
+    path("accounts/", include("dudao.accounts.urls")),
+    path("schools/", include("dudao.schools.urls")),
+    path("", include("dudao.inspectors.urls")),
+    path("imports/", include("dudao.imports.urls")),
+    path("", include("dudao.signboards.urls")),
+    path("audit/", include("dudao.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    # The embedded demo serves uploads itself; production serves them from S3 or nginx.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
