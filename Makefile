@@ -47,8 +47,9 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd dudao && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location \
+	  --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 bench: install
 	$(BIN)/python bench/import_schools.py --schools 20000

@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/", include("dudao.imports.urls")),
     path("", include("dudao.signboards.urls")),
     path("audit/", include("dudao.audit.urls")),
+    path("notifications/", include("dudao.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

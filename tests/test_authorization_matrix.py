@@ -62,6 +62,10 @@ MATRIX = {
     "inspectors:assign": (lambda w: [w.school.pk], POST_ONLY_ADMIN),
     "inspectors:assignment_end": (lambda w: [w.assignment.pk], POST_ONLY_ADMIN),
     "audit:list": (None, ADMIN_ONLY),
+    "notifications:list": (None, everyone(200)),
+    "notifications:bell": (None, everyone(200)),
+    "notifications:open": (lambda w: [1], everyone(405)),
+    "notifications:read_all": (None, everyone(405)),
 }
 
 # Objects outside a role's scope answer 404 (not yours looks like not found).

@@ -1,0 +1,9 @@
+from .services import unread_count
+
+
+def unread_notifications(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # Lazy: pages that do not render the bell (PDFs, fragments) pay no query.
+    return {"unread_notifications": lambda: unread_count(user)}
