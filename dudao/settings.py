@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "dudao.inspectors",
     "dudao.imports",
     "dudao.signboards",
+    "dudao.visits",
+    "dudao.rectification",
     "dudao.demo",
     "dudao.notifications",
 ]
@@ -155,6 +157,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "dudao" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"

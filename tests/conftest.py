@@ -43,6 +43,13 @@ class World:
     other_admin: User
     superuser: User
 
+    def import_job(self):
+        from dudao.imports.models import ImportJob
+
+        return ImportJob.objects.create(
+            office=self.office, kind="schools", created_by=self.admin, status="preview"
+        )
+
     def personas(self):
         return {
             "admin": self.admin,

@@ -9,8 +9,16 @@ county A must never see, and vice versa) and the superuser.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["anon", "admin", "zone_leader", "inspector", "school", "viewer", "other_admin",
-         "superuser"]
+ROLES = [
+    "anon",
+    "admin",
+    "zone_leader",
+    "inspector",
+    "school",
+    "viewer",
+    "other_admin",
+    "superuser",
+]
 LOGIN = 302  # anonymous users are sent to the login page
 
 
@@ -36,10 +44,14 @@ MATRIX = {
     "accounts:password": (None, everyone(200)),
     "accounts:user_list": (None, ADMIN_ONLY),
     "accounts:user_create": (None, ADMIN_ONLY),
-    "accounts:user_edit": (lambda w: [w.inspector_user.pk],
-                           only({"admin": 200, "other_admin": 404})),
-    "accounts:user_password": (lambda w: [w.inspector_user.pk],
-                               only({"admin": 200, "other_admin": 404})),
+    "accounts:user_edit": (
+        lambda w: [w.inspector_user.pk],
+        only({"admin": 200, "other_admin": 404}),
+    ),
+    "accounts:user_password": (
+        lambda w: [w.inspector_user.pk],
+        only({"admin": 200, "other_admin": 404}),
+    ),
     "schools:list": (None, everyone(200) | {"school": 403}),
     "schools:mine": (None, only({"school": 200})),
     "schools:create": (None, ADMIN_ONLY),
@@ -48,21 +60,45 @@ MATRIX = {
     "schools:delete": (lambda w: [w.school.pk], only({"admin": 405, "other_admin": 405})),
     "inspectors:list": (None, everyone(200) | {"inspector": 403, "school": 403}),
     "inspectors:create": (None, ADMIN_ONLY),
-    "inspectors:detail": (lambda w: [w.inspector.pk],
-                          everyone(200) | {"school": 403, "other_admin": 404}),
+    "inspectors:detail": (
+        lambda w: [w.inspector.pk],
+        everyone(200) | {"school": 403, "other_admin": 404},
+    ),
     "inspectors:edit": (lambda w: [w.inspector.pk], only({"admin": 200, "other_admin": 404})),
     "inspectors:conflict_add": (lambda w: [w.inspector.pk], POST_ONLY_ADMIN),
     "inspectors:conflict_delete": (lambda w: [1], POST_ONLY_ADMIN),
     "inspectors:zone_list": (None, everyone(200) | {"inspector": 403, "school": 403}),
     "inspectors:zone_create": (None, ADMIN_ONLY),
-    "inspectors:zone_detail": (lambda w: [w.zone.pk], everyone(200) | {
-        "inspector": 403, "school": 403, "other_admin": 404}),
+    "inspectors:zone_detail": (
+        lambda w: [w.zone.pk],
+        everyone(200) | {"inspector": 403, "school": 403, "other_admin": 404},
+    ),
     "inspectors:zone_edit": (lambda w: [w.zone.pk], only({"admin": 200, "other_admin": 404})),
     "inspectors:assignment_list": (None, everyone(200) | {"school": 403}),
     "inspectors:assign": (lambda w: [w.school.pk], POST_ONLY_ADMIN),
     "inspectors:assignment_end": (lambda w: [w.assignment.pk], POST_ONLY_ADMIN),
     "audit:list": (None, ADMIN_ONLY),
     "notifications:list": (None, everyone(200)),
+    "imports:list": (None, ADMIN_ONLY),
+    "imports:template": (lambda w: ["schools"], ADMIN_ONLY),
+    "imports:export": (lambda w: ["schools"], ADMIN_ONLY),
+    "imports:upload": (lambda w: ["schools"], POST_ONLY_ADMIN),
+    "imports:job": (lambda w: [w.import_job().pk], only({"admin": 200, "other_admin": 404})),
+    "imports:job_progress": (
+        lambda w: [w.import_job().pk],
+        only({"admin": 200, "other_admin": 404}),
+    ),
+    "imports:confirm": (lambda w: [w.import_job().pk], POST_ONLY_ADMIN),
+    "signboards:school": (
+        lambda w: [w.school.pk],
+        everyone(200) | {"other_admin": 404, "superuser": 404},
+    ),
+    "signboards:zone": (
+        lambda w: [w.zone.pk],
+        only({"admin": 200, "zone_leader": 200, "other_admin": 404, "superuser": 404}),
+    ),
+    "signboards:county": (None, ADMIN_ONLY),
+    "signboards:public_school": (lambda w: [w.school.code], everyone(200) | {"anon": 200}),
     "notifications:bell": (None, everyone(200)),
     "notifications:open": (lambda w: [1], everyone(405)),
     "notifications:read_all": (None, everyone(405)),
@@ -77,6 +113,8 @@ OUT_OF_SCOPE = [
     ("inspectors:detail", lambda w: [w.foreign_inspector.pk], ["admin", "viewer", "zone_leader"]),
     ("schools:edit", lambda w: [w.foreign_school.pk], ["admin"]),
     ("inspectors:zone_detail", lambda w: [w.zone.pk], ["other_admin"]),
+    ("signboards:school", lambda w: [w.far_school.pk], ["zone_leader", "inspector", "school"]),
+    ("signboards:school", lambda w: [w.foreign_school.pk], ["admin", "viewer", "zone_leader"]),
 ]
 
 # Writes refused for everyone but the office admin: status and nothing changed.
@@ -143,9 +181,9 @@ def test_writes_refused(world, client, name, role):
 
     before = AuditEntry.objects.exclude(action__in=["login", "login_failed"]).count()
     url = reverse(name, args=WRITES[name](world))
-    response = client_for(client, world, role).post(url, {"name": "x", "inspector": 1,
-                                                          "start_date": "2026-10-01",
-                                                          "end_date": "2026-10-01"})
+    response = client_for(client, world, role).post(
+        url, {"name": "x", "inspector": 1, "start_date": "2026-10-01", "end_date": "2026-10-01"}
+    )
     assert response.status_code in (403, 404)
     assert AuditEntry.objects.exclude(action__in=["login", "login_failed"]).count() == before
 

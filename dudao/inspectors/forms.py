@@ -62,7 +62,7 @@ class ZoneForm(forms.ModelForm):
 class AssignForm(forms.Form):
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=Inspector.objects.none())
     start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
@@ -75,7 +75,9 @@ class AssignForm(forms.Form):
 
 
 class EndAssignmentForm(forms.Form):
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("End date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 

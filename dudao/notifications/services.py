@@ -18,9 +18,7 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", url: str
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        rows.append(
-            Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url)
-        )
+        rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url))
     if not rows:
         return []
     with transaction.atomic():

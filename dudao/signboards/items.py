@@ -33,9 +33,7 @@ SUPERVISION_ITEMS: tuple[SupervisionItem, ...] = (
     SupervisionItem(
         4, "学生学习、体育锻炼和课业负担", _("Students' learning, exercise and workload")
     ),
-    SupervisionItem(
-        5, "教师师德和专业发展", _("Teachers' ethics and professional development")
-    ),
+    SupervisionItem(5, "教师师德和专业发展", _("Teachers' ethics and professional development")),
     SupervisionItem(
         6, "校园及周边安全、学生交通安全", _("Campus and surroundings safety, traffic safety")
     ),
@@ -44,7 +42,5 @@ SUPERVISION_ITEMS: tuple[SupervisionItem, ...] = (
         "食堂、食品、饮水及宿舍卫生",
         _("Canteen, food, drinking water and dormitory hygiene"),
     ),
-    SupervisionItem(
-        8, "校风、教风、学风建设", _("School ethos, teaching and learning culture")
-    ),
+    SupervisionItem(8, "校风、教风、学风建设", _("School ethos, teaching and learning culture")),
 )

@@ -1,22 +1,95 @@
-from django.http import HttpResponse
+"""Signboard PDFs (one school, a zone, the county) and the public page the boards' QR codes open.
 
+Views stay thin: fetch-and-authorise through the scoping helpers (out of scope answers 404),
+then hand the schools to `boards`. The superuser has no office, so it gets no boards: 404 for a
+school or zone, 403 for the county.
+"""
+
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from dudao.accounts import scoping
+from dudao.accounts.models import Role
 from dudao.core.permissions import office_admin_required
+from dudao.core.system import MissingSystemPackage
+from dudao.schools.models import School
+
+from . import boards
+
+ZONE_BATCH_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER)
 
 
-def public_school_page(request, code):
-    return HttpResponse("TODO")
+def _pdf_response(request, schools, name: str):
+    """Render the boards of `schools` to a PDF download, or a 503 page naming the missing
+    system package when no Chinese font is installed."""
+    try:
+        boards.ensure_cjk_font()
+    except MissingSystemPackage as exc:
+        return render(request, "signboards/unavailable.html", {"message": str(exc)}, status=503)
+    pdf = boards.render_pdf(boards.build_boards(schools), title=name)
+    return FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=boards.pdf_filename(name),
+        content_type="application/pdf",
+    )
 
 
-@office_admin_required
+def _no_superuser(user):
+    if user.is_superuser:
+        raise Http404
+
+
 def school_signboard(request, pk):
-    return HttpResponse("TODO")
+    _no_superuser(request.user)
+    school = scoping.get_school_for(request.user, pk)
+    schools = boards.with_current_assignments(School.objects.filter(pk=school.pk))
+    return _pdf_response(request, schools, school.name)
 
 
-@office_admin_required
 def zone_signboards(request, pk):
-    return HttpResponse("TODO")
+    user = request.user
+    _no_superuser(user)
+    if user.role not in ZONE_BATCH_ROLES:
+        raise PermissionDenied
+    zone = scoping.get_zone_for(user, pk)
+    schools = boards.batch_schools(scoping.schools_for(user).filter(zone=zone))
+    return _pdf_response(request, schools, zone.name)
 
 
 @office_admin_required
 def county_signboards(request):
-    return HttpResponse("TODO")
+    office = request.user.office
+    return _pdf_response(
+        request, boards.batch_schools(scoping.schools_for(request.user)), office.name
+    )
+
+
+@cache_control(public=True, max_age=300)
+def public_school_page(request, code):
+    """What a parent sees after scanning the board: the school, its responsible inspector and
+    the office's contact. Nothing else about the school is shown."""
+    school = boards.with_current_assignments(
+        School.objects.filter(code=code, is_active=True).select_related("township")
+    ).first()
+    if school is None:
+        raise Http404(_("No such school."))
+    assignment = boards.current_assignment(school)
+    inspector = assignment.inspector if assignment else None
+    photo = (
+        boards.photo_data_uri(inspector, size=boards.WEB_PHOTO_SIZE, quality=80)
+        if inspector
+        else None
+    )
+    response = render(
+        request,
+        "signboards/public_school.html",
+        {"school": school, "office": school.office, "inspector": inspector, "photo": photo},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -9,10 +9,18 @@ from dudao.core.errors import DomainError
 
 def test_admin_creates_inspector_account(world, login):
     client = login(world.admin)
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "zhang", "display_name": "张督学", "phone": "13900001111", "role": "inspector",
-        "inspector": world.other_inspector.pk, "password": "Strong-pass-2026", "is_active": "on",
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "zhang",
+            "display_name": "张督学",
+            "phone": "13900001111",
+            "role": "inspector",
+            "inspector": world.other_inspector.pk,
+            "password": "Strong-pass-2026",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     user = User.objects.get(username="zhang")
     assert user.office == world.office
@@ -23,23 +31,41 @@ def test_admin_creates_inspector_account(world, login):
 
 def test_weak_password_refused(world, login):
     client = login(world.admin)
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "weak", "role": "office_admin", "password": "123", "is_active": "on",
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "weak",
+            "role": "office_admin",
+            "password": "123",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="weak").exists()
 
 
 def test_inspector_from_other_office_refused(world):
     with pytest.raises(DomainError):
-        services.create_user(world.admin, world.office, username="x", role=Role.INSPECTOR,
-                             inspector=world.foreign_inspector, password="Strong-pass-2026")
+        services.create_user(
+            world.admin,
+            world.office,
+            username="x",
+            role=Role.INSPECTOR,
+            inspector=world.foreign_inspector,
+            password="Strong-pass-2026",
+        )
 
 
 def test_zone_leader_must_lead_a_zone(world):
     with pytest.raises(DomainError) as error:
-        services.create_user(world.admin, world.office, username="x", role=Role.ZONE_LEADER,
-                             inspector=world.other_inspector, password="Strong-pass-2026")
+        services.create_user(
+            world.admin,
+            world.office,
+            username="x",
+            role=Role.ZONE_LEADER,
+            inspector=world.other_inspector,
+            password="Strong-pass-2026",
+        )
     assert error.value.field == "inspector"
 
 
@@ -48,14 +74,26 @@ def test_viewer_region_must_be_above_county(world):
 
     foreign_city = Region.objects.get(code="320100")
     with pytest.raises(DomainError):
-        services.create_user(world.admin, world.office, username="v", role=Role.VIEWER,
-                             region=foreign_city, password="Strong-pass-2026")
+        services.create_user(
+            world.admin,
+            world.office,
+            username="v",
+            role=Role.VIEWER,
+            region=foreign_city,
+            password="Strong-pass-2026",
+        )
 
 
 def test_duplicate_phone_refused(world):
     with pytest.raises(DomainError) as error:
-        services.create_user(world.admin, world.office, username="dup", role=Role.OFFICE_ADMIN,
-                             phone="13800000001", password="Strong-pass-2026")
+        services.create_user(
+            world.admin,
+            world.office,
+            username="dup",
+            role=Role.OFFICE_ADMIN,
+            phone="13800000001",
+            password="Strong-pass-2026",
+        )
     assert error.value.field == "phone"
 
 
@@ -70,8 +108,10 @@ def test_reset_password_unlocks(world, login):
     world.inspector_user.locked_until = timezone.now() + timezone.timedelta(minutes=10)
     world.inspector_user.save()
     client = login(world.admin)
-    response = client.post(reverse("accounts:user_password", args=[world.inspector_user.pk]),
-                           {"password": "Another-strong-2026"})
+    response = client.post(
+        reverse("accounts:user_password", args=[world.inspector_user.pk]),
+        {"password": "Another-strong-2026"},
+    )
     assert response.status_code == 302
     world.inspector_user.refresh_from_db()
     assert not world.inspector_user.is_locked

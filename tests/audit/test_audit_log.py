@@ -28,11 +28,22 @@ def test_audit_page_filters_and_is_scoped(world, login):
 
 def test_audit_records_ip_from_request(world, login):
     client = login(world.admin)
-    client.post(reverse("schools:edit", args=[world.far_school.pk]), {
-        "code": world.far_school.code, "name": "城东中学（新）", "type": "junior",
-        "ownership": "public", "location": "urban", "enrolment_kindergarten": 0,
-        "enrolment_primary": 0, "enrolment_junior": 800, "enrolment_senior": 0, "is_active": "on",
-    }, REMOTE_ADDR="192.0.2.7")
+    client.post(
+        reverse("schools:edit", args=[world.far_school.pk]),
+        {
+            "code": world.far_school.code,
+            "name": "城东中学（新）",
+            "type": "junior",
+            "ownership": "public",
+            "location": "urban",
+            "enrolment_kindergarten": 0,
+            "enrolment_primary": 0,
+            "enrolment_junior": 800,
+            "enrolment_senior": 0,
+            "is_active": "on",
+        },
+        REMOTE_ADDR="192.0.2.7",
+    )
     entry = AuditEntry.objects.get(action="update", target_type="schools.School")
     assert entry.ip == "192.0.2.7"
     assert entry.changes["name"] == ["城东中学", "城东中学（新）"]

@@ -10,7 +10,7 @@ from tests.factories import AssignmentFactory, InspectorFactory, SchoolFactory
 
 @pytest.fixture
 def crowded(world):
-    for n in range(30):
+    for _ in range(30):
         school = SchoolFactory(office=world.office, zone=world.zone)
         inspector = InspectorFactory(office=world.office, zone=world.zone)
         AssignmentFactory(school=school, inspector=inspector, start_date=datetime.date(2026, 9, 1))

@@ -37,8 +37,9 @@ def test_start_date_must_follow_current_assignment(world):
 
 
 def test_recusal_employer_school_is_refused_with_reason(world):
-    employed = InspectorFactory(office=world.office, name="周校长", kind="principal",
-                                employer_school=world.far_school)
+    employed = InspectorFactory(
+        office=world.office, name="周校长", kind="principal", employer_school=world.far_school
+    )
     with pytest.raises(DomainError) as error:
         services.assign_inspector(world.admin, world.far_school, employed, D(2026, 10, 1))
     assert "周校长" in str(error.value)
@@ -47,8 +48,12 @@ def test_recusal_employer_school_is_refused_with_reason(world):
 
 
 def test_recusal_employer_host_school_covers_its_teaching_point(world):
-    point = SchoolFactory(office=world.office, type="teaching_point", host_school=world.far_school,
-                          enrolment_primary=20)
+    point = SchoolFactory(
+        office=world.office,
+        type="teaching_point",
+        host_school=world.far_school,
+        enrolment_primary=20,
+    )
     employed = InspectorFactory(office=world.office, employer_school=world.far_school)
     with pytest.raises(DomainError):
         services.assign_inspector(world.admin, point, employed, D(2026, 10, 1))
@@ -58,15 +63,17 @@ def test_recusal_recorded_conflict_names_the_ground(world):
     ground = RecusalGround.objects.create(office=world.office, name="近亲属担任该单位领导")
     services.record_conflict(world.admin, world.other_inspector, world.far_school, ground)
     with pytest.raises(DomainError) as error:
-        services.assign_inspector(world.admin, world.far_school, world.other_inspector,
-                                  D(2026, 10, 1))
+        services.assign_inspector(
+            world.admin, world.far_school, world.other_inspector, D(2026, 10, 1)
+        )
     assert "近亲属担任该单位领导" in str(error.value)
 
 
 def test_cross_office_assignment_refused(world):
     with pytest.raises(DomainError):
-        services.assign_inspector(world.admin, world.school, world.foreign_inspector,
-                                  D(2026, 10, 1))
+        services.assign_inspector(
+            world.admin, world.school, world.foreign_inspector, D(2026, 10, 1)
+        )
 
 
 def test_parent_inspector_cannot_be_responsible(world):
@@ -100,8 +107,9 @@ def test_database_refuses_two_current_inspectors(world):
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        Assignment.objects.create(inspector=world.other_inspector, school=world.school,
-                                  start_date=D(2026, 10, 1))
+        Assignment.objects.create(
+            inspector=world.other_inspector, school=world.school, start_date=D(2026, 10, 1)
+        )
 
 
 def test_assign_view_via_htmx_returns_fragment(world, login):
@@ -121,7 +129,9 @@ def test_assign_view_via_htmx_returns_fragment(world, login):
 
 def test_assign_view_shows_recusal_error(world, login):
     client = login(world.admin)
-    employed = InspectorFactory(office=world.office, name="郑校长", employer_school=world.far_school)
+    employed = InspectorFactory(
+        office=world.office, name="郑校长", employer_school=world.far_school
+    )
     response = client.post(
         f"/schools/{world.far_school.pk}/assign/",
         {"inspector": employed.pk, "start_date": "2026-10-01"},

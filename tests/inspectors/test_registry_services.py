@@ -9,37 +9,51 @@ from dudao.schools.models import School
 
 def test_create_school_validates_code(world):
     with pytest.raises(DomainError) as error:
-        school_services.create_school(world.admin, world.office, code="12345", name="坏学校",
-                                      type="primary")
+        school_services.create_school(
+            world.admin, world.office, code="12345", name="坏学校", type="primary"
+        )
     assert error.value.field == "code"
     assert not School.objects.filter(name="坏学校").exists()
 
 
 def test_duplicate_code_is_a_clear_error(world):
     with pytest.raises(DomainError) as error:
-        school_services.create_school(world.admin, world.office, code=world.school.code,
-                                      name="重复", type="primary")
+        school_services.create_school(
+            world.admin, world.office, code=world.school.code, name="重复", type="primary"
+        )
     assert world.school.code in str(error.value)
 
 
 def test_teaching_point_needs_host(world):
     with pytest.raises(DomainError) as error:
-        school_services.create_school(world.admin, world.office, code="3199000001",
-                                      name="山村教学点", type="teaching_point")
+        school_services.create_school(
+            world.admin, world.office, code="3199000001", name="山村教学点", type="teaching_point"
+        )
     assert error.value.field == "host_school"
 
 
 def test_enrolment_must_fit_type(world):
     with pytest.raises(DomainError) as error:
-        school_services.create_school(world.admin, world.office, code="3199000002", name="某小学",
-                                      type="primary", enrolment_junior=100)
+        school_services.create_school(
+            world.admin,
+            world.office,
+            code="3199000002",
+            name="某小学",
+            type="primary",
+            enrolment_junior=100,
+        )
     assert error.value.field == "enrolment_junior"
 
 
 def test_nine_year_school_has_both_levels(world):
     school = school_services.create_school(
-        world.admin, world.office, code="3199000003", name="九年一贯制学校", type="nine_year",
-        enrolment_primary=600, enrolment_junior=300,
+        world.admin,
+        world.office,
+        code="3199000003",
+        name="九年一贯制学校",
+        type="nine_year",
+        enrolment_primary=600,
+        enrolment_junior=300,
     )
     assert school.total_enrolment == 900
 
@@ -74,8 +88,9 @@ def test_delete_school_without_history(world):
 
 def test_inspector_phone_unique_in_office(world):
     with pytest.raises(DomainError) as error:
-        inspector_services.create_inspector(world.admin, world.office, name="重号",
-                                            phone=world.inspector.phone)
+        inspector_services.create_inspector(
+            world.admin, world.office, name="重号", phone=world.inspector.phone
+        )
     assert error.value.field == "phone"
 
 

@@ -1,0 +1,69 @@
+"""Excel imports (导入): one uploaded file, validated into a preview, then applied at once."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOLS = "schools", _("Schools")
+        INSPECTORS = "inspectors", _("Inspectors")
+        ASSIGNMENTS = "assignments", _("Assignments")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        PREVIEW = "preview", _("Ready to import")
+        INVALID = "invalid", _("Has errors")
+        APPLYING = "applying", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.VALIDATING, Status.APPLYING)
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    file_error = models.TextField(_("file error"), blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["office", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("imports:job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.is_running else 100
+        return min(100, round(100 * self.processed_rows / self.total_rows))

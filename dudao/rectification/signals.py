@@ -1,0 +1,13 @@
+"""Signals for other apps (notifications, statistics). Sent after the transaction commits,
+so a receiver never sees a change that was rolled back.
+
+finding_transitioned(sender=Finding, finding=Finding, event=FindingEvent, action=str)
+    sent for every FindingEvent: workflow actions ("issue_notice", "respond", ...) and
+    events outside the table ("created", "escalated", "overdue", "accountability_opened",
+    ...). A finding created with severity "serious" sends "created" with
+    event.data["serious"] = True: the office should consider an accountability case.
+"""
+
+from django.dispatch import Signal
+
+finding_transitioned = Signal()

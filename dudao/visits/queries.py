@@ -1,0 +1,172 @@
+"""Figures about visits for dashboards and reports. Each function is a fixed number of
+aggregate queries whatever the number of schools (no N+1); pass an already scoped queryset
+(`dudao.accounts.scoping.schools_for(user)`) so nobody sees figures outside their scope.
+
+Only submitted visits count. Dates are local (Asia/Shanghai) dates: `Visit.visited_on`.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from dudao.inspectors.models import Assignment, Inspector, Zone
+from dudao.schools.models import School
+
+from .models import SixMinimum, Visit
+
+
+@dataclass(frozen=True)
+class Semester:
+    """A semester (学期): autumn Sep 1 – Jan 31, spring Feb 1 – Aug 31 (summer included,
+    so every day belongs to exactly one semester). `school_year` is the autumn year."""
+
+    start: datetime.date
+    end: datetime.date  # inclusive
+    school_year: int
+    term: int  # 1 autumn (第一学期), 2 spring (第二学期)
+
+    @property
+    def label(self) -> str:
+        return f"{self.school_year}-{self.school_year + 1}学年第{'一二'[self.term - 1]}学期"
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def semester_of(day: datetime.date | None = None) -> Semester:
+    day = day or timezone.localdate()
+    if day.month >= 9:
+        year = day.year
+        return Semester(datetime.date(year, 9, 1), datetime.date(year + 1, 1, 31), year, 1)
+    if day.month == 1:
+        year = day.year - 1
+        return Semester(datetime.date(year, 9, 1), datetime.date(year + 1, 1, 31), year, 1)
+    year = day.year - 1
+    return Semester(datetime.date(day.year, 2, 1), datetime.date(day.year, 8, 31), year, 2)
+
+
+def month_range(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day (inclusive) of a month."""
+    return (
+        datetime.date(year, month, 1),
+        datetime.date(year, month, calendar.monthrange(year, month)[1]),
+    )
+
+
+def _this_month(year, month) -> tuple[int, int]:
+    if year is None or month is None:
+        today = timezone.localdate()
+        return today.year, today.month
+    return year, month
+
+
+def submitted_visits() -> QuerySet[Visit]:
+    return Visit.objects.filter(status=Visit.Status.SUBMITTED)
+
+
+def visits_in(first: datetime.date, last: datetime.date) -> QuerySet[Visit]:
+    return submitted_visits().filter(visited_on__gte=first, visited_on__lte=last)
+
+
+def visits_per_school(
+    schools: QuerySet[School], year: int | None = None, month: int | None = None
+) -> dict[int, int]:
+    """School id → number of submitted visits in the month; schools without any are 0."""
+    first, last = month_range(*_this_month(year, month))
+    counts = dict(
+        visits_in(first, last)
+        .filter(school__in=schools)
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values_list("school", "n")
+    )
+    return {pk: counts.get(pk, 0) for pk in schools.values_list("pk", flat=True)}
+
+
+def schools_not_visited(
+    schools: QuerySet[School], year: int | None = None, month: int | None = None
+) -> QuerySet[School]:
+    """Active schools of `schools` with no submitted visit (by anyone) in the month."""
+    first, last = month_range(*_this_month(year, month))
+    visited = visits_in(first, last).filter(school=OuterRef("pk"))
+    return schools.filter(is_active=True).filter(~Exists(visited))
+
+
+def assigned_schools(inspector: Inspector, day: datetime.date | None = None) -> QuerySet[School]:
+    """The schools `inspector` is responsible for on `day` (default today)."""
+    day = day or timezone.localdate()
+    current = Assignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        inspector=inspector,
+        start_date__lte=day,
+    )
+    return School.objects.filter(pk__in=current.values("school_id"))
+
+
+def not_visited_for_inspector(inspector, year=None, month=None) -> QuerySet[School]:
+    year, month = _this_month(year, month)
+    return schools_not_visited(
+        assigned_schools(inspector, month_range(year, month)[1]), year, month
+    )
+
+
+def not_visited_in_zone(zone: Zone, year=None, month=None) -> QuerySet[School]:
+    return schools_not_visited(School.objects.filter(zone=zone), year, month)
+
+
+def not_visited_in_office(office, year=None, month=None) -> QuerySet[School]:
+    return schools_not_visited(School.objects.filter(office=office), year, month)
+
+
+def days_since_last_visit(
+    schools: QuerySet[School], today: datetime.date | None = None
+) -> dict[int, int | None]:
+    """School id → days since its last submitted visit (0 = today), None if never visited."""
+    today = today or timezone.localdate()
+    last = schools.annotate(
+        last=Max("visits__visited_on", filter=Q(visits__status=Visit.Status.SUBMITTED))
+    ).values_list("pk", "last")
+    return {pk: (today - day).days if day else None for pk, day in last}
+
+
+def six_minimums_progress(
+    schools: QuerySet[School], day: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """School id → {minimum key: times done this semester} for all six keys (RULES §6b).
+    One query: the JSON lists are counted in Python (portable across SQLite and
+    PostgreSQL; a semester has a few visits per school)."""
+    semester = semester_of(day)
+    progress = {
+        pk: dict.fromkeys(SixMinimum.values, 0) for pk in schools.values_list("pk", flat=True)
+    }
+    rows = visits_in(semester.start, semester.end).filter(school__in=schools)
+    for school_id, minimums in rows.values_list("school_id", "minimums").iterator():
+        for key in minimums or []:
+            if key in progress[school_id]:
+                progress[school_id][key] += 1
+    return progress
+
+
+def minimums_missing(progress: dict[str, int]) -> list[str]:
+    """The keys of the six minimums not yet done, in order."""
+    return [key for key in SixMinimum.values if not progress.get(key)]
+
+
+def days_in_field(
+    inspectors: QuerySet[Inspector], year: int | None = None, month: int | None = None
+) -> dict[int, int]:
+    """Inspector id → distinct days with at least one submitted visit in the month."""
+    first, last = month_range(*_this_month(year, month))
+    counts = defaultdict(
+        int,
+        visits_in(first, last)
+        .filter(inspector__in=inspectors)
+        .values("inspector")
+        .annotate(days=Count("visited_on", distinct=True))
+        .values_list("inspector", "days"),
+    )
+    return {pk: counts[pk] for pk in inspectors.values_list("pk", flat=True)}

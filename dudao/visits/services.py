@@ -1,0 +1,323 @@
+"""Writes to visits. Every function validates, locks what it changes, saves in one
+transaction and writes audit rows, so the phone form, the offline replay and any future API
+refuse the same things.
+
+Idempotency: the visit form carries a UUID generated on the phone. `save_draft` and
+`submit_visit` find the visit by that UUID, so a retried request never makes a second visit;
+submitting an already-submitted visit again returns it unchanged.
+"""
+
+import datetime
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.accounts.models import Role
+from dudao.audit import services as audit
+from dudao.core.errors import DomainError
+from dudao.inspectors.models import Assignment
+from dudao.schools.models import School
+from dudao.signboards.items import SUPERVISION_ITEMS
+
+from . import uploads
+from .models import AreaCheck, Attachment, SixMinimum, Visit, VisitMethod
+
+VISIT_FIELDS = ["visited_at", "unannounced", "methods", "minimums", "feedback", "summary", "notes"]
+AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
+FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
+
+
+def assigned_on(inspector_id, school_id, day: datetime.date) -> bool:
+    """Was this inspector the school's responsible inspector (挂牌) on `day`?"""
+    return Assignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        inspector_id=inspector_id,
+        school_id=school_id,
+        start_date__lte=day,
+    ).exists()
+
+
+def _local_date(moment: datetime.datetime | None) -> datetime.date:
+    return timezone.localdate(moment) if moment else timezone.localdate()
+
+
+def _recorder_inspector(actor, school: School, day: datetime.date, inspector=None):
+    """Who may record a visit to `school` on `day`, and for which inspector record: the
+    inspector assigned to the school on that day, or the office admin of the school's office
+    (for any inspector of the office, or none). Raises DomainError otherwise."""
+    if actor.role == Role.OFFICE_ADMIN and actor.office_id == school.office_id:
+        if inspector is not None and inspector.office_id != school.office_id:
+            raise DomainError(_("The inspector belongs to another office."), field="inspector")
+        return inspector
+    if actor.role in (Role.INSPECTOR, Role.ZONE_LEADER) and actor.inspector_id:
+        if actor.inspector.office_id == school.office_id and assigned_on(
+            actor.inspector_id, school.pk, day
+        ):
+            return actor.inspector
+        raise DomainError(
+            _("You are not the responsible inspector of %(school)s on %(day)s.")
+            % {"school": school.name, "day": day.isoformat()},
+            field="school",
+        )
+    raise DomainError(_("You may not record visits to %(school)s.") % {"school": school.name})
+
+
+def _clean_choices(values, choices, field: str, label: str) -> list[str]:
+    values = list(dict.fromkeys(values or []))  # unique, order kept
+    unknown = [v for v in values if v not in choices.values]
+    if unknown:
+        raise DomainError(
+            _("Unknown %(label)s: %(values)s.") % {"label": label, "values": ", ".join(unknown)},
+            field=field,
+        )
+    return values
+
+
+def _apply_fields(visit: Visit, fields: dict) -> None:
+    unexpected = set(fields) - set(VISIT_FIELDS)
+    if unexpected:
+        raise TypeError(f"Unexpected visit fields: {sorted(unexpected)}")
+    for key, value in fields.items():
+        setattr(visit, key, value)
+    visit.methods = _clean_choices(visit.methods, VisitMethod, "methods", _("method"))
+    visit.minimums = _clean_choices(visit.minimums, SixMinimum, "minimums", _("minimum"))
+    if visit.visited_at is not None:
+        if timezone.is_naive(visit.visited_at):
+            visit.visited_at = timezone.make_aware(visit.visited_at)
+        if visit.visited_at > timezone.now() + FUTURE_TOLERANCE:
+            raise DomainError(_("The visit time is in the future."), field="visited_at")
+        visit.visited_on = timezone.localdate(visit.visited_at)
+    else:
+        visit.visited_on = None
+
+
+def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
+    """`areas`: iterable of {"area": 1..8, "status": ..., "note": ...}. Replaces the visit's
+    checks for the areas given; on submit every missing area is stored as not checked."""
+    given = {}
+    for row in areas or []:
+        number = row.get("area")
+        if number not in AREA_NUMBERS:
+            raise DomainError(
+                _("Unknown supervision item: %(area)s.") % {"area": number}, field="areas"
+            )
+        status = row.get("status", AreaCheck.Status.NOT_CHECKED)
+        if status not in AreaCheck.Status.values:
+            raise DomainError(
+                _("Unknown result for supervision item %(area)s.") % {"area": number},
+                field="areas",
+            )
+        given[number] = (status, row.get("note", "") or "")
+    existing = {check.area: check for check in visit.area_checks.all()}
+    for number in sorted(AREA_NUMBERS):
+        if number in given:
+            status, note = given[number]
+        elif fill_missing and number not in existing:
+            status, note = AreaCheck.Status.NOT_CHECKED, ""
+        else:
+            continue
+        check = existing.get(number)
+        if check is None:
+            AreaCheck.objects.create(visit=visit, area=number, status=status, note=note)
+        elif (check.status, check.note) != (status, note):
+            check.status, check.note = status, note
+            check.save(update_fields=["status", "note"])
+
+
+def _uuid(client_uuid) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(client_uuid))
+    except ValueError as exc:
+        raise DomainError(_("The form's identifier is invalid; reload the form.")) from exc
+
+
+def _locked_visit(client_uuid) -> Visit | None:
+    return (
+        Visit.objects.select_for_update()
+        .select_related("school", "created_by")
+        .filter(client_uuid=_uuid(client_uuid))
+        .first()
+    )
+
+
+def _check_owner(actor, visit: Visit) -> None:
+    if visit.created_by_id == actor.pk:
+        return
+    if actor.role == Role.OFFICE_ADMIN and actor.office_id == visit.office_id:
+        return
+    raise DomainError(_("This visit was recorded by someone else."))
+
+
+def _check_version(visit: Visit, expected_version) -> None:
+    if expected_version is not None and visit.version != expected_version:
+        raise DomainError(_("Someone else changed this visit; reload it and try again."))
+
+
+def _create(actor, school: School, client_uuid, inspector, fields) -> Visit:
+    school = School.objects.select_related("office").get(pk=school.pk)
+    if not school.is_active:
+        raise DomainError(_("%(school)s is inactive.") % {"school": school.name}, field="school")
+    visit = Visit(
+        office_id=school.office_id,
+        school=school,
+        created_by=actor,
+        client_uuid=_uuid(client_uuid),
+    )
+    _apply_fields(visit, fields)
+    visit.inspector = _recorder_inspector(
+        actor, school, visit.visited_on or timezone.localdate(), inspector
+    )
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError as exc:  # the same UUID arrived twice at the same moment
+        raise DomainError(_("This visit is being saved already; reload.")) from exc
+    audit.record_create(actor, visit)
+    return visit
+
+
+def _update(actor, visit: Visit, fields, expected_version) -> Visit:
+    _check_owner(actor, visit)
+    _check_version(visit, expected_version)
+    before = audit.snapshot(visit)
+    _apply_fields(visit, fields)
+    _recorder_inspector(
+        actor, visit.school, visit.visited_on or timezone.localdate(), visit.inspector
+    )
+    visit.version += 1
+    visit.save()
+    audit.record_update(actor, visit, before)
+    return visit
+
+
+@transaction.atomic
+def save_draft(
+    actor,
+    school: School,
+    client_uuid,
+    *,
+    areas=None,
+    inspector=None,
+    expected_version=None,
+    **fields,
+) -> Visit:
+    """Create or update the draft with this UUID. Idempotent. Refuses when the UUID belongs
+    to a submitted visit, to another user's visit or to another school."""
+    visit = _locked_visit(client_uuid)
+    if visit is None:
+        visit = _create(actor, school, client_uuid, inspector, fields)
+    else:
+        if visit.school_id != school.pk:
+            raise DomainError(_("This visit belongs to another school."), field="school")
+        _check_owner(actor, visit)
+        if not visit.is_draft:
+            raise DomainError(_("This visit has been submitted and can no longer be edited."))
+        visit = _update(actor, visit, fields, expected_version)
+    _save_areas(visit, areas, fill_missing=False)
+    return visit
+
+
+@transaction.atomic
+def submit_visit(
+    actor,
+    client_uuid,
+    *,
+    school: School | None = None,
+    areas=None,
+    inspector=None,
+    expected_version=None,
+    **fields,
+) -> Visit:
+    """Submit the visit with this UUID (creating it when the draft never reached the server).
+    Submitting the same UUID again returns the same visit and changes nothing."""
+    visit = _locked_visit(client_uuid)
+    if visit is not None and not visit.is_draft:
+        _check_owner(actor, visit)
+        return visit
+    if visit is None:
+        if school is None:
+            raise DomainError(_("Choose the school."), field="school")
+        visit = _create(actor, school, client_uuid, inspector, fields)
+    else:
+        if school is not None and visit.school_id != school.pk:
+            raise DomainError(_("This visit belongs to another school."), field="school")
+        visit = _update(actor, visit, fields, expected_version)
+    if visit.visited_at is None:
+        raise DomainError(_("Enter the date and time of the visit."), field="visited_at")
+    _save_areas(visit, areas, fill_missing=True)
+    visit.status = Visit.Status.SUBMITTED
+    visit.submitted_at = timezone.now()
+    visit.version += 1
+    visit.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    audit.record(
+        actor,
+        audit.Action.UPDATE,
+        visit,
+        {"status": [Visit.Status.DRAFT, Visit.Status.SUBMITTED]},
+    )
+    return visit
+
+
+@transaction.atomic
+def delete_draft(actor, visit: Visit) -> None:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    _check_owner(actor, visit)
+    if not visit.is_draft:
+        raise DomainError(_("A submitted visit cannot be deleted."))
+    if hasattr(visit, "findings") and visit.findings.exists():
+        raise DomainError(
+            _("This draft already has findings; withdraw them before deleting the visit.")
+        )
+    files = [(a.file, a.preview) for a in visit.attachments.all()]
+    audit.record_delete(actor, visit)
+    visit.delete()
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files) -> None:
+    for pair in files:
+        for field_file in pair:
+            if field_file:
+                field_file.storage.delete(field_file.name)
+
+
+@transaction.atomic
+def add_attachment(actor, visit: Visit, uploaded_file) -> Attachment:
+    """Attach a photo, a recording or a document to a visit (draft or submitted: photos often
+    arrive after the form). Uploading the same bytes again returns the existing attachment."""
+    checked = uploads.check_upload(uploaded_file)  # before any lock: may read 20 MB
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    _check_owner(actor, visit)
+    existing = visit.attachments.filter(sha256=checked.sha256).first()
+    if existing:
+        return existing
+    attachment = uploads.store(Attachment(visit=visit), uploaded_file, actor, checked)
+    audit.record(
+        actor,
+        audit.Action.CREATE,
+        attachment,
+        {"after": audit.snapshot(attachment)},
+        office_id=visit.office_id,
+    )
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(actor, attachment: Attachment) -> None:
+    visit = Visit.objects.select_for_update().get(pk=attachment.visit_id)
+    _check_owner(actor, visit)
+    if not visit.is_draft:
+        raise DomainError(_("Attachments of a submitted visit cannot be deleted."))
+    files = [(attachment.file, attachment.preview)]
+    audit.record(
+        actor,
+        audit.Action.DELETE,
+        attachment,
+        {"before": audit.snapshot(attachment)},
+        office_id=visit.office_id,
+    )
+    attachment.delete()
+    transaction.on_commit(lambda: _delete_files(files))
