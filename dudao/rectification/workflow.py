@@ -278,7 +278,7 @@ def lock(finding: Finding | int, expected_version: int) -> Finding:
     """Lock the finding's row and check it is still the version the user saw. Call inside a
     transaction."""
     pk = finding.pk if isinstance(finding, Finding) else finding
-    locked = Finding.objects.select_for_update().select_related("visit").get(pk=pk)
+    locked = Finding.objects.select_for_update(of=("self",)).select_related("visit").get(pk=pk)
     if expected_version is None or locked.version != int(expected_version):
         raise StaleFinding(_("Someone else changed this finding; reload it and try again."))
     return locked

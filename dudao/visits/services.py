@@ -136,7 +136,7 @@ def _uuid(client_uuid) -> uuid.UUID:
 
 def _locked_visit(client_uuid) -> Visit | None:
     return (
-        Visit.objects.select_for_update()
+        Visit.objects.select_for_update(of=("self",))
         .select_related("school", "created_by")
         .filter(client_uuid=_uuid(client_uuid))
         .first()
