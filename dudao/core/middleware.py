@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.locale import LocaleMiddleware
 
 # Paths anyone may open: the login page, the public school pages, static files, language.
 PUBLIC_PREFIXES = ("/accounts/login/", "/p/", "/static/", "/i18n/", "/healthz", "/admin/")
@@ -21,3 +22,13 @@ class LoginRequiredMiddleware:
                 return response
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """The UI speaks Chinese first: the language is the one the user picked (the language
+    cookie set by the switcher), else settings.LANGUAGE_CODE — never the browser's
+    Accept-Language, because office PCs and phones often run English system locales."""
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

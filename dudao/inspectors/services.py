@@ -168,7 +168,11 @@ def assign_inspector(
     """Make `inspector` the school's responsible inspector from `start_date`. The current
     assignment, if any, ends the day before. Idempotent: assigning the current inspector
     again changes nothing."""
-    school = School.objects.select_for_update(of=("self",)).select_related("host_school").get(pk=school.pk)
+    school = (
+        School.objects.select_for_update(of=("self",))
+        .select_related("host_school")
+        .get(pk=school.pk)
+    )
     inspector = Inspector.objects.select_related("employer_school").get(pk=inspector.pk)
     if inspector.office_id != school.office_id:
         raise DomainError(_("The inspector belongs to another office."), field="inspector")

@@ -44,3 +44,13 @@ def test_chinese_is_the_default_and_english_is_available():
         assert translation.gettext("Schools") == "学校"
     with translation.override("en"):
         assert translation.gettext("Schools") == "Schools"
+
+
+def test_browser_language_does_not_override_chinese(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录督导平台" in page.content.decode()
+
+
+def test_the_language_switcher_gives_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in to Dudao" in client.get("/accounts/login/").content.decode()
