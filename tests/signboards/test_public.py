@@ -39,7 +39,8 @@ def test_public_page_shows_type_and_township_and_the_complaints_note(world, clie
     township = world.office.region.children.first()
     world.school.township = township
     world.school.save()
-    body = public(client, world.school, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    body = public(client, world.school).content.decode()
     assert township.name in body
     assert "Primary school" in body
     assert "Complaints and suggestions" in body
@@ -58,7 +59,7 @@ def test_public_page_exposes_nothing_else(world, client):
 
 
 def test_public_page_of_a_school_without_inspector(world, client):
-    response = public(client, world.far_school, HTTP_ACCEPT_LANGUAGE="en")
+    response = public(client, world.far_school)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="no-inspector"' in body

@@ -167,8 +167,9 @@ def test_county_batch_has_the_office_schools_only(world, client, monkeypatch):
 def test_missing_cjk_font_answers_503_with_the_package_to_install(world, client, monkeypatch, name):
     monkeypatch.setattr(system, "cjk_font_available", lambda: False)
     client.force_login(world.admin)
+    client.cookies["django_language"] = "en"
     args = {"signboards:school": [world.school.pk], "signboards:zone": [world.zone.pk]}
-    response = client.get(reverse(name, args=args.get(name)), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse(name, args=args.get(name)))
     assert response.status_code == 503
     body = response.content.decode()
     assert system.CJK_FONT_HINT in body
