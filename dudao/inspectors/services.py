@@ -128,13 +128,26 @@ def record_conflict(actor, inspector: Inspector, school: School, ground: Recusal
         inspector=inspector, school=school, ground=ground, defaults={"note": note}
     )
     if created:
-        audit.record_create(actor, conflict)
+        # A conflict has no office of its own: file the audit row under the inspector's.
+        audit.record(
+            actor,
+            audit.Action.CREATE,
+            conflict,
+            {"after": audit.snapshot(conflict)},
+            office_id=inspector.office_id,
+        )
     return conflict
 
 
 @transaction.atomic
 def remove_conflict(actor, conflict: Conflict):
-    audit.record_delete(actor, conflict)
+    audit.record(
+        actor,
+        audit.Action.DELETE,
+        conflict,
+        {"before": audit.snapshot(conflict)},
+        office_id=conflict.inspector.office_id,
+    )
     conflict.delete()
 
 

@@ -103,3 +103,22 @@ def test_invalid_phone_refused(world):
 def test_zone_name_unique(world):
     with pytest.raises(DomainError):
         inspector_services.create_zone(world.admin, world.office, name=world.zone.name)
+
+
+def test_conflict_audit_rows_are_filed_under_the_inspectors_office(world):
+    from dudao.audit.models import AuditEntry
+    from dudao.inspectors.models import RecusalGround
+    from dudao.inspectors.services import (
+        ensure_default_recusal_grounds,
+        record_conflict,
+        remove_conflict,
+    )
+
+    ensure_default_recusal_grounds(world.office)
+    ground = RecusalGround.objects.filter(office=world.office).first()
+    # The system (no actor, no office of its own) records it, as the demo seed does.
+    conflict = record_conflict(None, world.inspector, world.far_school, ground)
+    remove_conflict(None, conflict)
+    rows = AuditEntry.objects.filter(target_type="inspectors.Conflict")
+    assert [r.action for r in rows.order_by("pk")] == ["create", "delete"]
+    assert {r.office_id for r in rows} == {world.office.pk}
