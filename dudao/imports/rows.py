@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dudao.audit import services as audit
 from dudao.audit.middleware import current_origin
@@ -33,6 +34,14 @@ from .xlsx import Column, Sheet, iter_chunks
 
 PREVIEW_ROWS = 10
 MAX_ERRORS = 1000
+
+# Row errors for a value that names nothing the office has (shared by the importers).
+UNKNOWN_TOWNSHIP = gettext_lazy("Unknown township “%(name)s”: it is not a township of %(county)s.")
+UNKNOWN_ZONE = gettext_lazy("Unknown zone “%(name)s”; create the zone first.")
+UNKNOWN_SCHOOL = gettext_lazy("Unknown school code %(code)s: no school of this office has it.")
+UNKNOWN_INSPECTOR = gettext_lazy(
+    "Unknown inspector: no inspector of this office has the phone %(phone)s."
+)
 BATCH = 500
 
 Progress = Callable[[int], None] | None
@@ -83,6 +92,14 @@ class Importer:
             )
         else:
             plan.truncated = True
+
+    def lookup(self, plan: Plan, row: int, key: str, mapping: dict, value, message, **params):
+        """The record `value` names in `mapping`; on a miss, None and `message` (formatted with
+        `params`) recorded as the row's error in column `key`."""
+        found = mapping.get(value)
+        if found is None:
+            self.error(plan, row, key, str(message) % params)
+        return found
 
     def convert(self, plan, number, raw: dict, converters: dict) -> dict | None:
         """Run each column's converter; report every bad cell of the row. None if any failed."""
@@ -362,26 +379,16 @@ class SchoolImporter(Importer):
                 ok = False
             township = zone = None
             if v["township"]:
-                township = townships.get(v["township"])
-                if township is None:
-                    self.error(
-                        plan,
-                        number,
-                        "township",
-                        _("Unknown township “%(name)s”: it is not a township of %(county)s.")
-                        % {"name": v["township"], "county": office.region.name},
-                    )
-                    ok = False
+                township = self.lookup(
+                    plan, number, "township", townships, v["township"], UNKNOWN_TOWNSHIP,
+                    name=v["township"], county=office.region.name,
+                )  # fmt: skip
+                ok = ok and township is not None
             if v["zone"]:
-                zone = zones.get(v["zone"])
-                if zone is None:
-                    self.error(
-                        plan,
-                        number,
-                        "zone",
-                        _("Unknown zone “%(name)s”; create the zone first.") % {"name": v["zone"]},
-                    )
-                    ok = False
+                zone = self.lookup(
+                    plan, number, "zone", zones, v["zone"], UNKNOWN_ZONE, name=v["zone"]
+                )
+                ok = ok and zone is not None
             if not ok:
                 continue
             school = existing.get(v["code"])
@@ -612,26 +619,16 @@ class InspectorImporter(Importer):
             employer = zone = None
             ok = True
             if v["employer_school"]:
-                employer = schools.get(v["employer_school"])
-                if employer is None:
-                    self.error(
-                        plan,
-                        number,
-                        "employer_school",
-                        _("Unknown school code %(code)s: no school of this office has it.")
-                        % {"code": v["employer_school"]},
-                    )
-                    ok = False
+                employer = self.lookup(
+                    plan, number, "employer_school", schools, v["employer_school"],
+                    UNKNOWN_SCHOOL, code=v["employer_school"],
+                )  # fmt: skip
+                ok = ok and employer is not None
             if v["zone"]:
-                zone = zones.get(v["zone"])
-                if zone is None:
-                    self.error(
-                        plan,
-                        number,
-                        "zone",
-                        _("Unknown zone “%(name)s”; create the zone first.") % {"name": v["zone"]},
-                    )
-                    ok = False
+                zone = self.lookup(
+                    plan, number, "zone", zones, v["zone"], UNKNOWN_ZONE, name=v["zone"]
+                )
+                ok = ok and zone is not None
             if not ok:
                 continue
             inspector = existing.get(v["phone"])
@@ -791,25 +788,16 @@ class AssignmentImporter(Importer):
             if v["end_date"] and v["end_date"] < v["start_date"]:
                 self.error(plan, number, "end_date", _("The end date is before the start date."))
                 continue
-            school = schools.get(v["school"])
+            school = self.lookup(
+                plan, number, "school", schools, v["school"], UNKNOWN_SCHOOL, code=v["school"]
+            )
             if school is None:
-                self.error(
-                    plan,
-                    number,
-                    "school",
-                    _("Unknown school code %(code)s: no school of this office has it.")
-                    % {"code": v["school"]},
-                )
                 continue
-            inspector = inspectors.get(v["inspector_phone"])
+            inspector = self.lookup(
+                plan, number, "inspector_phone", inspectors, v["inspector_phone"],
+                UNKNOWN_INSPECTOR, phone=v["inspector_phone"],
+            )  # fmt: skip
             if inspector is None:
-                self.error(
-                    plan,
-                    number,
-                    "inspector_phone",
-                    _("Unknown inspector: no inspector of this office has the phone %(phone)s.")
-                    % {"phone": v["inspector_phone"]},
-                )
                 continue
             if inspector.name != v["inspector_name"]:
                 self.error(
