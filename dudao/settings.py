@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "dudao.signboards",
     "dudao.visits",
     "dudao.rectification",
+    "dudao.dashboards",
+    "dudao.reports",
     "dudao.demo",
     "dudao.notifications",
 ]

@@ -12,6 +12,10 @@ urlpatterns = [
     path("", include("dudao.signboards.urls")),
     path("audit/", include("dudao.audit.urls")),
     path("notifications/", include("dudao.notifications.urls")),
+    path("visits/", include("dudao.visits.urls")),
+    path("findings/", include("dudao.rectification.urls")),
+    path("dashboard/", include("dudao.dashboards.urls")),
+    path("reports/", include("dudao.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -41,6 +41,7 @@ class FindingFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     office = factory.LazyAttribute(lambda o: o.school.office)
+    found_on = factory.LazyFunction(timezone.localdate)
     area = 6
     description = "消防通道堆放杂物"
     deadline_kind = Finding.DeadlineKind.BY_DATE

@@ -6,6 +6,9 @@ inspector, a school user and a city viewer of county A, an admin of county B (wh
 county A must never see, and vice versa) and the superuser.
 """
 
+import importlib
+import pkgutil
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -19,6 +22,15 @@ ROLES = [
     "other_admin",
     "superuser",
 ]
+
+
+def _matrix_modules():
+    from tests import matrix
+
+    for info in pkgutil.iter_modules(matrix.__path__):
+        yield importlib.import_module(f"tests.matrix.{info.name}")
+
+
 LOGIN = 302  # anonymous users are sent to the login page
 
 
@@ -126,6 +138,13 @@ WRITES = {
     "inspectors:edit": lambda w: [w.inspector.pk],
     "inspectors:conflict_add": lambda w: [w.inspector.pk],
 }
+
+# Each domain keeps its rows in tests/matrix/<app>.py (MATRIX, OUT_OF_SCOPE, WRITES), so
+# parallel work on different apps never edits the same lines.
+for _module in _matrix_modules():
+    MATRIX.update(getattr(_module, "MATRIX", {}))
+    OUT_OF_SCOPE.extend(getattr(_module, "OUT_OF_SCOPE", []))
+    WRITES.update(getattr(_module, "WRITES", {}))
 
 IGNORED_NAMESPACES = {"admin"}
 IGNORED_NAMES = {"set_language"}

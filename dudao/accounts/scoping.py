@@ -113,6 +113,81 @@ def users_for(user: User) -> QuerySet[User]:
     return qs.none()
 
 
+def visits_for(user):
+    """Visits a user may read. Drafts are private to whoever recorded them (and the office
+    admin); submitted visits follow the school's scope, plus an inspector's own visits to
+    schools since reassigned; a school sees the submitted visits to itself (their feedback)."""
+    from dudao.visits.models import Visit
+
+    qs = Visit.objects.all()
+    if user.is_superuser:
+        return qs
+    submitted = Q(status=Visit.Status.SUBMITTED)
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(submitted, office__in=offices_for(user))
+    if user.role == Role.SCHOOL:
+        return qs.filter(submitted, school_id=user.school_id)
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(
+            Q(created_by_id=user.pk)
+            | (submitted & (Q(school__in=schools_for(user)) | Q(inspector_id=user.inspector_id)))
+        )
+    return qs.none()
+
+
+def findings_for(user):
+    """Findings (问题) a user may read: the office's; a viewer's offices'; an inspector's or
+    zone leader's schools' plus those they recorded or are named on; a school's own."""
+    from dudao.rectification.models import Finding
+
+    qs = Finding.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role == Role.SCHOOL:
+        return qs.filter(school_id=user.school_id)
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(
+            Q(school__in=schools_for(user))
+            | Q(created_by_id=user.pk)
+            | Q(inspector_id=user.inspector_id)
+        )
+    return qs.none()
+
+
+def notices_for(user):
+    """Rectification notices (整改通知书): those of the schools the user may see."""
+    from dudao.rectification.models import Notice
+
+    qs = Notice.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    if user.role == Role.SCHOOL:
+        return qs.filter(school_id=user.school_id)
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(Q(school__in=schools_for(user)) | Q(issued_by_id=user.pk))
+    return qs.none()
+
+
+def accountability_cases_for(user):
+    """Accountability cases (问责): the office and the viewers above it only."""
+    from dudao.rectification.models import AccountabilityCase
+
+    qs = AccountabilityCase.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    return qs.none()
+
+
 def get_or_404(queryset: QuerySet, **lookup):
     """Fetch within a scope: "not yours" and "not found" both answer 404."""
     try:
@@ -139,3 +214,24 @@ def get_assignment_for(user, pk) -> Assignment:
 
 def get_user_for(user, pk) -> User:
     return get_or_404(users_for(user), pk=pk)
+
+
+def get_visit_for(user, pk):
+    return get_or_404(
+        visits_for(user).select_related("school", "inspector", "created_by", "office"), pk=pk
+    )
+
+
+def get_finding_for(user, pk):
+    return get_or_404(
+        findings_for(user).select_related("school", "inspector", "visit", "office", "created_by"),
+        pk=pk,
+    )
+
+
+def get_notice_for(user, pk):
+    return get_or_404(notices_for(user).select_related("school", "office", "issued_by"), pk=pk)
+
+
+def get_accountability_case_for(user, pk):
+    return get_or_404(accountability_cases_for(user).select_related("finding", "office"), pk=pk)

@@ -91,6 +91,19 @@ class Finding(models.Model):
         related_name="findings",
         verbose_name=_("visit"),
     )
+    # The responsible inspector (责任督学) when the finding was recorded: the visit's
+    # inspector, else the school's assigned inspector that day. Kept so the ledger's column
+    # and its filter do not change when the school is reassigned later.
+    inspector = models.ForeignKey(
+        "inspectors.Inspector",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        verbose_name=_("responsible inspector"),
+    )
+    # Date found (发现日期): the visit's date, else the day it was recorded.
+    found_on = models.DateField(_("date found"), null=True, blank=True, editable=False)
     area = models.PositiveSmallIntegerField(
         _("supervision item"), choices=AREA_CHOICES, validators=area_validators
     )
@@ -139,6 +152,8 @@ class Finding(models.Model):
             models.Index(fields=["office", "escalated_to"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["office", "found_on"]),
+            models.Index(fields=["inspector", "status"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,12 +10,14 @@ user saw when the page was drawn. If the finding moved on meanwhile, StaleFindin
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
 from dudao.core.errors import DomainError
+from dudao.inspectors.models import Assignment
 from dudao.schools.models import School
 from dudao.signboards.items import SUPERVISION_ITEMS
 from dudao.visits import uploads
@@ -56,6 +58,19 @@ def _check_deadline(kind, deadline, day) -> datetime.date:
 
 
 @transaction.atomic
+def _responsible_inspector_id(school, visit, day):
+    if visit is not None and visit.inspector_id:
+        return visit.inspector_id
+    return (
+        Assignment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day), school=school, start_date__lte=day
+        )
+        .order_by("-start_date")
+        .values_list("inspector_id", flat=True)
+        .first()
+    )
+
+
 def create_finding(
     actor,
     *,
@@ -104,6 +119,8 @@ def create_finding(
         office_id=school.office_id,
         school=school,
         visit=visit,
+        inspector_id=_responsible_inspector_id(school, visit, day),
+        found_on=day,
         area=area,
         description=description.strip(),
         evidence=evidence,

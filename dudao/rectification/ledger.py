@@ -1,0 +1,131 @@
+"""The rectification ledger (整改台账): the office's list of findings with its filters.
+
+`filtered_findings(user, params)` is the one place the ledger's rows are chosen: the ledger
+page, its Excel export and the dashboards' cross-checks all call it, so a figure counted on
+a dashboard and the same figure counted in the ledger cannot drift apart.
+"""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from dudao.accounts import scoping
+from dudao.visits.models import AREA_CHOICES
+
+from .models import Escalation, Finding, FindingStatus, Severity
+
+ACTIVE_STATUSES = [
+    FindingStatus.OPEN,
+    FindingStatus.NOTICE_ISSUED,
+    FindingStatus.RESPONDED,
+    FindingStatus.URGED,
+]
+
+
+class LedgerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    zone = forms.ModelChoiceField(
+        label=_("Zone"), required=False, queryset=None, empty_label=_("All zones")
+    )
+    inspector = forms.ModelChoiceField(
+        label=_("Responsible inspector"),
+        required=False,
+        queryset=None,
+        empty_label=_("All inspectors"),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"), required=False, queryset=None, empty_label=_("All schools")
+    )
+    area = forms.TypedChoiceField(
+        label=_("Supervision item"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All items")), *AREA_CHOICES],
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("All severities")), *Severity.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), ("active", _("Not closed")), *FindingStatus.choices],
+    )
+    overdue = forms.ChoiceField(
+        label=_("Overdue"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Overdue")), ("no", _("Not overdue"))],
+    )
+    escalated = forms.ChoiceField(
+        label=_("Escalated to"),
+        required=False,
+        choices=[("", _("Any")), ("any", _("Escalated")), *Escalation.choices],
+    )
+    found_from = forms.DateField(
+        label=_("Found from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    found_to = forms.DateField(
+        label=_("Found until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = scoping.zones_for(user).order_by("name")
+        self.fields["inspector"].queryset = scoping.inspectors_for(user).order_by("name")
+        self.fields["school"].queryset = scoping.schools_for(user).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("found_from"), data.get("found_to")
+        if start and end and start > end:
+            self.add_error("found_to", _("The end date is before the start date."))
+        return data
+
+
+def apply_filters(qs: QuerySet[Finding], data: dict) -> QuerySet[Finding]:
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(description__icontains=q) | Q(school__name__icontains=q) | Q(school__code=q)
+        )
+    if data.get("zone"):
+        qs = qs.filter(school__zone=data["zone"])
+    if data.get("inspector"):
+        qs = qs.filter(inspector=data["inspector"])
+    if data.get("school"):
+        qs = qs.filter(school=data["school"])
+    if data.get("area"):
+        qs = qs.filter(area=data["area"])
+    if data.get("severity"):
+        qs = qs.filter(severity=data["severity"])
+    status = data.get("status")
+    if status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if data.get("overdue") == "yes":
+        qs = qs.filter(is_overdue=True)
+    elif data.get("overdue") == "no":
+        qs = qs.filter(is_overdue=False)
+    escalated = data.get("escalated")
+    if escalated == "any":
+        qs = qs.exclude(escalated_to=Escalation.NONE)
+    elif escalated:
+        qs = qs.filter(escalated_to=escalated)
+    if data.get("found_from"):
+        qs = qs.filter(found_on__gte=data["found_from"])
+    if data.get("found_to"):
+        qs = qs.filter(found_on__lte=data["found_to"])
+    return qs
+
+
+def filtered_findings(user, params=None) -> tuple[LedgerFilterForm, QuerySet[Finding]]:
+    """The user's findings filtered by the ledger's query parameters, newest first, with
+    what a ledger row shows already joined. An invalid filter shows nothing rather than
+    everything (the form carries the errors)."""
+    form = LedgerFilterForm(params or None, user=user)
+    qs = scoping.findings_for(user).select_related("school", "school__zone", "inspector")
+    if form.is_bound and not form.is_valid():
+        return form, qs.none()
+    data = form.cleaned_data if form.is_bound else {}
+    return form, apply_filters(qs, data).order_by("-found_on", "-pk")
