@@ -24,9 +24,11 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --schools 150 --seed 1 --if-empty
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the task worker, the daily scheduler and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@$(DEMO_ENV) $(BIN)/python manage.py db_worker --interval 1 > var/worker.log 2>&1 & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  worker=$$!; \
+	  $(DEMO_ENV) $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & \
+	  scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install

@@ -1,0 +1,56 @@
+"""Daily jobs (定时任务) without cron: `manage.py run_schedule` runs beside the task worker and
+enqueues each job once per local day, after its time of day. The (job, day) pair is a unique
+row, so two schedulers, a restart or a cron line calling `run_schedule --once` never run a job
+twice on the same day. Jobs themselves must be idempotent too (they are: see each task)."""
+
+import datetime
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import ScheduledRun
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task_path: str  # "module:attribute" of a django-tasks task
+    at: datetime.time  # local (Asia/Shanghai) time of day
+
+    def task(self):
+        module, attribute = self.task_path.split(":")
+        return getattr(import_module(module), attribute)
+
+
+JOBS = [
+    # Overdue rectification (逾期): just after midnight, so the day's lists are right.
+    Job("check_overdue", "dudao.rectification.tasks:check_overdue_task", datetime.time(0, 10)),
+]
+
+
+def due_jobs(now: datetime.datetime | None = None, jobs=None):
+    """Jobs whose time has come today and that have not been enqueued today."""
+    now = timezone.localtime(now)
+    jobs = JOBS if jobs is None else jobs
+    done = set(ScheduledRun.objects.filter(day=now.date()).values_list("job", flat=True))
+    return [job for job in jobs if job.name not in done and now.time() >= job.at]
+
+
+def run_due(now: datetime.datetime | None = None, jobs=None) -> list[str]:
+    """Enqueue every due job once; return the names enqueued."""
+    now = timezone.localtime(now)
+    started = []
+    for job in due_jobs(now, jobs):
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=job.name, day=now.date())
+                result = job.task().enqueue()
+                ScheduledRun.objects.filter(job=job.name, day=now.date()).update(
+                    result_id=str(getattr(result, "id", ""))
+                )
+        except IntegrityError:
+            continue  # another scheduler claimed it first
+        started.append(job.name)
+    return started
