@@ -27,6 +27,8 @@ class Job:
 JOBS = [
     # Overdue rectification (逾期): just after midnight, so the day's lists are right.
     Job("check_overdue", "dudao.rectification.tasks:check_overdue_task", datetime.time(0, 10)),
+    # Uploads left behind by requests that failed after writing the file.
+    Job("clean_orphan_files", "dudao.visits.tasks:clean_orphan_files_task", datetime.time(3, 0)),
 ]
 
 
