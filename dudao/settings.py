@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dudao.rectification",
     "dudao.dashboards",
     "dudao.reports",
+    "dudao.monitoring",
     "dudao.demo",
     "dudao.notifications",
 ]
@@ -190,6 +191,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+# Signboard batches with more schools than this are rendered by a background task.
+SIGNBOARD_INLINE_LIMIT = int(os.environ.get("SIGNBOARD_INLINE_LIMIT", "40"))
 
 TASKS = {
     "default": {

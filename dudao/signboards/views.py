@@ -7,30 +7,38 @@ school or zone, 403 for the county.
 
 import io
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.core.paging import is_htmx
 from dudao.core.permissions import office_admin_required
 from dudao.core.system import MissingSystemPackage
 from dudao.schools.models import School
 
-from . import boards
+from . import boards, services
+from .models import SignboardBatch
 
 ZONE_BATCH_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER)
 
 
-def _pdf_response(request, schools, name: str):
+def _pdf_response(request, schools, name: str, *, batch=False, zone=None):
     """Render the boards of `schools` to a PDF download, or a 503 page naming the missing
-    system package when no Chinese font is installed."""
+    system package when no Chinese font is installed. A batch larger than
+    SIGNBOARD_INLINE_LIMIT is rendered by a background task instead: the user waits on a
+    page that offers the file when it is ready."""
     try:
         boards.ensure_cjk_font()
     except MissingSystemPackage as exc:
         return render(request, "signboards/unavailable.html", {"message": str(exc)}, status=503)
+    if batch and schools.count() > settings.SIGNBOARD_INLINE_LIMIT:
+        job = services.request_batch(request.user, zone=zone, title=name)
+        return redirect("signboards:batch", job.pk)
     pdf = boards.render_pdf(boards.build_boards(schools), title=name)
     return FileResponse(
         io.BytesIO(pdf),
@@ -59,14 +67,43 @@ def zone_signboards(request, pk):
         raise PermissionDenied
     zone = scoping.get_zone_for(user, pk)
     schools = boards.batch_schools(scoping.schools_for(user).filter(zone=zone))
-    return _pdf_response(request, schools, zone.name)
+    return _pdf_response(request, schools, zone.name, batch=True, zone=zone)
 
 
 @office_admin_required
 def county_signboards(request):
     office = request.user.office
     return _pdf_response(
-        request, boards.batch_schools(scoping.schools_for(request.user)), office.name
+        request, boards.batch_schools(scoping.schools_for(request.user)), office.name, batch=True
+    )
+
+
+def _get_batch_for(user, pk) -> SignboardBatch:
+    """Office admins see their office's batches; a zone leader the batches they asked for."""
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        batches = SignboardBatch.objects.filter(office_id=user.office_id)
+    elif user.role == Role.ZONE_LEADER:
+        batches = SignboardBatch.objects.filter(created_by=user)
+    else:
+        raise PermissionDenied
+    return scoping.get_or_404(batches, pk=pk)
+
+
+def signboard_batch(request, pk):
+    batch = _get_batch_for(request.user, pk)
+    template = "signboards/_batch.html" if is_htmx(request) else "signboards/batch.html"
+    return render(request, template, {"batch": batch})
+
+
+def signboard_batch_file(request, pk):
+    batch = _get_batch_for(request.user, pk)
+    if batch.status != SignboardBatch.Status.DONE or not batch.file:
+        raise Http404
+    return FileResponse(
+        batch.file.open("rb"),
+        as_attachment=True,
+        filename=boards.pdf_filename(batch.title),
+        content_type="application/pdf",
     )
 
 

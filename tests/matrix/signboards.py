@@ -1,0 +1,21 @@
+from django.core.files.base import ContentFile
+
+from .common import only
+
+
+def batch(w):
+    from dudao.signboards.models import SignboardBatch
+
+    job = SignboardBatch.objects.create(
+        office=w.office, title="上城区", created_by=w.admin, status="done", school_count=3
+    )
+    job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7 matrix"))
+    return [job.pk]
+
+
+BATCH = only({"admin": 200, "zone_leader": 404, "other_admin": 404})
+
+MATRIX = {
+    "signboards:batch": (batch, BATCH),
+    "signboards:batch_file": (batch, BATCH),
+}
