@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts.models import Role
@@ -6,9 +6,21 @@ from dudao.accounts.models import Role
 ALL = {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.SCHOOL, Role.VIEWER}
 OFFICE = {Role.OFFICE_ADMIN}
 
+FIELD = {Role.ZONE_LEADER, Role.INSPECTOR}
+SUPERVISORS = {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER}
+
 # (label, url name, roles that see it)
 NAVIGATION = [
     (_("Home"), "core:home", ALL),
+    (_("Dashboard"), "dashboards:overview", SUPERVISORS),
+    (_("My schools this month"), "visits:my_schools", FIELD),
+    (_("Visits"), "visits:list", SUPERVISORS),
+    (_("Rectification ledger"), "rectification:ledger", SUPERVISORS),
+    (_("Our findings"), "rectification:school_findings", {Role.SCHOOL}),
+    (_("Notices"), "rectification:notice_list", ALL),
+    (_("Escalations"), "rectification:escalations", {Role.OFFICE_ADMIN, Role.VIEWER}),
+    (_("Accountability"), "rectification:case_list", {Role.OFFICE_ADMIN, Role.VIEWER}),
+    (_("Reports"), "reports:index", SUPERVISORS),
     (
         _("Schools"),
         "schools:list",
@@ -35,7 +47,10 @@ def navigation(request):
     items = []
     for label, name, roles in NAVIGATION:
         if user.is_superuser or user.role in roles:
-            url = reverse(name)
+            try:
+                url = reverse(name)
+            except NoReverseMatch:  # a screen not installed in this build
+                continue
             items.append(
                 {
                     "label": label,
