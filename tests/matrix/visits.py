@@ -1,0 +1,111 @@
+"""Visit screens (issue #3 item 1). The world's `school` is assigned to `inspector`; the
+zone leader leads its zone but is not assigned to it (may read, not record)."""
+
+import io
+import uuid
+
+from .common import LOGIN, only
+
+SEE = {
+    "anon": LOGIN,
+    "admin": 200,
+    "zone_leader": 200,
+    "inspector": 200,
+    "school": 200,
+    "viewer": 200,
+    "other_admin": 404,
+    "superuser": 200,
+}
+POST_ONLY_RECORDERS = only({"admin": 405, "zone_leader": 405, "inspector": 405, "other_admin": 405})
+
+
+def submitted_visit(w, school=None):
+    from dudao.visits import services
+
+    return services.submit_visit(
+        w.inspector_user if school is None else w.admin,
+        uuid.uuid4(),
+        school=school or w.school,
+        methods=["campus_walk"],
+        visited_at=_now(),
+    )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def draft(w):
+    from dudao.visits import services
+
+    return services.save_draft(w.inspector_user, w.school, uuid.uuid4())
+
+
+def attachment(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from dudao.visits import services
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 160)).save(out, "PNG")
+    visit = submitted_visit(w)
+    upload = SimpleUploadedFile("matrix.png", out.getvalue())
+    return [services.add_attachment(w.inspector_user, visit, upload).pk]
+
+
+MATRIX = {
+    "visits:list": (
+        None,
+        only(
+            {
+                "admin": 200,
+                "zone_leader": 200,
+                "inspector": 200,
+                "viewer": 200,
+                "other_admin": 200,
+                "superuser": 200,
+            }
+        ),
+    ),
+    "visits:my_schools": (
+        None,
+        only(
+            {
+                "admin": 200,
+                "zone_leader": 200,
+                "inspector": 200,
+                "other_admin": 200,
+                "superuser": 200,
+            }
+        ),
+    ),
+    "visits:new": (
+        lambda w: [w.school.pk],
+        only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404}),
+    ),
+    "visits:autosave": (lambda w: [w.school.pk], POST_ONLY_RECORDERS),
+    "visits:detail": (lambda w: [submitted_visit(w).pk], SEE),
+    "visits:edit": (
+        lambda w: [draft(w).pk],
+        only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404}),
+    ),
+    "visits:delete_draft": (lambda w: [draft(w).pk], POST_ONLY_RECORDERS),
+    "visits:attachment_add": (lambda w: [draft(w).pk], POST_ONLY_RECORDERS),
+    "visits:attachment": (attachment, SEE),
+    "visits:attachment_preview": (attachment, SEE),
+    "visits:attachment_delete": (attachment, POST_ONLY_RECORDERS),
+}
+
+OUT_OF_SCOPE = [
+    # Another inspector's school: neither its visits nor recording there.
+    ("visits:detail", lambda w: [submitted_visit(w, w.zone_school).pk], ["inspector", "school"]),
+    ("visits:detail", lambda w: [submitted_visit(w, w.far_school).pk], ["zone_leader"]),
+    ("visits:new", lambda w: [w.zone_school.pk], ["inspector", "zone_leader"]),
+    ("visits:new", lambda w: [w.foreign_school.pk], ["admin", "inspector"]),
+    # Drafts are private to their recorder (and the office admin).
+    ("visits:detail", lambda w: [draft(w).pk], ["zone_leader", "school", "viewer", "other_admin"]),
+    ("visits:attachment", attachment, ["other_admin"]),
+]

@@ -1,0 +1,80 @@
+"""The visit form on a phone, in a real browser: autosave, restore after a reload from
+localStorage, photo upload by JS, submit once."""
+
+import pytest
+
+from dudao.visits.models import Attachment, Visit
+from tests.browser.conftest import browser, shot  # noqa: F401 - fixtures
+from tests.conftest import PASSWORD
+from tests.visits.conftest import png_bytes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser, live_server):  # noqa: F811
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):  # noqa: F811
+    page = phone
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", world.inspector_user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+    page.goto("/visits/mine/")
+    page.get_by_test_id("school-row").first.wait_for()
+    shot(page, "visits-01-my-schools")
+    page.locator(f"a[href='/visits/new/{world.school.pk}/']").click()
+    page.wait_for_url(f"**/visits/new/{world.school.pk}/")
+    key = page.input_value("input[name=client_uuid]")
+
+    # Autosave: a change posts the form as a draft.
+    page.fill("textarea[name=summary]", "上午巡查校园")
+    page.check("input[name=methods][value=campus_walk]")
+    page.locator(".autosave-ok").wait_for()
+    draft = Visit.objects.get()
+    assert str(draft.client_uuid) == key and draft.is_draft
+    assert draft.summary == "上午巡查校园"
+
+    # Typed but not yet autosaved: kept on the phone, restored after a reload.
+    page.fill("textarea[name=feedback]", "请清理消防通道")
+    page.wait_for_timeout(600)  # localStorage write is debounced by 400 ms
+    page.reload()
+    assert page.input_value("textarea[name=feedback]") == "请清理消防通道"
+    assert page.input_value("input[name=client_uuid]") == key
+    assert page.is_checked("input[name=methods][value=campus_walk]")
+
+    # A photo is uploaded as soon as it is chosen.
+    photo = tmp_path / "校门.png"
+    photo.write_bytes(png_bytes(800, 600))
+    page.set_input_files("input[name=files][capture]", str(photo))
+    page.locator("#attachment-list img.thumb").wait_for()
+    assert Attachment.objects.get().visit_id == draft.pk
+    page.check("input[name=area_6_status][value=problem]")
+    shot(page, "visits-02-form")
+
+    page.locator("button[name=submit]").click()
+    page.wait_for_url(f"**/visits/{draft.pk}/")
+    shot(page, "visits-03-detail")
+    visit = Visit.objects.get()
+    assert visit.status == Visit.Status.SUBMITTED
+    assert visit.feedback == "请清理消防通道"
+    assert visit.area_checks.get(area=6).status == "problem"
+    assert visit.attachments.count() == 1
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter(function (k) { return k.indexOf('dudao-visit:') === 0 })"
+    )
+    assert stored == []
