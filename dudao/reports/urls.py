@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("notices/<int:pk>.docx", views.notice_docx, name="notice_docx"),
+    path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path(
+        "inspector/<int:inspector_id>/<int:year>/<int:month>/<str:fmt>/",
+        views.inspector_monthly,
+        name="inspector_monthly",
+    ),
+    path("office/<int:year>/<int:month>/<str:fmt>/", views.office_monthly, name="office_monthly"),
+    path("templates/<str:kind>/upload/", views.template_upload, name="template_upload"),
+    path("templates/<str:kind>/default.docx", views.template_default, name="template_default"),
+    path("templates/<str:kind>/reset/", views.template_reset, name="template_reset"),
+]

@@ -1,0 +1,636 @@
+"""The reports: each function turns records into an `exporter.Report`. Callers pass objects
+already fetched through `dudao.accounts.scoping` (the view decides who may see what); the
+lists a report shows are bounded by those objects. Each report is a fixed number of
+aggregate queries whatever the number of rows."""
+
+import datetime
+from collections import Counter
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from dudao.inspectors.models import Assignment, Inspector, Zone
+from dudao.rectification.ledger import ACTIVE_STATUSES, filtered_findings
+from dudao.rectification.models import Escalation, Finding, FindingStatus, Severity
+from dudao.schools.models import School
+from dudao.signboards.items import SUPERVISION_ITEMS
+from dudao.visits import queries as visit_queries
+
+from .exporter import DOCX, PDF, XLSX, Report, Section, Table, long_date, register
+from .models import ReportKind
+
+AREA_TEXT = {item.number: item for item in SUPERVISION_ITEMS}
+LIST_LIMIT = 30  # names listed in a paragraph before "and N more"
+
+
+def area_text(number) -> str:
+    item = AREA_TEXT.get(number)
+    return item.text if item else str(number)
+
+
+def local_day(moment) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def names(items, limit=LIST_LIMIT) -> str:
+    items = list(items)
+    text = list_separator().join(items[:limit])
+    if len(items) > limit:
+        text += _(" and %(count)s more") % {"count": len(items) - limit}
+    return text
+
+
+def _chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+def list_separator() -> str:
+    """、 between names in Chinese text, a comma otherwise (punctuation, not a word)."""
+    return "、" if _chinese() else ", "
+
+
+def clause_separator() -> str:
+    return "；" if _chinese() else "; "
+
+
+def month_label(year: int, month: int) -> str:
+    return _("%(year)s-%(month)s") % {"year": year, "month": month}
+
+
+# --- 1. the ledger (台账) -------------------------------------------------------------------
+
+LEDGER_WIDTHS = [6, 22, 10, 40, 12, 12, 36, 14, 12, 28]
+
+
+def ledger_columns() -> list[str]:
+    return [
+        _("No."),  # 序号
+        _("School"),  # 学校
+        _("Responsible inspector"),  # 责任督学
+        _("Problem description"),  # 问题描述
+        _("Date found"),  # 发现日期
+        _("Rectification deadline"),  # 整改期限
+        _("Rectification measures"),  # 整改措施
+        _("Rectification status"),  # 整改状态
+        _("Follow-up date"),  # 复查日期
+        _("Remarks"),  # 备注
+    ]
+
+
+def ledger_rows(findings) -> list[list]:
+    status_labels = dict(FindingStatus.choices)
+    escalation_labels = dict(Escalation.choices)
+    rows = []
+    for number, finding in enumerate(findings, 1):
+        if finding.deadline_kind == Finding.DeadlineKind.ON_THE_SPOT:
+            deadline = _("Fix on the spot")
+        else:
+            deadline = finding.deadline
+        status = str(status_labels.get(finding.status, finding.status))
+        if finding.is_overdue:
+            status = _("%(status)s (overdue)") % {"status": status}
+        remarks = []
+        if finding.escalated_to != Escalation.NONE:
+            remarks.append(
+                _("Escalated to %(level)s")
+                % {"level": escalation_labels.get(finding.escalated_to, "")}
+            )
+        if finding.needs_other_department:
+            remarks.append(_("Needs another department"))
+        if finding.urge_count:
+            remarks.append(_("Urged %(count)s times") % {"count": finding.urge_count})
+        rows.append(
+            [
+                number,
+                finding.school.name,
+                finding.inspector.name if finding.inspector else "",
+                finding.description,
+                finding.found_on,
+                deadline,
+                finding.required_action,
+                status,
+                local_day(finding.last_check),
+                clause_separator().join(remarks),
+            ]
+        )
+    return rows
+
+
+def ledger_findings(user, params):
+    _form, findings = filtered_findings(user, params)
+    return findings.annotate(last_check=Max("follow_ups__checked_at"))
+
+
+@register("ledger", formats=(XLSX,))
+def ledger(user, params=None) -> Report:
+    office = user.office.name if getattr(user, "office_id", None) else ""
+    title = _("%(office)s rectification ledger") % {"office": office}
+    rows = ledger_rows(ledger_findings(user, params))
+    today = timezone.localdate()
+    return Report(
+        title=title,
+        filename=f"{title}-{today:%Y%m%d}",
+        sections=[Section(tables=[Table(ledger_columns(), rows, title, LEDGER_WIDTHS)])],
+        office=office,
+        date=long_date(today),
+        landscape=True,
+        figures={"rows": len(rows)},
+    )
+
+
+# --- 2. the rectification notice (整改通知书) ------------------------------------------------
+
+
+def notice_inspector(notice, findings):
+    if notice.visit_id and notice.visit.inspector_id:
+        return notice.visit.inspector
+    for finding in findings:
+        if finding.inspector_id:
+            return finding.inspector
+    return None
+
+
+@register("notice", formats=(DOCX, PDF), template_kind=ReportKind.NOTICE)
+def notice(notice) -> Report:
+    findings = list(notice.findings.select_related("inspector").order_by("pk"))
+    inspector = notice_inspector(notice, findings)
+    inspector_name = inspector.name if inspector else str(notice.issued_by or "")
+    visit_day = notice.visit.visited_on if notice.visit_id else None
+    found_on = visit_day or (findings[0].found_on if findings else None)
+    rows = [
+        [
+            number,
+            area_text(finding.area),
+            finding.description,
+            finding.required_action,
+            long_date(finding.deadline),
+        ]
+        for number, finding in enumerate(findings, 1)
+    ]
+    intro = _(
+        "On %(date)s our responsible inspector %(inspector)s supervised your school and found "
+        "the problems listed below. Please rectify them as required by %(deadline)s and report "
+        "the rectification to our office in writing, with evidence."
+    ) % {
+        "date": long_date(found_on),
+        "inspector": inspector_name,
+        "deadline": long_date(notice.deadline),
+    }
+    paragraphs = [intro]
+    if notice.note:
+        paragraphs.append(notice.note)
+    contact = []
+    if inspector is not None:
+        contact.append(
+            _("Contact: inspector %(name)s, telephone %(phone)s.")
+            % {"name": inspector.name, "phone": inspector.phone}
+        )
+    columns = [
+        _("No."),
+        _("Supervision item"),
+        _("Problem"),
+        _("Required action"),
+        _("Rectification deadline"),
+    ]
+    title = _("Rectification notice")
+    return Report(
+        title=title,
+        filename=f"{title}-{notice.number}-{notice.school.name}",
+        number=notice.number,
+        recipient=notice.school.name,
+        sections=[
+            Section(
+                paragraphs=paragraphs, tables=[Table(columns, rows, widths=[6, 20, 40, 36, 16])]
+            ),
+            Section(paragraphs=contact),
+        ],
+        signatures=[
+            _("Inspector's signature: ______________    Date: ____-__-__"),
+            _("School head's signature: ______________    Date: ____-__-__"),
+        ],
+        office=notice.office.name,
+        date=long_date(local_day(notice.issued_at)),
+        figures={"items": len(rows), "inspector": inspector_name},
+    )
+
+
+# --- 3. the inspector's monthly report (督学月报) ---------------------------------------------
+
+
+def figure_table(pairs) -> Table:
+    return Table([_("Indicator"), _("Figure")], [[label, value] for label, value in pairs])
+
+
+def area_rows(counter: Counter) -> list[list]:
+    return [
+        [item.number, item.text, counter.get(item.number, 0)]
+        for item in SUPERVISION_ITEMS
+        if counter.get(item.number)
+    ]
+
+
+def month_findings(findings, first, last):
+    """(found in the month, closed in the month, overdue now, open now)."""
+    found = findings.filter(found_on__gte=first, found_on__lte=last)
+    closed = findings.filter(
+        status=FindingStatus.CLOSED, closed_at__date__gte=first, closed_at__date__lte=last
+    )
+    active = findings.filter(status__in=ACTIVE_STATUSES)
+    return found, closed, active.filter(is_overdue=True), active
+
+
+@register(
+    "inspector_monthly", formats=(DOCX, PDF, XLSX), template_kind=ReportKind.INSPECTOR_MONTHLY
+)
+def inspector_monthly(inspector: Inspector, year: int, month: int) -> Report:
+    first, last = visit_queries.month_range(year, month)
+    responsible = visit_queries.assigned_schools(inspector, last).filter(is_active=True)
+    responsible_names = dict(responsible.order_by("code").values_list("pk", "name"))
+    visits = visit_queries.visits_in(first, last).filter(inspector=inspector)
+    per_school = dict(visits.values("school").annotate(n=Count("pk")).values_list("school", "n"))
+    visit_count = sum(per_school.values())
+    visited_names = dict(
+        School.objects.filter(pk__in=per_school).order_by("code").values_list("pk", "name")
+    )
+    days = visit_queries.days_in_field(Inspector.objects.filter(pk=inspector.pk), year, month)[
+        inspector.pk
+    ]
+    unvisited = [name for pk, name in responsible_names.items() if pk not in per_school]
+
+    findings = Finding.objects.filter(inspector=inspector)
+    found, closed, _overdue, active = month_findings(findings, first, last)
+    found_rows = list(found.select_related("school").order_by("found_on", "pk"))
+    by_area = Counter(f.area for f in found_rows)
+    closed_count = closed.count()
+    open_rows = list(active.select_related("school").order_by("deadline", "pk"))
+    overdue_count = sum(1 for f in open_rows if f.is_overdue)
+
+    figures = {
+        "schools_responsible": len(responsible_names),
+        "schools_visited": len(per_school),
+        "visits": visit_count,
+        "days_in_field": days,
+        "findings": len(found_rows),
+        "closed": closed_count,
+        "overdue": overdue_count,
+        "open": len(open_rows),
+        "by_area": dict(by_area),
+    }
+    work = Section(
+        heading=_("1. Work carried out"),
+        paragraphs=[
+            _(
+                "This month I was responsible for %(responsible)s schools and supervised "
+                "%(visited)s of them, with %(visits)s visits in all over %(days)s days in the "
+                "field."
+            )
+            % {
+                "responsible": figures["schools_responsible"],
+                "visited": figures["schools_visited"],
+                "visits": visit_count,
+                "days": days,
+            }
+        ],
+        tables=[
+            figure_table(
+                [
+                    (_("Schools responsible for"), figures["schools_responsible"]),
+                    (_("Schools visited"), figures["schools_visited"]),
+                    (_("Number of visits"), visit_count),
+                    (_("Days in the field"), days),
+                    (_("Problems found"), figures["findings"]),
+                    (_("Problems rectified"), closed_count),
+                    (_("Overdue problems"), overdue_count),
+                ]
+            ),
+            Table(
+                [_("School"), _("Number of visits")],
+                [[name, per_school[pk]] for pk, name in visited_names.items()],
+                title=_("Visits per school"),
+            ),
+        ],
+    )
+    problems = Section(
+        heading=_("2. Main problems found"),
+        paragraphs=[
+            _("%(count)s problems were found this month.") % {"count": len(found_rows)}
+            if found_rows
+            else _("No problems were found this month.")
+        ]
+        + [
+            _("%(school)s: %(problem)s (%(item)s)")
+            % {"school": f.school.name, "problem": f.description, "item": area_text(f.area)}
+            for f in found_rows[:LIST_LIMIT]
+        ],
+        tables=[
+            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
+        ]
+        if found_rows
+        else [],
+    )
+    rectification = Section(
+        heading=_("3. Rectification"),
+        paragraphs=[
+            _(
+                "%(closed)s problems were rectified this month; %(open)s are still being "
+                "rectified, %(overdue)s of them overdue."
+            )
+            % {"closed": closed_count, "open": len(open_rows), "overdue": overdue_count}
+        ],
+        tables=[
+            Table(
+                [_("School"), _("Problem"), _("Rectification deadline"), _("Rectification status")],
+                [
+                    [f.school.name, f.description, f.deadline, status_text(f)]
+                    for f in open_rows[:LIST_LIMIT]
+                ],
+            )
+        ]
+        if open_rows
+        else [],
+    )
+    plan = []
+    if unvisited:
+        plan.append(
+            _("Visit the schools not supervised this month: %(schools)s.")
+            % {"schools": names(unvisited)}
+        )
+    if open_rows:
+        plan.append(
+            _("Follow up the rectification of %(count)s open problems: %(schools)s.")
+            % {
+                "count": len(open_rows),
+                "schools": names(dict.fromkeys(f.school.name for f in open_rows)),
+            }
+        )
+    plan.append(
+        _("Carry out the routine monthly supervision of every school I am responsible for.")
+    )
+    next_month = Section(heading=_("4. Plan for next month"), paragraphs=plan)
+    title = _("Inspector's monthly report")
+    period = month_label(year, month)
+    return Report(
+        title=title,
+        subtitle=_("%(period)s · responsible inspector %(name)s")
+        % {"period": period, "name": inspector.name},
+        filename=f"{title}-{inspector.name}-{year}{month:02d}",
+        sections=[work, problems, rectification, next_month],
+        signatures=[_("Inspector: %(name)s") % {"name": inspector.name}],
+        office=inspector.office.name,
+        date=long_date(timezone.localdate()),
+        figures=figures,
+    )
+
+
+def status_text(finding) -> str:
+    label = str(dict(FindingStatus.choices).get(finding.status, finding.status))
+    if finding.is_overdue:
+        return _("%(status)s (overdue)") % {"status": label}
+    return label
+
+
+# --- 4. the office's monthly summary --------------------------------------------------------
+
+
+@register("office_monthly", formats=(DOCX, PDF, XLSX), template_kind=ReportKind.OFFICE_MONTHLY)
+def office_monthly(office, year: int, month: int) -> Report:
+    first, last = visit_queries.month_range(year, month)
+    schools = School.objects.filter(office=office, is_active=True)
+    school_zone = dict(schools.values_list("pk", "zone_id"))
+    visits = visit_queries.visits_in(first, last).filter(office=office)
+    visits_by_school = dict(
+        visits.values("school").annotate(n=Count("pk")).values_list("school", "n")
+    )
+    inspectors = Inspector.objects.filter(office=office, is_active=True).order_by("name")
+    days = visit_queries.days_in_field(inspectors, year, month)
+    by_inspector = {
+        row["inspector"]: row
+        for row in visits.values("inspector").annotate(
+            visits=Count("pk"), schools=Count("school", distinct=True)
+        )
+    }
+    responsible = dict(
+        Assignment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=last),
+            inspector__office=office,
+            start_date__lte=last,
+            school__is_active=True,
+        )
+        .values("inspector")
+        .annotate(n=Count("school", distinct=True))
+        .values_list("inspector", "n")
+    )
+    findings = Finding.objects.filter(office=office)
+    found, closed, overdue, active = month_findings(findings, first, last)
+    found_rows = list(
+        found.values_list(
+            "pk", "area", "severity", "school__zone", "inspector", "school__name", "description"
+        )
+    )
+    by_area = Counter(row[1] for row in found_rows)
+    by_severity = Counter(row[2] for row in found_rows)
+    closed_by = {
+        key: dict(closed.values(key).annotate(n=Count("pk")).values_list(key, "n"))
+        for key in ("school__zone", "inspector")
+    }
+    overdue_by = {
+        key: dict(overdue.values(key).annotate(n=Count("pk")).values_list(key, "n"))
+        for key in ("school__zone", "inspector")
+    }
+    closed_count = closed.count()
+    overdue_count = overdue.count()
+    open_count = active.count()
+    unvisited = list(
+        visit_queries.schools_not_visited(schools, year, month)
+        .order_by("code")
+        .values_list("name", flat=True)
+    )
+
+    zone_rows = []
+    zones = list(Zone.objects.filter(office=office).order_by("name"))
+    for zone in [*zones, None]:
+        zone_id = zone.pk if zone else None
+        in_zone = [pk for pk, z in school_zone.items() if z == zone_id]
+        if zone is None and not in_zone:
+            continue
+        zone_rows.append(
+            [
+                zone.name if zone else _("No zone"),
+                len(in_zone),
+                sum(1 for pk in in_zone if visits_by_school.get(pk)),
+                sum(visits_by_school.get(pk, 0) for pk in in_zone),
+                sum(1 for row in found_rows if row[3] == zone_id),
+                closed_by["school__zone"].get(zone_id, 0),
+                overdue_by["school__zone"].get(zone_id, 0),
+            ]
+        )
+    found_by_inspector = Counter(row[4] for row in found_rows)
+    inspector_rows = [
+        [
+            inspector.name,
+            responsible.get(inspector.pk, 0),
+            by_inspector.get(inspector.pk, {}).get("schools", 0),
+            by_inspector.get(inspector.pk, {}).get("visits", 0),
+            days.get(inspector.pk, 0),
+            found_by_inspector.get(inspector.pk, 0),
+            closed_by["inspector"].get(inspector.pk, 0),
+            overdue_by["inspector"].get(inspector.pk, 0),
+        ]
+        for inspector in inspectors
+    ]
+    visited_count = sum(1 for pk in school_zone if visits_by_school.get(pk))
+    visit_count = visits.count()
+    figures = {
+        "schools": len(school_zone),
+        "schools_visited": visited_count,
+        "visits": visit_count,
+        "days_in_field": sum(days.values()),
+        "findings": len(found_rows),
+        "closed": closed_count,
+        "overdue": overdue_count,
+        "open": open_count,
+        "by_area": dict(by_area),
+    }
+    severity_labels = dict(Severity.choices)
+    work = Section(
+        heading=_("1. Work carried out"),
+        paragraphs=[
+            _(
+                "This month the county's responsible inspectors supervised %(visited)s of "
+                "%(schools)s schools, with %(visits)s visits in all over %(days)s inspector-days "
+                "in the field."
+            )
+            % {
+                "visited": visited_count,
+                "schools": len(school_zone),
+                "visits": visit_count,
+                "days": figures["days_in_field"],
+            }
+        ],
+        tables=[
+            figure_table(
+                [
+                    (_("Number of schools"), len(school_zone)),
+                    (_("Schools visited"), visited_count),
+                    (_("Number of visits"), visit_count),
+                    (_("Days in the field"), figures["days_in_field"]),
+                    (_("Problems found"), len(found_rows)),
+                    (_("Problems rectified"), closed_count),
+                    (_("Overdue problems"), overdue_count),
+                ]
+            ),
+            Table(
+                [
+                    _("Zone"),
+                    _("Number of schools"),
+                    _("Schools visited"),
+                    _("Number of visits"),
+                    _("Problems found"),
+                    _("Problems rectified"),
+                    _("Overdue problems"),
+                ],
+                zone_rows,
+                title=_("By zone"),
+            ),
+            Table(
+                [
+                    _("Inspector"),
+                    _("Schools responsible for"),
+                    _("Schools visited"),
+                    _("Number of visits"),
+                    _("Days in the field"),
+                    _("Problems found"),
+                    _("Problems rectified"),
+                    _("Overdue problems"),
+                ],
+                inspector_rows,
+                title=_("By inspector"),
+            ),
+        ],
+    )
+    severity_text = list_separator().join(
+        _("%(label)s: %(count)s problems")
+        % {"label": severity_labels[key], "count": by_severity[key]}
+        for key in Severity.values
+        if by_severity.get(key)
+    )
+    serious = [row for row in found_rows if row[2] in (Severity.SERIOUS, Severity.KEY)]
+    problems = Section(
+        heading=_("2. Main problems found"),
+        paragraphs=(
+            [
+                _("%(count)s problems were found this month (%(severities)s).")
+                % {"count": len(found_rows), "severities": severity_text}
+            ]
+            if found_rows
+            else [_("No problems were found this month.")]
+        )
+        + [
+            _("%(school)s: %(problem)s") % {"school": row[5], "problem": row[6]}
+            for row in serious[:LIST_LIMIT]
+        ],
+        tables=[
+            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
+        ]
+        if found_rows
+        else [],
+    )
+    rectification = Section(
+        heading=_("3. Rectification"),
+        paragraphs=[
+            _(
+                "%(closed)s problems were rectified this month; %(open)s are still being "
+                "rectified, %(overdue)s of them overdue."
+            )
+            % {"closed": closed_count, "open": open_count, "overdue": overdue_count}
+        ],
+    )
+    plan = []
+    if unvisited:
+        plan.append(
+            _("Visit the %(count)s schools not supervised this month: %(schools)s.")
+            % {"count": len(unvisited), "schools": names(unvisited)}
+        )
+    if overdue_count:
+        plan.append(
+            _(
+                "Urge the rectification of the %(count)s overdue problems and hold to account "
+                "where needed."
+            )
+            % {"count": overdue_count}
+        )
+    plan.append(_("Continue the routine monthly supervision of every school."))
+    title = _("Monthly supervision summary")
+    period = month_label(year, month)
+    return Report(
+        title=title,
+        subtitle=period,
+        filename=f"{title}-{office.name}-{year}{month:02d}",
+        sections=[work, problems, rectification, Section(_("4. Plan for next month"), plan)],
+        office=office.name,
+        date=long_date(timezone.localdate()),
+        figures=figures,
+    )
+
+
+# --- sample data, to check an uploaded template renders ------------------------------------
+
+
+def sample(kind: str) -> Report:
+    """A report of `kind` with made-up content exercising every tag of the layout."""
+    table = Table(
+        [_("No."), _("School"), _("Problem")], [[1, "示例小学", "示例问题"]], title=_("By zone")
+    )
+    return Report(
+        title=str(ReportKind(kind).label),
+        subtitle=month_label(2026, 11),
+        filename="sample",
+        number="X教督整〔2026〕1号",
+        recipient="示例小学",
+        sections=[Section(_("1. Work carried out"), ["示例段落。"], [table])],
+        signatures=[_("Inspector's signature: ______________    Date: ____-__-__")],
+        office="示例督导室",
+        date=long_date(datetime.date(2026, 11, 22)),
+    )

@@ -1,0 +1,293 @@
+"""One row generator per report, rendered to XLSX, DOCX or PDF behind one exporter.
+
+A report is a function registered here that turns records into a plain `Report` (title,
+number, recipient, sections of paragraphs and tables, signature lines, office and date). It
+never renders anything and never decides who may see what: the view fetches the objects
+through `dudao.accounts.scoping` and hands them over. The renderers only read the `Report`:
+
+- `to_xlsx`: each table on a sheet, with a title row, a frozen header and print setup;
+- `to_docx`: docxtpl from the office's uploaded template, else the bundled default
+  (GB/T 9704 layout, `docx_defaults`);
+- `to_pdf`: WeasyPrint from `reports/document.html` with the same context.
+
+Reports are official Chinese documents: they are built and rendered in Chinese whatever the
+UI language (like the signboards).
+"""
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .docx_defaults import TEMPLATE_DIR
+
+DOCUMENT_LANGUAGE = "zh-hans"
+
+XLSX = "xlsx"
+DOCX = "docx"
+PDF = "pdf"
+CONTENT_TYPES = {
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    PDF: "application/pdf",
+}
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list]
+    title: str = ""
+    widths: list[int] | None = None  # spreadsheet column widths, in characters
+
+
+@dataclass
+class Section:
+    heading: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    title: str
+    filename: str  # without extension
+    sections: list[Section] = field(default_factory=list)
+    subtitle: str = ""
+    number: str = ""
+    recipient: str = ""
+    signatures: list[str] = field(default_factory=list)
+    office: str = ""
+    date: str = ""
+    landscape: bool = False
+    figures: dict = field(default_factory=dict)  # machine-readable numbers (tests, callers)
+
+    def tables(self) -> list[Table]:
+        return [table for section in self.sections for table in section.tables]
+
+    def context(self) -> dict:
+        """Plain strings only: what a template (Word or HTML) may use."""
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "number": self.number,
+            "recipient": self.recipient,
+            "office": self.office,
+            "date": self.date,
+            "signatures": list(self.signatures),
+            "landscape": self.landscape,
+            "sections": [
+                {
+                    "heading": s.heading,
+                    "paragraphs": list(s.paragraphs),
+                    "tables": [
+                        {
+                            "title": t.title,
+                            "columns": [cell_text(c) for c in t.columns],
+                            "rows": [[cell_text(v) for v in row] for row in t.rows],
+                        }
+                        for t in s.tables
+                    ],
+                }
+                for s in self.sections
+            ],
+        }
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def long_date(day: datetime.date | None) -> str:
+    """2026年11月22日 (Arabic numerals, as GB/T 9704 asks)."""
+    if day is None:
+        return ""
+    return _("%(year)s/%(month)s/%(day)s") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def content_disposition(filename: str) -> str:
+    """attachment with an ASCII fallback name and the real (Chinese) name as RFC 5987
+    `filename*=UTF-8''…`, which every current browser uses."""
+    stem, _dot, extension = filename.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")
+    fallback = f"report-{ascii_stem}" if ascii_stem else "report"
+    return f"attachment; filename=\"{fallback}.{extension}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def safe_filename(name: str, extension: str) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" ._") or "report"
+    return f"{safe}.{extension}"
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    build: Callable[..., Report]
+    formats: tuple[str, ...]
+    template_kind: str | None = None  # ReportKind of the replaceable Word template
+
+
+REGISTRY: dict[str, Entry] = {}
+
+
+def register(name: str, formats=(XLSX,), template_kind=None):
+    def decorator(function):
+        REGISTRY[name] = Entry(name, function, tuple(formats), template_kind)
+        return function
+
+    return decorator
+
+
+def build(name: str, *args, **kwargs) -> Report:
+    with translation.override(DOCUMENT_LANGUAGE):
+        return REGISTRY[name].build(*args, **kwargs)
+
+
+@dataclass
+class Export:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def export(name: str, fmt: str, *args, office_id=None, **kwargs) -> Export:
+    """Build report `name` and render it to `fmt`. `office_id` chooses the office's own
+    Word template when it uploaded one. PDF raises MissingSystemPackage without a CJK font."""
+    entry = REGISTRY[name]
+    if fmt not in entry.formats:
+        raise ValueError(f"{name} cannot be rendered to {fmt}")
+    report = build(name, *args, **kwargs)
+    with translation.override(DOCUMENT_LANGUAGE):
+        if fmt == XLSX:
+            content = to_xlsx(report)
+        elif fmt == DOCX:
+            content = to_docx(report, template_for(office_id, entry.template_kind))
+        else:
+            content = to_pdf(report)
+    return Export(content, safe_filename(report.filename, fmt), CONTENT_TYPES[fmt])
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+
+def _width(value) -> int:
+    text = cell_text(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    tables = report.tables() or [Table(columns=[""], rows=[])]
+    for index, table in enumerate(tables, 1):
+        name = re.sub(r"[\[\]:*?/\\]", "", table.title or report.title)[:28] or "Sheet"
+        sheet = workbook.create_sheet(name if len(tables) == 1 else f"{index}{name}"[:31])
+        columns = len(table.columns)
+        sheet.cell(row=1, column=1, value=table.title or report.title)
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=16)
+        sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+        if columns > 1:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+        sheet.row_dimensions[1].height = 30
+        for col, label in enumerate(table.columns, 1):
+            cell = sheet.cell(row=2, column=col, value=cell_text(label))
+            cell.font = Font(bold=True)
+            cell.border = border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for r, row in enumerate(table.rows, 3):
+            for col, value in enumerate(row, 1):
+                cell = sheet.cell(row=r, column=col, value=value)
+                cell.border = border
+                cell.alignment = wrap
+                if isinstance(value, datetime.date):
+                    cell.number_format = "yyyy-mm-dd"
+        for col in range(1, columns + 1):
+            if table.widths:
+                width = table.widths[col - 1]
+            else:
+                seen = [_width(table.columns[col - 1])] + [
+                    _width(row[col - 1]) for row in table.rows
+                ]
+                width = min(max(seen) + 2, 50)
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        sheet.freeze_panes = "A3"
+        sheet.print_title_rows = "1:2"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        sheet.print_options.horizontalCentered = True
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def default_template_path(kind: str):
+    return TEMPLATE_DIR / f"{kind}.docx"
+
+
+def template_for(office_id, kind):
+    """The office's uploaded Word template for `kind`, else the bundled default (a path or
+    an open file)."""
+    if kind is None:
+        return default_template_path("notice")
+    if office_id:
+        from .models import ReportTemplate
+
+        custom = ReportTemplate.objects.filter(office_id=office_id, kind=kind).first()
+        if custom is not None and custom.file:
+            try:
+                with custom.file.open("rb") as stored:
+                    return io.BytesIO(stored.read())
+            except OSError:
+                pass  # a lost file falls back to the default rather than failing the download
+    return default_template_path(kind)
+
+
+def to_docx(report: Report, template) -> bytes:
+    from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # Offices upload their own templates: render them sandboxed, so a tag can read the
+    # report's values but never reach Python internals.
+    document = DocxTemplate(template)
+    document.render(report.context(), jinja_env=SandboxedEnvironment(autoescape=True))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render_html(report: Report) -> str:
+    return render_to_string("reports/document.html", report.context())
+
+
+def to_pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    from dudao.signboards.boards import ensure_cjk_font
+
+    ensure_cjk_font()
+    return HTML(string=render_html(report)).write_pdf()

@@ -1,0 +1,106 @@
+"""Replacing a report's Word template. The uploaded file is rendered with sample data before
+anything is saved: a file that is not a Word document, or whose tags docxtpl cannot render,
+is refused with a clear message and changes nothing."""
+
+import io
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dudao.accounts.models import Role
+from dudao.audit import services as audit
+from dudao.core.errors import DomainError
+
+from . import builders, exporter
+from .models import ReportKind, ReportTemplate
+
+MAX_TEMPLATE_SIZE = 5 * 1024 * 1024
+
+
+def _check_actor(actor):
+    if actor.role != Role.OFFICE_ADMIN or not actor.office_id:
+        raise DomainError(_("Only the office administrator may change report templates."))
+
+
+def _check_kind(kind):
+    if kind not in ReportKind.values:
+        raise DomainError(_("Unknown report."), field="kind")
+
+
+def check_template(content: bytes, kind: str) -> None:
+    """Raise DomainError unless `content` is a .docx docxtpl can render for `kind`."""
+    if not content:
+        raise DomainError(_("The file is empty."), field="file")
+    if len(content) > MAX_TEMPLATE_SIZE:
+        raise DomainError(_("The file is larger than 5 MB."), field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise zipfile.BadZipFile
+    except zipfile.BadZipFile as exc:
+        raise DomainError(
+            _("This is not a Word (.docx) document. Save the template as .docx and try again."),
+            field="file",
+        ) from exc
+    try:
+        exporter.to_docx(builders.sample(kind), io.BytesIO(content))
+    except Exception as exc:  # docxtpl raises Jinja, XML and KeyError alike
+        raise DomainError(
+            _("The template cannot be filled in: %(error)s. Check its {{ }} and {%% %%} tags.")
+            % {"error": str(exc)[:200] or exc.__class__.__name__},
+            field="file",
+        ) from exc
+
+
+@transaction.atomic
+def upload_template(actor, kind: str, uploaded_file) -> ReportTemplate:
+    """Store the office's own Word template for `kind` (replacing an earlier one)."""
+    _check_actor(actor)
+    _check_kind(kind)
+    if uploaded_file is None:
+        raise DomainError(_("Choose a file."), field="file")
+    name = getattr(uploaded_file, "name", "") or ""
+    if not name.lower().endswith(".docx"):
+        raise DomainError(_("Upload a .docx file."), field="file")
+    if uploaded_file.size > MAX_TEMPLATE_SIZE:
+        raise DomainError(_("The file is larger than 5 MB."), field="file")
+    content = uploaded_file.read()
+    check_template(content, kind)
+    existing = (
+        ReportTemplate.objects.select_for_update()
+        .filter(office_id=actor.office_id, kind=kind)
+        .first()
+    )
+    before = audit.snapshot(existing) if existing else None
+    template = existing or ReportTemplate(office_id=actor.office_id, kind=kind)
+    old = existing.file.name if existing and existing.file else ""
+    template.uploaded_by = actor
+    template.original_name = name[:200]
+    template.file.save(f"{kind}.docx", ContentFile(content), save=False)
+    template.save()
+    if old and old != template.file.name:
+        storage = template.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    if before is None:
+        audit.record_create(actor, template)
+    else:
+        audit.record_update(actor, template, before)
+    return template
+
+
+@transaction.atomic
+def reset_template(actor, kind: str) -> bool:
+    """Go back to the bundled default. False when the office had no template of its own."""
+    _check_actor(actor)
+    _check_kind(kind)
+    existing = ReportTemplate.objects.filter(office_id=actor.office_id, kind=kind).first()
+    if existing is None:
+        return False
+    audit.record_delete(actor, existing)
+    stored = existing.file
+    existing.delete()
+    if stored:
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    return True

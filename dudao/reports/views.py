@@ -1,0 +1,208 @@
+"""Downloads: each view fetches what the user may see through `scoping` (out of scope answers
+404), picks the report and hands it to the exporter. A PDF without a Chinese font answers 503
+naming the missing system package."""
+
+import datetime
+import io
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dudao.accounts import scoping
+from dudao.accounts.models import Role
+from dudao.core.errors import DomainError
+from dudao.core.permissions import office_admin_required, role_required
+from dudao.core.system import MissingSystemPackage
+
+from . import exporter, services
+from .exporter import DOCX, PDF
+from .models import ReportKind, ReportTemplate
+
+LEDGER_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
+INSPECTOR_REPORT_ROLES = LEDGER_ROLES
+OFFICE_REPORT_ROLES = (Role.OFFICE_ADMIN, Role.VIEWER)
+
+
+def _download(request, name, fmt, *args, office_id=None, **kwargs):
+    if fmt not in exporter.REGISTRY[name].formats:
+        raise Http404
+    try:
+        result = exporter.export(name, fmt, *args, office_id=office_id, **kwargs)
+    except MissingSystemPackage as exc:
+        return render(request, "reports/unavailable.html", {"message": str(exc)}, status=503)
+    response = FileResponse(io.BytesIO(result.content), content_type=result.content_type)
+    response["Content-Disposition"] = exporter.content_disposition(result.filename)
+    return response
+
+
+def _month(year, month):
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404
+    return year, month
+
+
+@role_required(*LEDGER_ROLES)
+def ledger_xlsx(request):
+    return _download(request, "ledger", exporter.XLSX, request.user, request.GET)
+
+
+def _notice(request, pk, fmt):
+    notice = scoping.get_or_404(
+        scoping.notices_for(request.user).select_related(
+            "school", "office", "issued_by", "visit__inspector"
+        ),
+        pk=pk,
+    )
+    return _download(request, "notice", fmt, notice, office_id=notice.office_id)
+
+
+def notice_docx(request, pk):
+    return _notice(request, pk, DOCX)
+
+
+def notice_pdf(request, pk):
+    return _notice(request, pk, PDF)
+
+
+@role_required(*INSPECTOR_REPORT_ROLES)
+def inspector_monthly(request, inspector_id, year, month, fmt):
+    year, month = _month(year, month)
+    inspector = scoping.get_inspector_for(request.user, inspector_id)
+    return _download(
+        request, "inspector_monthly", fmt, inspector, year, month, office_id=inspector.office_id
+    )
+
+
+def _office_for(request):
+    user = request.user
+    if user.role == Role.OFFICE_ADMIN:
+        if not user.office_id:
+            raise PermissionDenied
+        return user.office
+    offices = scoping.offices_for(user).order_by("name")
+    chosen = request.GET.get("office")
+    if chosen:
+        return scoping.get_or_404(offices, pk=chosen)
+    office = offices.first()
+    if office is None:
+        raise Http404
+    return office
+
+
+@role_required(*OFFICE_REPORT_ROLES)
+def office_monthly(request, year, month, fmt):
+    year, month = _month(year, month)
+    office = _office_for(request)
+    return _download(request, "office_monthly", fmt, office, year, month, office_id=office.pk)
+
+
+class TemplateUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Word template (.docx)"))
+
+
+def _picked_month(request):
+    """The month of the picker (?month=YYYY-MM), else the current month."""
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        datetime.date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+    return year, month
+
+
+def index(request):
+    user = request.user
+    year, month = _picked_month(request)
+    context = {"year": year, "month": month, "month_value": f"{year:04d}-{month:02d}"}
+    if user.is_superuser or user.role in LEDGER_ROLES:
+        context["ledger"] = True
+        context["inspectors"] = (
+            scoping.inspectors_for(user)
+            .select_related("office")
+            .order_by("office__name", "name")[:200]
+        )
+    if user.is_superuser or user.role == Role.VIEWER:
+        context["offices"] = scoping.offices_for(user).order_by("name")
+    elif user.role == Role.OFFICE_ADMIN and user.office_id:
+        context["offices"] = [user.office]
+        custom = {
+            t.kind: t
+            for t in ReportTemplate.objects.filter(office_id=user.office_id).select_related(
+                "uploaded_by"
+            )
+        }
+        context["templates"] = [
+            {"kind": kind, "label": label, "custom": custom.get(kind)}
+            for kind, label in ReportKind.choices
+        ]
+        context["upload_form"] = TemplateUploadForm()
+    context["notices"] = (
+        scoping.notices_for(user).select_related("school").order_by("-issued_at", "-pk")[:20]
+    )
+    return render(request, "reports/index.html", context)
+
+
+def _kind(kind):
+    if kind not in ReportKind.values:
+        raise Http404
+    return kind
+
+
+@office_admin_required
+@require_POST
+def template_upload(request, kind):
+    kind = _kind(kind)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a .docx file to upload."))
+        return redirect("reports:index")
+    try:
+        services.upload_template(request.user, kind, form.cleaned_data["file"])
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The template of %(report)s was replaced.") % {"report": ReportKind(kind).label},
+        )
+    return redirect("reports:index")
+
+
+@office_admin_required
+def template_default(request, kind):
+    kind = _kind(kind)
+    with translation.override(exporter.DOCUMENT_LANGUAGE):
+        name = _("%(report)s template") % {"report": ReportKind(kind).label}
+    return FileResponse(
+        exporter.default_template_path(kind).open("rb"),
+        as_attachment=True,
+        filename=exporter.safe_filename(name, DOCX),
+        content_type=exporter.CONTENT_TYPES[DOCX],
+    )
+
+
+@office_admin_required
+@require_POST
+def template_reset(request, kind):
+    kind = _kind(kind)
+    try:
+        reset = services.reset_template(request.user, kind)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if reset:
+            messages.success(
+                request,
+                _("The template of %(report)s is the default again.")
+                % {"report": ReportKind(kind).label},
+            )
+    return redirect("reports:index")

@@ -1,0 +1,148 @@
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from dudao.rectification.ledger import filtered_findings
+from dudao.rectification.models import Escalation, Finding, FollowUp
+from dudao.reports import builders
+from tests.factories_supervision import FindingFactory, at
+
+from .helpers import body
+
+URL = reverse("reports:ledger_xlsx")
+
+
+def workbook(client, query=""):
+    response = client.get(URL + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    return response, load_workbook(io.BytesIO(body(response))).active
+
+
+def data_rows(sheet):
+    return [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+
+
+def columns():
+    with translation.override("zh-hans"):
+        return builders.ledger_columns()
+
+
+@pytest.fixture
+def findings(world):
+    today = timezone.localdate()
+    mine = FindingFactory(
+        school=world.school,
+        inspector=world.inspector,
+        description="食堂留样记录不全",
+        required_action="补齐留样记录",
+        found_on=today - datetime.timedelta(days=20),
+        deadline=today - datetime.timedelta(days=5),
+        is_overdue=True,
+        urge_count=2,
+        escalated_to=Escalation.COUNTY,
+        status="urged",
+    )
+    FollowUp.objects.create(
+        finding=mine, checked_at=at(today - datetime.timedelta(days=9)), result="rejected"
+    )
+    FollowUp.objects.create(
+        finding=mine, checked_at=at(today - datetime.timedelta(days=3)), result="rejected"
+    )
+    spot = FindingFactory(
+        school=world.zone_school,
+        inspector=world.other_inspector,
+        description="走廊灭火器过期",
+        deadline_kind=Finding.DeadlineKind.ON_THE_SPOT,
+        deadline=today,
+        needs_other_department=True,
+    )
+    far = FindingFactory(school=world.far_school, description="围墙破损")
+    foreign = FindingFactory(school=world.foreign_school, description="外县问题")
+    return {"mine": mine, "spot": spot, "far": far, "foreign": foreign}
+
+
+def test_layout_and_columns(world, client, findings):
+    client.force_login(world.admin)
+    response, sheet = workbook(client)
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith(".xlsx")
+    assert world.office.name in sheet["A1"].value
+    header = [cell.value for cell in sheet[2]]
+    assert header == columns()
+    assert len(header) == 10
+    assert sheet.freeze_panes == "A3"
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.column_dimensions["D"].width >= 30
+
+
+def test_row_contents(world, client, findings):
+    client.force_login(world.admin)
+    _response, sheet = workbook(client)
+    rows = {row[3]: row for row in data_rows(sheet)}
+    assert set(rows) == {"食堂留样记录不全", "走廊灭火器过期", "围墙破损"}
+    mine = rows["食堂留样记录不全"]
+    today = timezone.localdate()
+    assert mine[1] == "湖滨小学"
+    assert mine[2] == "张督学"
+    assert mine[4].date() == today - datetime.timedelta(days=20)
+    assert mine[5].date() == today - datetime.timedelta(days=5)
+    assert mine[6] == "补齐留样记录"
+    with translation.override("zh-hans"):
+        assert mine[7] == builders.status_text(findings["mine"])
+        assert _("Fix on the spot") in rows["走廊灭火器过期"][5]
+        assert _("Needs another department") in rows["走廊灭火器过期"][9]
+    assert mine[8].date() == today - datetime.timedelta(days=3)  # the latest follow-up
+    assert "2" in mine[9]  # urged twice
+    assert [row[0] for row in data_rows(sheet)] == [1, 2, 3]
+
+
+def test_rows_equal_the_ledgers_for_the_same_filter(world, client, findings):
+    client.force_login(world.admin)
+    for query in ["", f"?school={world.school.pk}", "?overdue=yes", f"?zone={world.zone.pk}"]:
+        _response, sheet = workbook(client, query)
+        params = dict(p.split("=") for p in query[1:].split("&")) if query else {}
+        _form, expected = filtered_findings(world.admin, params)
+        assert [row[3] for row in data_rows(sheet)] == [f.description for f in expected], query
+
+
+def test_scope(world, client, findings):
+    client.force_login(world.inspector_user)
+    _response, sheet = workbook(client)
+    assert [row[3] for row in data_rows(sheet)] == ["食堂留样记录不全"]
+    client.force_login(world.viewer)
+    _response, sheet = workbook(client)
+    assert "外县问题" not in [row[3] for row in data_rows(sheet)]
+    client.force_login(world.school_user)
+    assert client.get(URL).status_code == 403
+
+
+def test_invalid_filter_exports_nothing(world, client, findings):
+    client.force_login(world.admin)
+    _response, sheet = workbook(client, "?found_from=2026-10-10&found_to=2026-10-01")
+    assert data_rows(sheet) == []
+
+
+def test_query_count_does_not_grow_with_rows(world, client, findings):
+    client.force_login(world.admin)
+    client.get(URL)  # warm up (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    for _n in range(12):
+        finding = FindingFactory(school=world.zone_school, inspector=world.other_inspector)
+        FollowUp.objects.create(finding=finding, checked_at=timezone.now(), result="rejected")
+    with CaptureQueriesContext(connection) as many:
+        _response, sheet = workbook(client)
+    assert len(data_rows(sheet)) == 15
+    assert len(many) == len(few)
