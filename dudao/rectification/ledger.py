@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts import scoping
+from dudao.accounts.models import Role
 from dudao.visits.models import AREA_CHOICES
 
 from .models import Escalation, Finding, FindingStatus, Severity
@@ -24,6 +25,12 @@ ACTIVE_STATUSES = [
 
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    office = forms.ModelChoiceField(
+        label=_("Supervision office"),
+        required=False,
+        queryset=None,
+        empty_label=_("All offices"),
+    )
     zone = forms.ModelChoiceField(
         label=_("Zone"), required=False, queryset=None, empty_label=_("All zones")
     )
@@ -70,6 +77,10 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        offices = scoping.offices_for(user)
+        self.fields["office"].queryset = offices.order_by("name")
+        if not user.is_superuser and user.role != Role.VIEWER:
+            del self.fields["office"]  # one office only: nothing to choose
         self.fields["zone"].queryset = scoping.zones_for(user).order_by("name")
         self.fields["inspector"].queryset = scoping.inspectors_for(user).order_by("name")
         self.fields["school"].queryset = scoping.schools_for(user).order_by("code")
@@ -88,6 +99,8 @@ def apply_filters(qs: QuerySet[Finding], data: dict) -> QuerySet[Finding]:
         qs = qs.filter(
             Q(description__icontains=q) | Q(school__name__icontains=q) | Q(school__code=q)
         )
+    if data.get("office"):
+        qs = qs.filter(office=data["office"])
     if data.get("zone"):
         qs = qs.filter(school__zone=data["zone"])
     if data.get("inspector"):
