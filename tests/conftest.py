@@ -18,6 +18,8 @@ from .factories import (
     region_chain,
 )
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "Dudao-test-2026"
 
 

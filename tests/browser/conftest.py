@@ -1,43 +1,6 @@
-"""Playwright with Debian's Chromium, headless, against pytest-django's live server.
-
-Playwright's sync API runs an event loop in the test thread, so Django refuses ORM calls
-there unless told it is safe (it is: the loop only drives the browser)."""
-
-import os
-import shutil
-from pathlib import Path
+"""The desktop page fixture; the browser itself comes from tests/browser_fixtures.py."""
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("DUDAO_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Without the background-networking flags Chromium keeps calling home, and a closed network
-# (an intranet, CI) answers with a storm of refused connections.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: sudo apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -52,14 +15,3 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def shot():
-    """Save a full-page screenshot under test-artifacts/ (kept by CI for people to look at)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name):
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    return take

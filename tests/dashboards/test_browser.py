@@ -3,14 +3,13 @@ phone-sized and a desktop screen."""
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, browser, shot  # noqa: F401
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: F811
+def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844}
     )
@@ -29,7 +28,7 @@ def login(page, user):
 
 
 @pytest.mark.parametrize("role", ["admin", "inspector", "viewer"])
-def test_charts_are_drawn(figures_world, page, shot, role):  # noqa: F811
+def test_charts_are_drawn(figures_world, page, shot, role):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     login(page, figures_world.world.personas()[role])

@@ -4,7 +4,6 @@ localStorage, photo upload by JS, submit once."""
 import pytest
 
 from dudao.visits.models import Attachment, Visit
-from tests.browser.conftest import browser, shot  # noqa: F401 - fixtures
 from tests.conftest import PASSWORD
 from tests.visits.conftest import png_bytes
 
@@ -12,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone(browser, live_server):  # noqa: F811
+def phone(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url,
         locale="zh-CN",
@@ -26,7 +25,7 @@ def phone(browser, live_server):  # noqa: F811
     context.close()
 
 
-def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):  # noqa: F811
+def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
     page = phone
     page.goto("/accounts/login/")
     page.fill("input[name=login]", world.inspector_user.username)

@@ -1,0 +1,70 @@
+"""Shared browser fixtures (one Chromium per test session; loaded by tests/conftest.py as a
+plugin so every test module uses the same instance: two sync Playwright instances cannot run
+at once). Playwright with Debian's Chromium, headless, against pytest-django's live server.
+
+Playwright's sync API runs an event loop in the test thread, so Django refuses ORM calls
+there unless told it is safe (it is: the loop only drives the browser)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("DUDAO_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Without the background-networking flags Chromium keeps calling home, and a closed network
+# (an intranet, CI) answers with a storm of refused connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shot():
+    """Save a full-page screenshot under test-artifacts/ (kept by CI for people to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page in a phone-sized viewport (a cheap Android phone at the school gate)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        accept_downloads=True,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
