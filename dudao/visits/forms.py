@@ -54,7 +54,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Visit summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     notes = forms.CharField(
         label=_("Notes"),
