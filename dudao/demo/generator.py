@@ -49,6 +49,7 @@ from dudao.schools.models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, Schoo
 
 from . import names
 from .avatars import avatar_jpeg
+from .supervision import build_supervision, reset_supervision, supervision_fingerprint
 
 PASSWORD = "dudao2026"  # noqa: S105  (the documented demo password)
 REFERENCE_DATE = datetime.date(2026, 9, 1)  # start of the 2026-2027 school year
@@ -1100,6 +1101,7 @@ class DemoBuilder:
         Step("conflicts of interest", build_conflicts, reset_conflicts),
         Step("assignments", build_assignments, reset_assignments),
         Step("users", build_users, reset_users),
+        Step("supervision", build_supervision, reset_supervision),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 
@@ -1111,9 +1113,13 @@ class DemoBuilder:
         today: datetime.date | None = None,
         reference_date: datetime.date = REFERENCE_DATE,
         log: Callable[[str], None] | None = None,
+        skip: tuple[str, ...] = (),
     ):
+        """`skip`: names of steps not to run (tests of the registry alone skip the slow
+        "supervision" history)."""
         if schools < MIN_SCHOOLS:
             raise ValueError(f"The demo needs at least {MIN_SCHOOLS} schools.")
+        self.skip = set(skip)
         self.context = DemoContext(
             rng=random.Random(seed),
             seed=seed,
@@ -1126,6 +1132,8 @@ class DemoBuilder:
     def build(self) -> DemoContext:
         with transaction.atomic():
             for step in self.steps:
+                if step.name in self.skip:
+                    continue
                 step.build(self.context)
                 self.context.log(f"  {step.name}: done")
         return self.context
@@ -1220,6 +1228,7 @@ def fingerprint() -> str:
             ),
             key=lambda row: row[0],
         ),
+        "supervision": supervision_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 

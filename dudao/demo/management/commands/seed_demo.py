@@ -56,7 +56,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{county.office.name}: {len(county.townships)} townships, "
                 f"{len(county.schools)} schools, {len(county.zones)} zones, "
-                f"{len(county.inspectors)} inspectors"
+                f"{len(county.inspectors)} inspectors, "
+                f"{county.office.visits.filter(status='submitted').count()} visits, "
+                f"{county.office.findings.count()} findings"
             )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded (seed {seed}) in {elapsed:.1f} s.")

@@ -1,0 +1,841 @@
+"""Province-sized supervision benchmark (issue #3 item 11). Run by hand, not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python \\
+        bench/supervision.py [--schools 20000 --inspectors 10000 --months 36 \\
+        --findings 1000000] [--skip-load] [--runs 7]
+
+PostgreSQL only. Without --skip-load the database named in DATABASE_URL is dropped and
+re-created (point it at a throwaway database), migrated and filled with COPY: one province,
+~100 counties (each with an office, ten townships and zones), the schools, the inspectors
+with one current assignment per school, user accounts (an office admin per office, a login
+per inspector, a province viewer), one submitted visit per school per month and findings over
+those visits with a realistic mix of statuses (closed on time or late, withdrawn, open,
+notice issued, responded, urged, overdue, escalated, needing another department, serious).
+Area checks, notices and events are not generated for the bulk rows.
+
+Then VACUUM ANALYZE, and the median (of --runs runs after one warm-up) of:
+- the server time of the county dashboard (`dashboards:overview` as a county office admin),
+  the province dashboard (same URL as the province viewer) and the ledger's first page
+  (`rectification:ledger` as the county office admin), through the Django test Client, each
+  beside the time of executing exactly the SQL statements of one such request with a raw
+  cursor;
+- submitting a visit with `dudao.visits.services.submit_visit` (new UUID each time) and
+  through the form (`visits:new` POST).
+URL names that do not resolve are reported "not available".
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dudao.settings")
+os.environ.setdefault("DUDAO_DEMO", "1")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("DUDAO_PLAIN_STATIC", "1")
+os.environ["ALLOWED_HOSTS"] = "*"  # the test Client's "testserver"
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PROVINCE = ("970000", "北江省")
+CITY_COUNT = 10
+TOWNSHIPS_PER_COUNTY = 10
+SCHOOLS_PER_ZONE = 30
+SEED = 20260901
+
+
+# --------------------------------------------------------------------------- database
+
+
+def prepare_database(load: bool) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/supervision.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone() is not None
+        if load and exists:
+            cursor.execute(f'DROP DATABASE "{name}"')
+            exists = False
+        if not exists:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0)
+
+
+def copy_rows(table: str, columns: list[str], rows) -> int:
+    """COPY `rows` (tuples in `columns` order) into `table`; returns the row count."""
+    from django.db import connection
+
+    n = 0
+    with connection.cursor() as cursor:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+    return n
+
+
+def reset_sequences(tables: list[str]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            # Table names are constants of this script.
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {{}}, false)"
+            cursor.execute(sql.format(f"COALESCE((SELECT max(id) FROM {table}), 0) + 1"))  # noqa: S608
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def month_starts(today: datetime.date, months: int) -> list[datetime.date]:
+    year, month = today.year, today.month
+    result = []
+    for _ in range(months):
+        result.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return result[::-1]
+
+
+def working_days(first: datetime.date, today: datetime.date) -> list[datetime.date]:
+    days, day = [], first
+    while day.month == first.month:
+        if day.weekday() < 5 and day < today:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+class Loader:
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(SEED)
+        self.now = datetime.datetime.now(datetime.UTC)
+        self.today = self.now.astimezone(SHANGHAI).date()
+        self.counties = min(100, max(2, args.schools // 200))
+        self.sizes: dict[str, int] = {}
+
+    def load(self) -> None:
+        from django.contrib.auth.hashers import make_password
+
+        rng, now = self.rng, self.now
+        n_counties = self.counties
+        # Regions: province, cities, counties, townships.
+        regions, region_id = [], 0
+
+        def region(code, name, level, parent_id, path):
+            nonlocal region_id
+            region_id += 1
+            regions.append((region_id, code, name, level, path, parent_id))
+            return region_id
+
+        province_id = region(PROVINCE[0], PROVINCE[1], "province", None, f"/{PROVINCE[0]}/")
+        county_ids, townships, cities = [], {}, {}
+        for city_no in range(1, min(CITY_COUNT, n_counties) + 1):
+            city_code = f"97{city_no:02d}00"
+            cities[city_no] = (
+                region(
+                    city_code, f"第{city_no}市", "city", province_id, f"/{PROVINCE[0]}/{city_code}/"
+                ),
+                f"/{PROVINCE[0]}/{city_code}/",
+            )
+        for c in range(n_counties):
+            city_no = c % CITY_COUNT + 1
+            city_id, city_path = cities[city_no]
+            county_code = f"97{city_no:02d}{c // CITY_COUNT + 1:02d}"
+            county_path = f"{city_path}{county_code}/"
+            county_id = region(county_code, f"县{c + 1}", "county", city_id, county_path)
+            county_ids.append(county_id)
+            townships[c] = [
+                region(
+                    f"{county_code}{t + 1:03d}",
+                    f"县{c + 1}第{t + 1}镇",
+                    "township",
+                    county_id,
+                    f"{county_path}{county_code}{t + 1:03d}/",
+                )
+                for t in range(TOWNSHIPS_PER_COUNTY)
+            ]
+        self.sizes["regions"] = copy_rows(
+            "organisations_region", ["id", "code", "name", "level", "path", "parent_id"], regions
+        )
+        offices = [
+            (c + 1, f"县{c + 1}人民政府教育督导室", "", "", "", f"县{c + 1}督", county_ids[c])
+            for c in range(n_counties)
+        ]
+        self.sizes["offices"] = copy_rows(
+            "organisations_office",
+            ["id", "name", "hotline", "email", "address", "document_prefix", "region_id"],
+            offices,
+        )
+        # Zones, inspectors, schools, assignments, county by county.
+        school_counts = split(self.args.schools, n_counties)
+        inspector_counts = split(self.args.inspectors, n_counties)
+        zones, inspectors, schools, assignments = [], [], [], []
+        self.schools = []  # (school id, office id, inspector id)
+        zone_id = inspector_id = school_id = 0
+        for c in range(n_counties):
+            office_id = c + 1
+            n_zones = max(1, school_counts[c] // SCHOOLS_PER_ZONE)
+            county_zones = []
+            for z in range(n_zones):
+                zone_id += 1
+                zones.append((zone_id, f"第{z + 1}责任区", None, office_id))
+                county_zones.append(zone_id)
+            county_inspectors = []
+            for k in range(inspector_counts[c]):
+                inspector_id += 1
+                zone = county_zones[k % n_zones]
+                inspectors.append(
+                    (
+                        inspector_id,
+                        f"督学{inspector_id}",
+                        rng.choice(["male", "female"]),
+                        f"1{inspector_id:010d}",
+                        "",
+                        "",
+                        "part_time",
+                        "responsible",
+                        "",
+                        True,
+                        now,
+                        now,
+                        None,
+                        office_id,
+                        zone,
+                    )
+                )
+                county_inspectors.append((inspector_id, zone))
+            for j in range(school_counts[c]):
+                school_id += 1
+                inspector, zone = county_inspectors[j % len(county_inspectors)]
+                kind = rng.choices(["primary", "kindergarten", "junior"], [5, 4, 1])[0]
+                enrolment = rng.randint(80, 2400)
+                schools.append(
+                    (
+                        school_id,
+                        f"{3000000000 + school_id}",
+                        f"县{c + 1}第{j + 1}学校",
+                        kind,
+                        "public",
+                        rng.choice(["urban", "rural"]),
+                        "",
+                        "",
+                        "",
+                        enrolment if kind == "kindergarten" else 0,
+                        enrolment if kind == "primary" else 0,
+                        enrolment if kind == "junior" else 0,
+                        0,
+                        True,
+                        now,
+                        now,
+                        None,
+                        office_id,
+                        townships[c][j % TOWNSHIPS_PER_COUNTY],
+                        zone,
+                    )
+                )
+                assignments.append(
+                    (school_id, datetime.date(2023, 9, 1), None, "", now, school_id, inspector)
+                )
+                self.schools.append((school_id, office_id, inspector))
+        self.sizes["zones"] = copy_rows(
+            "inspectors_zone", ["id", "name", "leader_id", "office_id"], zones
+        )
+        self.sizes["inspectors"] = copy_rows(
+            "inspectors_inspector",
+            [
+                "id",
+                "name",
+                "gender",
+                "phone",
+                "email",
+                "photo",
+                "employment",
+                "kind",
+                "employer_name",
+                "is_active",
+                "created_at",
+                "updated_at",
+                "employer_school_id",
+                "office_id",
+                "zone_id",
+            ],
+            inspectors,
+        )
+        self.sizes["schools"] = copy_rows(
+            "schools_school",
+            [
+                "id",
+                "code",
+                "name",
+                "type",
+                "ownership",
+                "location",
+                "address",
+                "principal",
+                "phone",
+                "enrolment_kindergarten",
+                "enrolment_primary",
+                "enrolment_junior",
+                "enrolment_senior",
+                "is_active",
+                "created_at",
+                "updated_at",
+                "host_school_id",
+                "office_id",
+                "township_id",
+                "zone_id",
+            ],
+            schools,
+        )
+        self.sizes["assignments"] = copy_rows(
+            "inspectors_assignment",
+            ["id", "start_date", "end_date", "note", "created_at", "school_id", "inspector_id"],
+            assignments,
+        )
+        # Users: an office admin per office, a login per inspector, a province viewer.
+        password = make_password("bench-2026")
+        users, user_id = [], 0
+        self.user_of_inspector = {}
+
+        def user(username, role, display, phone=None, inspector=None, office=None, region=None):
+            nonlocal user_id
+            user_id += 1
+            users.append(
+                (
+                    user_id,
+                    password,
+                    False,
+                    username,
+                    "",
+                    "",
+                    "",
+                    False,
+                    True,
+                    now,
+                    role,
+                    display,
+                    phone,
+                    0,
+                    inspector,
+                    office,
+                    region,
+                    None,
+                )
+            )
+            return user_id
+
+        for c in range(n_counties):
+            user(f"admin{c + 1}", "office_admin", f"县{c + 1}督导室", office=c + 1)
+        user("viewer", "viewer", "北江省教育督导室（只读）", region=province_id)
+        for row in inspectors:
+            self.user_of_inspector[row[0]] = user(
+                f"i{row[0]}", "inspector", row[1], row[3], inspector=row[0], office=row[13]
+            )
+        self.sizes["users"] = copy_rows(
+            "accounts_user",
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "role",
+                "display_name",
+                "phone",
+                "failed_login_count",
+                "inspector_id",
+                "office_id",
+                "region_id",
+                "school_id",
+            ],
+            users,
+        )
+        self.load_visits_and_findings()
+        reset_sequences(
+            [
+                "organisations_region",
+                "organisations_office",
+                "inspectors_zone",
+                "inspectors_inspector",
+                "schools_school",
+                "inspectors_assignment",
+                "accounts_user",
+                "visits_visit",
+                "rectification_finding",
+            ]
+        )
+
+    VISIT_COLUMNS = [
+        "id",
+        "client_uuid",
+        "status",
+        "visited_at",
+        "visited_on",
+        "unannounced",
+        "methods",
+        "minimums",
+        "feedback",
+        "summary",
+        "notes",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+        "version",
+        "created_by_id",
+        "inspector_id",
+        "office_id",
+        "school_id",
+    ]
+    FINDING_COLUMNS = [
+        "id",
+        "area",
+        "description",
+        "evidence",
+        "severity",
+        "deadline_kind",
+        "deadline",
+        "required_action",
+        "status",
+        "urge_count",
+        "needs_other_department",
+        "escalated_to",
+        "is_overdue",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "version",
+        "created_by_id",
+        "office_id",
+        "school_id",
+        "visit_id",
+        "found_on",
+        "inspector_id",
+    ]
+
+    def load_visits_and_findings(self) -> None:
+        """Month by month: one visit per school (a COPY), then that month's findings."""
+        from dudao.demo.supervision import PROBLEMS
+
+        rng, today = self.rng, self.today
+        methods_pool = [
+            json.dumps(m)
+            for m in (
+                ["campus_walk", "class_visit"],
+                ["campus_walk", "document_review"],
+                ["campus_walk", "interviews", "principal_briefing"],
+                ["class_visit", "questionnaire"],
+            )
+        ]
+        minimums_pool = [
+            json.dumps(m)
+            for m in (
+                ["class_attended"],
+                ["homework_check", "forum"],
+                ["after_school_service"],
+                ["lesson_preparation", "principal_briefing"],
+                [],
+            )
+        ]
+        problems = [(area, d, a) for area, rows in PROBLEMS.items() for d, a in rows]
+        months = month_starts(today, self.args.months)
+        total_visits = len(self.schools) * len(months)
+        rate = min(3.0, self.args.findings / max(1, total_visits)) / 3
+        visit_id = finding_id = 0
+        self.sizes["visits"] = self.sizes["findings"] = 0
+        status_count: dict[str, int] = {}
+        for first in months:
+            days = working_days(first, today)
+            if not days:
+                continue
+            visits, findings = [], []
+            for school_id, office_id, inspector_id in self.schools:
+                day = rng.choice(days)
+                visit_id += 1
+                local = datetime.datetime.combine(
+                    day, datetime.time(rng.randint(8, 15), rng.randrange(0, 60, 5)), SHANGHAI
+                )
+                submitted = local + datetime.timedelta(minutes=rng.randint(60, 180))
+                user_id = self.user_of_inspector[inspector_id]
+                visits.append(
+                    (
+                        visit_id,
+                        uuid.UUID(int=rng.getrandbits(128), version=4),
+                        "submitted",
+                        local,
+                        day,
+                        True,
+                        rng.choice(methods_pool),
+                        rng.choice(minimums_pool),
+                        "总体情况良好，发现的问题请按要求整改。",
+                        "",
+                        "",
+                        submitted,
+                        submitted,
+                        submitted,
+                        2,
+                        user_id,
+                        inspector_id,
+                        office_id,
+                        school_id,
+                    )
+                )
+                n = (rng.random() < rate) + (rng.random() < rate) + (rng.random() < rate)
+                for _ in range(n):
+                    finding_id += 1
+                    row = self.finding(
+                        finding_id, rng.choice(problems), day, submitted, user_id, inspector_id
+                    )
+                    findings.append((*row, office_id, school_id, visit_id, day, inspector_id))
+                    status_count[row[8]] = status_count.get(row[8], 0) + 1
+            self.sizes["visits"] += copy_rows("visits_visit", self.VISIT_COLUMNS, visits)
+            self.sizes["findings"] += copy_rows(
+                "rectification_finding", self.FINDING_COLUMNS, findings
+            )
+            print(f"  {first:%Y-%m}: {self.sizes['visits']} visits, {finding_id} findings")
+        self.status_count = status_count
+
+    def finding(self, pk, problem, day, submitted, user_id, inspector_id):
+        """One finding's columns up to `created_by_id`: status by age, realistic mix."""
+        rng, today = self.rng, self.today
+        area, description, action = problem
+        created = submitted + datetime.timedelta(minutes=rng.randint(2, 30))
+        severity, escalated, other_dept, urge, overdue = "general", "none", False, 0, False
+        closed_at = None
+        if rng.random() < 0.15:  # fixed on the spot
+            kind, deadline, status = "on_the_spot", day, "closed"
+            closed_at = created + datetime.timedelta(minutes=rng.randint(10, 40))
+        else:
+            kind = "by_date"
+            span = rng.choice([7, 14, 15, 20, 30])
+            deadline = day + datetime.timedelta(days=span)
+            age = (today - day).days
+            r = rng.random()
+            if age > span + 45:
+                if r < 0.8:
+                    status = "closed"
+                    closed_at = created + datetime.timedelta(days=rng.randint(1, span))
+                elif r < 0.9:
+                    status = "closed"
+                    closed_at = created + datetime.timedelta(days=span + rng.randint(1, 40))
+                elif r < 0.93:
+                    status = "withdrawn"
+                else:
+                    status = rng.choice(["notice_issued", "responded", "urged", "urged"])
+            else:
+                status = rng.choices(
+                    ["open", "notice_issued", "responded", "urged", "closed"], [8, 30, 25, 7, 30]
+                )[0]
+                if status == "closed":
+                    closed_at = created + datetime.timedelta(days=rng.randint(1, max(1, age)))
+            if closed_at is not None and closed_at > self.now:
+                closed_at = self.now
+            if status == "urged":
+                urge = rng.choice([1, 1, 2])
+                if urge >= 2:
+                    escalated, severity = "county", "key"
+            active = status not in ("closed", "withdrawn")
+            overdue = active and deadline < today
+            if active and rng.random() < 0.03:
+                other_dept, escalated, severity = True, "county", "difficult"
+            if active and escalated == "county" and rng.random() < 0.15:
+                escalated = "city"
+        if rng.random() < 0.001:
+            severity = "serious"
+        updated = closed_at or created
+        version = {"open": 1, "notice_issued": 2, "responded": 3, "urged": 4}.get(status, 4)
+        return (
+            pk,
+            area,
+            description,
+            "",
+            severity,
+            kind,
+            deadline,
+            action,
+            status,
+            urge,
+            other_dept,
+            escalated,
+            overdue,
+            created,
+            updated,
+            closed_at,
+            version,
+            user_id,
+        )
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def median_ms(func, runs: int) -> float:
+    func()  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def resolve(name, *args):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+SHOW_SQL = 0  # --show-sql N: print the N slowest statements of each view
+SQL_WIDTH = 400
+SKIP_SQL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def measure_view(label, user, url, runs):
+    """(label, status, server ms, raw SQL ms, queries) for GET `url` as `user`."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    if url is None:
+        return (label, "not available", None, None, None)
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    if response.status_code != 200:
+        return (label, f"HTTP {response.status_code}", None, None, None)
+    server = median_ms(lambda: client.get(url), runs)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    statements = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if sql.startswith(SKIP_SQL):
+            continue
+        if sql.startswith("DECLARE "):  # a server-side cursor (.iterator()): run its query
+            sql = sql.split(" FOR ", 1)[1]
+        statements.append(sql)
+
+    def run_sql():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql.replace("%", "%%"))
+                if cursor.description is not None:
+                    cursor.fetchall()
+
+    raw = median_ms(run_sql, runs)
+    if SHOW_SQL:
+        timed = []
+        with connection.cursor() as cursor:
+            for sql in statements:
+                started = time.perf_counter()
+                cursor.execute(sql.replace("%", "%%"))
+                if cursor.description is not None:
+                    cursor.fetchall()
+                timed.append(((time.perf_counter() - started) * 1000, sql))
+        print(f"\n{label}: slowest statements")
+        for ms, sql in sorted(timed, reverse=True)[:SHOW_SQL]:
+            print(f"  {ms:8.1f} ms  {sql[:SQL_WIDTH]}")
+    return (label, "ok", server, raw, len(statements))
+
+
+def measure_submit(user, school, runs):
+    from django.utils import timezone
+
+    from dudao.visits import services
+
+    def submit():
+        services.submit_visit(
+            user,
+            uuid.uuid4(),
+            school=school,
+            areas=[{"area": n, "status": "fine", "note": "良好"} for n in range(1, 9)],
+            visited_at=timezone.now() - datetime.timedelta(hours=1),
+            methods=["campus_walk", "class_visit"],
+            minimums=["class_attended"],
+            feedback="总体情况良好。",
+        )
+
+    return median_ms(submit, runs)
+
+
+def measure_submit_http(user, school, runs):
+    from django.test import Client
+    from django.utils import timezone
+
+    url = resolve("visits:new", school.pk)
+    if url is None:
+        return None, "not available"
+    client = Client()
+    client.force_login(user)
+    statuses = []
+
+    def post():
+        moment = timezone.localtime() - datetime.timedelta(hours=1)
+        data = {
+            "client_uuid": str(uuid.uuid4()),
+            "visited_at": moment.strftime("%Y-%m-%dT%H:%M"),
+            "unannounced": "on",
+            "methods": ["campus_walk", "class_visit"],
+            "minimums": ["class_attended"],
+            "feedback": "总体情况良好。",
+            "submit": "1",
+        }
+        for n in range(1, 9):
+            data[f"area_{n}_status"] = "fine"
+            data[f"area_{n}_note"] = ""
+        statuses.append(client.post(url, data).status_code)
+
+    ms = median_ms(post, runs)
+    status = "ok" if set(statuses) == {302} else f"HTTP {sorted(set(statuses))}"
+    return ms, status
+
+
+def fmt(value):
+    return "—" if value is None else f"{value:8.1f}"
+
+
+def report(args, load_seconds):
+    from django.db import connection
+
+    from dudao.accounts.models import Role, User
+    from dudao.inspectors.models import Assignment
+    from dudao.rectification.models import Finding
+    from dudao.schools.models import School
+    from dudao.visits.models import Visit
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        db_size = cursor.fetchone()[0]
+    print("\nDataset")
+    sizes = {
+        "schools": School.objects.count(),
+        "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
+        "offices": User.objects.filter(role=Role.OFFICE_ADMIN).count(),
+        "visits": Visit.objects.count(),
+        "findings": Finding.objects.count(),
+    }
+    for key, value in sizes.items():
+        print(f"  {key:<12}{value:>12,}")
+    print(f"  {'database':<12}{db_size:>12}")
+    if load_seconds is not None:
+        print(f"  load time   {load_seconds:>10.1f} s (COPY + indexes + VACUUM ANALYZE)")
+
+    admin = User.objects.filter(role=Role.OFFICE_ADMIN).order_by("pk").first()
+    viewer = User.objects.filter(role=Role.VIEWER).order_by("pk").first()
+    assignment = (
+        Assignment.objects.filter(end_date__isnull=True, school__office=admin.office)
+        .select_related("school", "inspector")
+        .order_by("pk")
+        .first()
+    )
+    inspector = User.objects.get(inspector=assignment.inspector)
+    school = assignment.school
+    runs = args.runs
+    overview = resolve("dashboards:overview")
+    rows = [
+        measure_view("county dashboard (office admin)", admin, overview, runs),
+        measure_view("province dashboard (province viewer)", viewer, overview, runs),
+        measure_view(
+            "ledger, first page (office admin)", admin, resolve("rectification:ledger"), runs
+        ),
+    ]
+    submit_ms = measure_submit(inspector, school, runs)
+    http_ms, http_status = measure_submit_http(inspector, school, runs)
+
+    print(f"\nMedian of {runs} runs after one warm-up (ms)")
+    print(f"  {'':<40}{'server':>9}{'raw SQL':>9}{'queries':>9}  status")
+    for label, status, server, raw, queries in rows:
+        q = "" if queries is None else f"{queries:>9}"
+        print(f"  {label:<40}{fmt(server):>9}{fmt(raw):>9}{q:>9}  {status}")
+    print(f"  {'submit_visit (service)':<40}{fmt(submit_ms):>9}")
+    print(f"  {'submit a visit (visits:new POST)':<40}{fmt(http_ms):>9}{'':>18}  {http_status}")
+
+    print("\nGoals")
+    county = rows[0]
+    if county[2] is None:
+        print("  county dashboard ≤ 150 ms and ≤ 3× raw SQL: not measured (" + county[1] + ")")
+    else:
+        ok = county[2] <= 150 and county[2] <= 3 * county[3]
+        print(
+            f"  county dashboard {county[2]:.1f} ms ≤ 150 ms and ≤ 3× raw SQL "
+            f"({3 * county[3]:.1f} ms): {'PASS' if ok else 'FAIL'}"
+        )
+    ok = submit_ms <= 100
+    print(f"  visit submission {submit_ms:.1f} ms ≤ 100 ms: {'PASS' if ok else 'FAIL'}")
+    if http_ms is not None:
+        print(
+            f"  (through the form: {http_ms:.1f} ms ≤ 100 ms: "
+            f"{'PASS' if http_ms <= 100 else 'FAIL'})"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--schools", type=int, default=20000)
+    parser.add_argument("--inspectors", type=int, default=10000)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--findings", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--skip-load", action="store_true", help="measure the data already in the database"
+    )
+    parser.add_argument(
+        "--show-sql", type=int, default=0, metavar="N", help="print each view's N slowest queries"
+    )
+    args = parser.parse_args()
+    global SHOW_SQL
+    SHOW_SQL = args.show_sql
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL=postgres://... (PostgreSQL only).")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    load_seconds = None
+    if args.skip_load:
+        prepare_database(load=False)
+    else:
+        started = time.monotonic()
+        prepare_database(load=True)
+        print(f"Migrated in {time.monotonic() - started:.1f} s; loading …")
+        started = time.monotonic()
+        loader = Loader(args)
+        loader.load()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+        load_seconds = time.monotonic() - started
+        print(f"Findings by status: {dict(sorted(loader.status_count.items()))}")
+    report(args, load_seconds)
+
+
+if __name__ == "__main__":
+    main()

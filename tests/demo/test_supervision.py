@@ -1,0 +1,188 @@
+"""The demo's supervision history (`seed_demo`, step "supervision"): visits, findings in
+every state, what the demo logins see, determinism and reset."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from dudao.accounts import scoping
+from dudao.accounts.models import User
+from dudao.audit.models import AuditEntry
+from dudao.demo import generator
+from dudao.demo.supervision import school_months
+from dudao.organisations.models import Office
+from dudao.rectification.models import (
+    AccountabilityCase,
+    Escalation,
+    Finding,
+    FindingEvent,
+    FindingStatus,
+    FollowUp,
+    Notice,
+    Response,
+    Severity,
+)
+from dudao.visits.models import AreaCheck, Visit
+
+SCHOOLS = 40
+TODAY = datetime.date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def built(db):
+    return generator.DemoBuilder(seed=1, schools=SCHOOLS).build()
+
+
+@pytest.fixture
+def main_office(built):
+    return Office.objects.get(region__code=generator.MAIN_COUNTY.code)
+
+
+def test_school_months_skip_the_summer_holidays():
+    assert school_months(datetime.date(2026, 11, 23), 6) == [
+        (2026, 4),
+        (2026, 5),
+        (2026, 6),
+        (2026, 9),
+        (2026, 10),
+        (2026, 11),
+    ]
+    assert school_months(datetime.date(2026, 3, 2), 3) == [(2026, 1), (2026, 2), (2026, 3)]
+
+
+def test_monthly_visits_by_the_responsible_inspectors(built, main_office):
+    today = built.today
+    visits = Visit.objects.filter(office=main_office, status=Visit.Status.SUBMITTED)
+    active = main_office.schools.filter(is_active=True).count()
+    months = school_months(today, 6)
+    assert active * 6 * 0.75 <= visits.count() < active * 6
+    for year, month in months[:-1]:
+        in_month = visits.filter(visited_on__year=year, visited_on__month=month)
+        covered = in_month.values("school").distinct().count()
+        assert 0.75 * active <= covered < active  # some months are missed
+    for visit in visits.select_related("inspector", "created_by"):
+        local = visit.visited_at.astimezone(datetime.UTC).astimezone(
+            datetime.timezone(datetime.timedelta(hours=8))
+        )
+        assert local.weekday() < 5 and 8 <= local.hour < 16
+        assert visit.visited_on == local.date() < today
+        assert visit.visited_at < visit.submitted_at
+        assert visit.methods and visit.feedback
+        assert visit.area_checks.count() == 8
+        if visit.inspector is not None:
+            assert visit.created_by.inspector_id == visit.inspector_id
+    assert visits.filter(inspector__isnull=False).count() > visits.count() / 2
+    # The current month is partly done; the second county has a little history.
+    assert Visit.objects.exclude(office=main_office).exists()
+    assert AreaCheck.objects.filter(status=AreaCheck.Status.PROBLEM).exists()
+
+
+def test_findings_in_every_state(built, main_office):
+    findings = Finding.objects.filter(office=main_office)
+    for status in FindingStatus.values:
+        assert findings.filter(status=status).exists(), status
+    closed = findings.filter(status=FindingStatus.CLOSED)
+    assert closed.filter(deadline_kind=Finding.DeadlineKind.ON_THE_SPOT).exists()
+    assert closed.filter(closed_at__date__gt=F("deadline")).exists()  # closed late
+    assert closed.filter(
+        deadline_kind=Finding.DeadlineKind.BY_DATE, closed_at__date__lte=F("deadline")
+    ).exists()
+    assert findings.filter(is_overdue=True).exists()
+    assert findings.filter(escalated_to=Escalation.COUNTY, urge_count__gte=2).exists()
+    assert findings.filter(escalated_to=Escalation.CITY).exists()
+    assert findings.filter(needs_other_department=True, severity=Severity.DIFFICULT).exists()
+    assert FindingEvent.objects.filter(action="escalated").exists()  # automatic escalation
+    assert FindingEvent.objects.filter(action="overdue").exists()
+    assert FollowUp.objects.filter(result=FollowUp.Result.REJECTED).exists()
+    assert Response.objects.exists()
+    serious = findings.get(severity=Severity.SERIOUS)
+    cases = AccountabilityCase.objects.filter(finding=serious)
+    assert cases.count() == 2 and all(case.measures for case in cases)
+    # Every finding's history replays to its status, and events follow the dates.
+    for finding in findings:
+        events = list(finding.events.order_by("at", "pk"))
+        assert events[0].action == "created"
+        assert events[-1].to_status == finding.status
+        assert events[0].at.date() >= finding.found_on - datetime.timedelta(days=1)
+        assert all(e.at.date() <= built.today for e in events)
+
+
+def test_notice_numbers_follow_the_issue_dates(built, main_office):
+    notices = list(Notice.objects.filter(office=main_office).order_by("issued_at", "pk"))
+    assert notices
+    for year in {n.year for n in notices}:
+        numbers = [n.sequence for n in notices if n.year == year]
+        assert numbers == list(range(1, len(numbers) + 1))
+    assert notices[0].number.startswith("清督整〔")
+
+
+def test_demo_logins_see_supervision_data(built):
+    users = {u.username: u for u in User.objects.filter(username__in=generator.DEMO_USERNAMES)}
+    inspector = users["inspector"]
+    visits = scoping.visits_for(inspector)
+    assert visits.filter(status=Visit.Status.SUBMITTED, created_by=inspector).exists()
+    assert visits.filter(status=Visit.Status.DRAFT, created_by=inspector).count() == 2
+    awaiting = scoping.findings_for(inspector).filter(status=FindingStatus.RESPONDED)
+    assert awaiting.filter(school__in=scoping.schools_for(inspector)).count() >= 2
+    school = users["school"]
+    awaiting_response = scoping.findings_for(school).filter(status=FindingStatus.NOTICE_ISSUED)
+    assert awaiting_response.filter(is_overdue=False, notices__isnull=False).exists()
+    assert scoping.notices_for(school).exists()
+    assert scoping.visits_for(school).exists()
+    for name in ("admin", "leader", "viewer", "admin2"):
+        assert scoping.findings_for(users[name]).exists(), name
+        assert scoping.visits_for(users[name]).exists(), name
+
+
+def test_actions_were_taken_by_the_right_people(built):
+    inspectors = User.objects.filter(inspector__isnull=False)
+    assert inspectors.count() > 10  # every responsible inspector has a login
+    issued = FindingEvent.objects.filter(action="issue_notice").select_related("actor")
+    assert {e.actor.role for e in issued} <= {"inspector", "zone_leader", "office_admin"}
+    responded = FindingEvent.objects.filter(action="respond").values_list("actor__role", flat=True)
+    assert set(responded) <= {"school", "office_admin"}
+    assert AuditEntry.objects.filter(target_type="visits.Visit").exists()
+
+
+def test_deterministic(db):
+    generator.DemoBuilder(seed=4, schools=20, today=TODAY).build()
+    first = generator.fingerprint()
+    counts = (Visit.objects.count(), Finding.objects.count(), FindingEvent.objects.count())
+    generator.DemoBuilder.reset()
+    assert not Visit.objects.exists() and not Finding.objects.exists()
+    generator.DemoBuilder(seed=4, schools=20, today=TODAY).build()
+    assert generator.fingerprint() == first
+    assert (Visit.objects.count(), Finding.objects.count(), FindingEvent.objects.count()) == (
+        counts
+    )
+
+
+def test_reset_then_seed_again_through_the_command(built):
+    out = io.StringIO()
+    call_command("seed_demo", schools=SCHOOLS, seed=2, reset=True, stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert Visit.objects.exists() and Finding.objects.exists()
+    assert Office.objects.count() == 2
+    out = io.StringIO()
+    call_command("seed_demo", if_empty=True, stdout=out)
+    assert "not seeding" in out.getvalue()
+
+
+def test_reset_keeps_supervision_outside_the_demo(built):
+    from tests.factories import OfficeFactory, RegionFactory, SchoolFactory, UserFactory
+    from tests.factories_supervision import VisitFactory
+
+    office = OfficeFactory(region=RegionFactory(code="339999", name="外县", level="county"))
+    school = SchoolFactory(office=office)
+    visit = VisitFactory(school=school, created_by=UserFactory(office=office))
+    generator.DemoBuilder.reset()
+    assert Visit.objects.filter(pk=visit.pk).exists()
+    assert not Visit.objects.exclude(pk=visit.pk).exists()
