@@ -16,6 +16,7 @@ urlpatterns = [
     path("findings/", include("dudao.rectification.urls")),
     path("dashboard/", include("dudao.dashboards.urls")),
     path("reports/", include("dudao.reports.urls")),
+    path("monitoring/", include("dudao.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

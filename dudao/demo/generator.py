@@ -43,6 +43,7 @@ from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
 from dudao.inspectors import services as inspectors_services
 from dudao.inspectors.models import Assignment, Conflict, Inspector, RecusalGround, Zone
+from dudao.monitoring import demo as monitoring_demo
 from dudao.organisations.models import Office, Region
 from dudao.schools import services as schools_services
 from dudao.schools.models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, SchoolType
@@ -1102,6 +1103,7 @@ class DemoBuilder:
         Step("assignments", build_assignments, reset_assignments),
         Step("users", build_users, reset_users),
         Step("supervision", build_supervision, reset_supervision),
+        Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 

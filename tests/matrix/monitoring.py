@@ -1,0 +1,104 @@
+"""Balanced-development monitoring: the office admin does everything for its county; viewers
+(and the superuser) read any office in their scope; zone leaders, inspectors and schools get
+403."""
+
+from .common import ADMIN_ONLY, POST_ONLY_ADMIN, everyone, only
+
+READ = only({"admin": 200, "viewer": 200, "superuser": 200, "other_admin": 200})
+# a year with data of county A: the other county's admin has none (404)
+READ_A = only({"admin": 200, "viewer": 200, "superuser": 200, "other_admin": 404})
+EDIT_A = only({"admin": 200, "other_admin": 404})
+POST_A = only({"admin": 405, "other_admin": 405})
+
+
+def seeded(w):
+    from dudao.monitoring.models import SchoolResources
+    from tests.monitoring.webdata import seed
+
+    if not SchoolResources.objects.filter(office=w.office).exists():
+        seed(w)
+    return w
+
+
+def national(w, regime="basic"):
+    from dudao.monitoring import services
+
+    return services.default_ruleset(w.office, regime)
+
+
+def office_copy(w):
+    """County A's own rule set (made without an audit row, so WRITES can count them)."""
+    from dudao.monitoring.models import RuleSet
+
+    base = national(w, "quality")
+    copy, _created = RuleSet.objects.get_or_create(
+        office=w.office,
+        name="zj-2017",
+        defaults={
+            "title": "浙江",
+            "version": "1",
+            "regime": "quality",
+            "data": {**base.data, "name": "zj-2017", "version": "1"},
+            "based_on": base,
+        },
+    )
+    return copy
+
+
+def year_rules(w):
+    return [2025, national(seeded(w)).pk]
+
+
+def import_job(w):
+    from dudao.monitoring.models import ResourceImport
+
+    return ResourceImport.objects.create(office=w.office, year=2025, created_by=w.admin).pk
+
+
+def evaluation(w):
+    from dudao.monitoring.models import Evaluation
+
+    ruleset = national(w)
+    return Evaluation.objects.create(
+        office=w.office,
+        year=2025,
+        ruleset=ruleset,
+        ruleset_name=ruleset.name,
+        ruleset_version=ruleset.version,
+        ruleset_data=ruleset.data,
+        result={},
+    ).pk
+
+
+MATRIX = {
+    "monitoring:index": (None, READ),
+    "monitoring:evaluation": (year_rules, READ_A),
+    "monitoring:what_if": (year_rules, READ_A),
+    "monitoring:export_xlsx": (year_rules, READ_A),
+    "monitoring:report_docx": (year_rules, READ_A),
+    "monitoring:save_evaluation": (year_rules, POST_ONLY_ADMIN),
+    "monitoring:evaluation_json": (lambda w: [evaluation(w)], READ_A),
+    "monitoring:resources": (lambda w: [seeded(w) and 2025], READ),
+    "monitoring:resources_edit": (lambda w: [2025, seeded(w).school.pk], EDIT_A),
+    "monitoring:template": (None, ADMIN_ONLY),
+    "monitoring:import_upload": (None, ADMIN_ONLY),
+    "monitoring:import_preview": (lambda w: [import_job(w)], EDIT_A),
+    "monitoring:import_confirm": (lambda w: [import_job(w)], POST_A),
+    "monitoring:rulesets": (None, READ),
+    "monitoring:ruleset_detail": (lambda w: [office_copy(w).pk], READ_A),
+    "monitoring:ruleset_copy": (lambda w: [office_copy(w).pk], POST_A),
+    "monitoring:ruleset_edit": (lambda w: [office_copy(w).pk], EDIT_A),
+}
+
+OUT_OF_SCOPE = []
+
+# Office-admin-only writes on county A's objects: every other role's POST is refused.
+WRITES = {
+    "monitoring:save_evaluation": year_rules,
+    "monitoring:resources_edit": lambda w: [2025, seeded(w).school.pk],
+    "monitoring:import_confirm": lambda w: [import_job(w)],
+    "monitoring:ruleset_copy": lambda w: [office_copy(w).pk],
+    "monitoring:ruleset_edit": lambda w: [office_copy(w).pk],
+}
+
+__all__ = ["MATRIX", "OUT_OF_SCOPE", "WRITES", "everyone"]
