@@ -6,14 +6,14 @@ a dashboard and the same figure counted in the ledger cannot drift apart.
 """
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.visits.models import AREA_CHOICES
 
-from .models import Escalation, Finding, FindingStatus, Severity
+from .models import Escalation, Finding, FindingStatus, FollowUp, Severity
 
 ACTIVE_STATUSES = [
     FindingStatus.OPEN,
@@ -142,3 +142,15 @@ def filtered_findings(user, params=None) -> tuple[LedgerFilterForm, QuerySet[Fin
         return form, qs.none()
     data = form.cleaned_data if form.is_bound else {}
     return form, apply_filters(qs, data).order_by("-found_on", "-pk")
+
+
+def with_last_follow_up(qs: QuerySet[Finding], name: str = "last_follow_up") -> QuerySet[Finding]:
+    """Add the date of the latest follow-up check (复查日期). A correlated subquery, not a
+    GROUP BY: the database computes it only for the rows of the page, not for every finding
+    of the county before the LIMIT."""
+    latest = (
+        FollowUp.objects.filter(finding=OuterRef("pk"))
+        .order_by("-checked_at")
+        .values("checked_at")[:1]
+    )
+    return qs.annotate(**{name: Subquery(latest)})

@@ -9,7 +9,7 @@ permitted, bad input) shows the service's message and changes nothing."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, IntegerField, Max, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,7 +31,7 @@ from dudao.visits.views import _file_response
 
 from . import services, workflow
 from .forms import ActionForm, CaseCloseForm, CaseForm, CaseUpdateForm, FindingForm, NoticeIssueForm
-from .ledger import filtered_findings
+from .ledger import filtered_findings, with_last_follow_up
 from .models import (
     AccountabilityCase,
     Escalation,
@@ -450,7 +450,7 @@ def notice_issue(request, school_id):
 def ledger(request):
     """The rectification ledger (整改台账) with the filters of `ledger.filtered_findings`."""
     form, qs = filtered_findings(request.user, request.GET)
-    qs = qs.annotate(last_follow_up=Max("follow_ups__checked_at"))
+    qs = with_last_follow_up(qs)
     page, query = paginate(request, qs)
     context = {
         "form": form,

@@ -6,13 +6,13 @@ aggregate queries whatever the number of rows."""
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dudao.inspectors.models import Assignment, Inspector, Zone
-from dudao.rectification.ledger import ACTIVE_STATUSES, filtered_findings
+from dudao.rectification.ledger import ACTIVE_STATUSES, filtered_findings, with_last_follow_up
 from dudao.rectification.models import Escalation, Finding, FindingStatus, Severity
 from dudao.schools.models import School
 from dudao.signboards.items import SUPERVISION_ITEMS
@@ -120,7 +120,7 @@ def ledger_rows(findings) -> list[list]:
 
 def ledger_findings(user, params):
     _form, findings = filtered_findings(user, params)
-    return findings.annotate(last_check=Max("follow_ups__checked_at"))
+    return with_last_follow_up(findings, "last_check")
 
 
 @register("ledger", formats=(XLSX,))
