@@ -53,18 +53,39 @@ def shot():
     return take
 
 
+def _page(browser, live_server, **options):
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, locale="zh-CN", **options
+    )
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page in a desktop-sized viewport (the office's PC)."""
+    context, page = _page(browser, live_server, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+
+
+def log_in(page, user, password=None):
+    """Log `user` in through the login form (any previous session is dropped)."""
+    from tests.conftest import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.username)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
 @pytest.fixture
 def phone_page(browser, live_server):
     """A page in a phone-sized viewport (a cheap Android phone at the school gate)."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        accept_downloads=True,
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
+    context, page = _page(
+        browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
     yield page
     context.close()

@@ -12,40 +12,16 @@ import pkgutil
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = [
-    "anon",
-    "admin",
-    "zone_leader",
-    "inspector",
-    "school",
-    "viewer",
-    "other_admin",
-    "superuser",
-]
+from tests.matrix.common import ADMIN_ONLY, POST_ONLY_ADMIN, ROLES, everyone, only
 
 
 def _matrix_modules():
     from tests import matrix
 
     for info in pkgutil.iter_modules(matrix.__path__):
-        yield importlib.import_module(f"tests.matrix.{info.name}")
+        if info.name != "common":
+            yield importlib.import_module(f"tests.matrix.{info.name}")
 
-
-LOGIN = 302  # anonymous users are sent to the login page
-
-
-def everyone(status):
-    return {role: status for role in ROLES if role != "anon"} | {"anon": LOGIN}
-
-
-def only(allowed: dict, default=403):
-    row = everyone(default)
-    row.update(allowed)
-    return row
-
-
-ADMIN_ONLY = only({"admin": 200, "other_admin": 200})
-POST_ONLY_ADMIN = only({"admin": 405, "other_admin": 405})
 
 # name: (args built from the world, {role: expected GET status})
 MATRIX = {

@@ -11,7 +11,7 @@ from PIL import Image
 
 from dudao.rectification.models import Finding, FindingStatus
 from dudao.visits.models import Visit
-from tests.conftest import PASSWORD
+from tests.browser_fixtures import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ def photo(path, colour):
     Image.new("RGB", (640, 480), colour).save(buffer, "JPEG")
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def log_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def act(page, finding, action, **fields):

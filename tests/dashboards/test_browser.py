@@ -3,35 +3,21 @@ phone-sized and a desktop screen."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser_fixtures import log_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def login(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+def page(phone_page):
+    return phone_page
 
 
 @pytest.mark.parametrize("role", ["admin", "inspector", "viewer"])
 def test_charts_are_drawn(figures_world, page, shot, role):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(page, figures_world.world.personas()[role])
+    log_in(page, figures_world.world.personas()[role])
     page.goto("/dashboard/")
     page.locator("section.has-chart [data-chart=coverage] svg").wait_for()
     drawn = page.locator("section.has-chart [data-chart] svg").count()

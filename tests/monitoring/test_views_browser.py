@@ -3,30 +3,11 @@ and the htmx what-if editor updates the CVs in place."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser_fixtures import log_in
 
 from .webdata import seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def login(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_evaluation_charts_and_what_if(world, page, shot):
@@ -35,7 +16,7 @@ def test_evaluation_charts_and_what_if(world, page, shot):
     seed(world)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(page, world.admin)
+    log_in(page, world.admin)
     page.goto("/monitoring/")
     shot(page, "monitoring-index")
     for regime in ("basic", "quality"):

@@ -11,18 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def phone(phone_page):
+    return phone_page
 
 
 def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
