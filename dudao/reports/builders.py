@@ -231,6 +231,27 @@ def area_rows(counter: Counter) -> list[list]:
     ]
 
 
+def problems_section(intro: str, lines: list[str], by_area: Counter, *, found: bool) -> Section:
+    """Section 二、发现的主要问题 of a monthly report: the intro, the notable problems and the
+    count per supervision item (or one line saying nothing was found)."""
+    if not found:
+        return Section(_("2. Main problems found"), [_("No problems were found this month.")])
+    return Section(
+        heading=_("2. Main problems found"),
+        paragraphs=[intro, *lines],
+        tables=[
+            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
+        ],
+    )
+
+
+def rectification_summary(closed: int, still_open: int, overdue: int) -> str:
+    return _(
+        "%(closed)s problems were rectified this month; %(open)s are still being "
+        "rectified, %(overdue)s of them overdue."
+    ) % {"closed": closed, "open": still_open, "overdue": overdue}
+
+
 def month_findings(findings, first, last):
     """(found in the month, closed in the month, overdue now, open now)."""
     found = findings.filter(found_on__gte=first, found_on__lte=last)
@@ -312,33 +333,19 @@ def inspector_monthly(inspector: Inspector, year: int, month: int) -> Report:
             ),
         ],
     )
-    problems = Section(
-        heading=_("2. Main problems found"),
-        paragraphs=[
-            _("%(count)s problems were found this month.") % {"count": len(found_rows)}
-            if found_rows
-            else _("No problems were found this month.")
-        ]
-        + [
+    problems = problems_section(
+        _("%(count)s problems were found this month.") % {"count": len(found_rows)},
+        [
             _("%(school)s: %(problem)s (%(item)s)")
             % {"school": f.school.name, "problem": f.description, "item": area_text(f.area)}
             for f in found_rows[:LIST_LIMIT]
         ],
-        tables=[
-            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
-        ]
-        if found_rows
-        else [],
+        by_area,
+        found=bool(found_rows),
     )
     rectification = Section(
         heading=_("3. Rectification"),
-        paragraphs=[
-            _(
-                "%(closed)s problems were rectified this month; %(open)s are still being "
-                "rectified, %(overdue)s of them overdue."
-            )
-            % {"closed": closed_count, "open": len(open_rows), "overdue": overdue_count}
-        ],
+        paragraphs=[rectification_summary(closed_count, len(open_rows), overdue_count)],
         tables=[
             Table(
                 [_("School"), _("Problem"), _("Rectification deadline"), _("Rectification status")],
@@ -557,35 +564,19 @@ def office_monthly(office, year: int, month: int) -> Report:
         if by_severity.get(key)
     )
     serious = [row for row in found_rows if row[2] in (Severity.SERIOUS, Severity.KEY)]
-    problems = Section(
-        heading=_("2. Main problems found"),
-        paragraphs=(
-            [
-                _("%(count)s problems were found this month (%(severities)s).")
-                % {"count": len(found_rows), "severities": severity_text}
-            ]
-            if found_rows
-            else [_("No problems were found this month.")]
-        )
-        + [
+    problems = problems_section(
+        _("%(count)s problems were found this month (%(severities)s).")
+        % {"count": len(found_rows), "severities": severity_text},
+        [
             _("%(school)s: %(problem)s") % {"school": row[5], "problem": row[6]}
             for row in serious[:LIST_LIMIT]
         ],
-        tables=[
-            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
-        ]
-        if found_rows
-        else [],
+        by_area,
+        found=bool(found_rows),
     )
     rectification = Section(
         heading=_("3. Rectification"),
-        paragraphs=[
-            _(
-                "%(closed)s problems were rectified this month; %(open)s are still being "
-                "rectified, %(overdue)s of them overdue."
-            )
-            % {"closed": closed_count, "open": open_count, "overdue": overdue_count}
-        ],
+        paragraphs=[rectification_summary(closed_count, open_count, overdue_count)],
     )
     plan = []
     if unvisited:
