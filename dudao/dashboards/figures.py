@@ -591,7 +591,7 @@ def _row_names(scope: Scope) -> list[tuple]:
     if scope.level == Level.ZONE:
         return [
             (pk, name, leader or "")
-            for pk, name, leader in scope.zones.order_by("name").values_list(
+            for pk, name, leader in scope.zones.order_by("pk").values_list(
                 "pk", "name", "leader__name"
             )
         ]

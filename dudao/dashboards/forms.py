@@ -27,7 +27,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         wide = user.is_superuser or user.role == Role.VIEWER
-        zones = scoping.zones_for(user).order_by("name")
+        zones = scoping.zones_for(user).order_by("pk")
         if wide:
             self.fields["office"].queryset = scoping.offices_for(user)
             office_id = (self.data.get("office") or "").strip() if self.is_bound else ""

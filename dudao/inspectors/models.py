@@ -26,7 +26,9 @@ class Zone(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        # Creation order: offices number their zones (第一责任区, 第二…), and those names do
+        # not sort by their numerals.
+        ordering = ["pk"]
         verbose_name = _("zone")
         verbose_name_plural = _("zones")
         constraints = [

@@ -81,7 +81,7 @@ class LedgerFilterForm(forms.Form):
         self.fields["office"].queryset = offices.order_by("name")
         if not user.is_superuser and user.role != Role.VIEWER:
             del self.fields["office"]  # one office only: nothing to choose
-        self.fields["zone"].queryset = scoping.zones_for(user).order_by("name")
+        self.fields["zone"].queryset = scoping.zones_for(user).order_by("pk")
         self.fields["inspector"].queryset = scoping.inspectors_for(user).order_by("name")
         self.fields["school"].queryset = scoping.schools_for(user).order_by("code")
 

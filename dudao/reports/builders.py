@@ -456,7 +456,7 @@ def office_monthly(office, year: int, month: int) -> Report:
     )
 
     zone_rows = []
-    zones = list(Zone.objects.filter(office=office).order_by("name"))
+    zones = list(Zone.objects.filter(office=office).order_by("pk"))
     for zone in [*zones, None]:
         zone_id = zone.pk if zone else None
         in_zone = [pk for pk, z in school_zone.items() if z == zone_id]
