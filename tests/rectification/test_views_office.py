@@ -250,6 +250,15 @@ def test_ledger_links_the_excel_export_only_when_it_exists(world, client):
         assert f"{url}?status=active" in body
 
 
+def test_filtering_by_htmx_updates_the_export_link(world, client):
+    client.force_login(world.admin)
+    fragment = client.get(
+        reverse(LEDGER), {"severity": "key", "overdue": "yes"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment
+    assert f"{reverse('reports:ledger_xlsx')}?severity=key&amp;overdue=yes" in fragment
+
+
 # The escalation queue --------------------------------------------------------------------
 
 
