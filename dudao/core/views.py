@@ -11,7 +11,7 @@ def home(request):
     """Home per role: the counts each role cares about (later issues add dashboards)."""
     user = request.user
     if user.role == Role.SCHOOL:
-        return redirect("schools:mine")
+        return redirect("rectification:school_findings")  # what a school acts on
     schools = scoping.schools_for(user)
     today = timezone.localdate()
     context = {
