@@ -1,9 +1,12 @@
 """Inspectors (督学), zones (督学责任区), listed-supervision assignments (挂牌督导) and recorded
 conflicts of interest that require recusal (回避)."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.schools.models import phone_validator
@@ -167,6 +170,22 @@ class Conflict(models.Model):
         return f"{self.inspector} – {self.school}: {self.ground}"
 
 
+def current_assignment_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+    """The one meaning of "current" (在任) for an assignment: started on or before `on` and not
+    ended before it (`end_date` is inclusive). `on` defaults to today in Asia/Shanghai.
+    `prefix` lets a query on another model follow a relation ("assignments__")."""
+    on = on or timezone.localdate()
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        """Assignments in force on `on` (today by default): see `current_assignment_q`."""
+        return self.filter(current_assignment_q(on))
+
+
 class Assignment(models.Model):
     """Listed supervision (挂牌督导): an inspector is the school's responsible inspector from
     `start_date` to `end_date` (inclusive; open-ended while current). History is kept: a
@@ -180,6 +199,8 @@ class Assignment(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-pk"]
