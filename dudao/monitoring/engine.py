@@ -8,8 +8,8 @@ of variation per level, the 2012 composite and the 2017 school and indicator tes
     monitor.what_if({"3301020001": {"小学专任教师数": 3}})
 
 Everything is vectorised with numpy: the per-school values are one matrix per level (parts x
-indicators); the aggregates are matrix products. The formulas are RULES.md §1 (see
-docs/monitoring.md).
+indicators); the aggregates are matrix products. The formulas are docs/rules.md
+§16-§18 (see docs/monitoring.md).
 """
 
 from __future__ import annotations
@@ -55,9 +55,10 @@ def composite_cv(cvs) -> float | None:
 
 
 def weighted_stats(x: np.ndarray, p: np.ndarray, weighted: bool = True):
-    """mean, S and CV of each column of x (n x k) over the rows, weighted by p (n,) as in RULES
-    §1: mean = Σ p·x / Σ p; S = sqrt(Σ (p/P)(x - mean)²); CV = S / mean. Unweighted: the plain
-    mean and the population standard deviation. CV is nan where the mean is 0."""
+    """mean, S and CV of each column of x (n x k) over the rows, weighted by p (n,) as in
+    docs/rules.md §16: mean = Σ p·x / Σ p; S = sqrt(Σ (p/P)(x - mean)²); CV = S / mean.
+    Unweighted: the plain mean and the population standard deviation. CV is nan where the mean
+    is 0."""
     if x.shape[0] == 0:
         nan = np.full(x.shape[1], np.nan)
         return nan, nan, nan

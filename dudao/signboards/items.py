@@ -1,5 +1,5 @@
 """The eight routine supervision items (经常性督导事项) of listed supervision, in the order of
-《中小学校责任督学挂牌督导办法》 (国教督办〔2013〕2号), RULES.md §3.
+《中小学校责任督学挂牌督导办法》 (国教督办〔2013〕2号), docs/rules.md §4.
 
 The Chinese wording is the official text and is kept as data: the signboard PDF always prints
 it. Screens show `label`, a translatable English msgid; `SupervisionItem.text` gives the

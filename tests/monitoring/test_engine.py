@@ -149,7 +149,7 @@ def test_basic_2012_fails_above_the_composite_limit():
 
 
 def test_rules_check_composite_4_734():
-    """RULES §1: a district's eight primary CVs summing to 4.734 give 0.59175 → 0.592."""
+    """docs/rules.md §17: a district's eight primary CVs summing to 4.734 give 0.59175 → 0.592."""
     cvs = [0.612, 0.598, 0.587, 0.604, 0.571, 0.583, 0.590, 0.589]
     assert math.fsum(cvs) == pytest.approx(4.734)
     assert composite_cv(cvs) == pytest.approx(0.59175)
