@@ -1,10 +1,7 @@
-"""`dudao monitoring …` end to end: JSON and XLSX, CSV in GB18030, refusals."""
+"""`dudao monitoring …` end to end through `call_command` (the manage.py path): JSON and XLSX,
+CSV in GB18030, refusals. The console command in a bare shell: test_cli_offline.py."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -197,38 +194,3 @@ def test_template_and_rules_subcommands(tmp_path, capsys):
     capsys.readouterr()
     run("rules", "quality-2017")
     assert json.loads(capsys.readouterr().out)["name"] == "quality-2017"
-
-
-def _dudao():
-    exe = Path(sys.executable).parent / "dudao"
-    return [str(exe)] if exe.exists() else [sys.executable, "manage.py"]
-
-
-def test_console_script_in_a_bare_shell(tmp_path):
-    root = Path(__file__).resolve().parents[2]
-    source = write_csv(tmp_path / "in.csv", RECORDS, "gb18030")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env["DEBUG"] = "1"
-    done = subprocess.run(  # noqa: S603 - our own console script
-        [*_dudao(), "monitoring", "evaluate", "--input", str(source), "--year", "2025"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["levels"]["primary"]["school_count"] == 2
-    bad = write_csv(tmp_path / "bad.csv", [school("Q", enrol_primary=-1)])
-    done = subprocess.run(  # noqa: S603
-        [*_dudao(), "monitoring", "evaluate", "--input", str(bad), "--year", "2025"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode != 0
-    assert "小学在校生数" in done.stderr

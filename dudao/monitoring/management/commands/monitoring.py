@@ -6,7 +6,10 @@
     dudao monitoring rules basic-2012          # print a rule set's JSON (to copy and edit)
 
 Bad input: every error (row, column, problem) goes to stderr and the exit code is 1; nothing is
-computed. The messages are in Chinese unless --lang en."""
+computed. The messages are in Chinese unless --lang en.
+
+`dudao monitoring` runs this command without the project's settings (dudao/monitoring/cli.py):
+import nothing here that needs them (models, settings values at import time)."""
 
 from pathlib import Path
 
