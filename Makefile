@@ -1,10 +1,16 @@
-# Dudao: `make demo` serves the demo county; `make test` runs the whole suite.
+# Dudao: `make demo` serves the demo county (PORT=8000, HOST=127.0.0.1 by default); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEMO_ENV := DUDAO_DEMO=1 TASKS_BACKEND=db
+# The demo's signboard QR codes and e-mail links open the address it serves on, and that address
+# is an allowed host, unless PUBLIC_BASE_URL / ALLOWED_HOSTS are set (environment or command line).
+comma := ,
+DEMO_PUBLIC_BASE_URL = $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
+DEMO_ALLOWED_HOSTS = $(or $(ALLOWED_HOSTS),127.0.0.1$(comma)localhost$(addprefix $(comma),$(filter-out 127.0.0.1 localhost,$(HOST))))
+DEMO_ENV = DUDAO_DEMO=1 TASKS_BACKEND=db PUBLIC_BASE_URL='$(DEMO_PUBLIC_BASE_URL)' \
+  ALLOWED_HOSTS='$(DEMO_ALLOWED_HOSTS)'
 
 .PHONY: install demo serve seed test test-fast test-browser lint format messages bench clean
 
@@ -25,6 +31,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --schools 150 --seed 1 --if-empty
 	@echo "Starting the task worker, the daily scheduler and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
+	@echo "Signboard QR codes open $(DEMO_PUBLIC_BASE_URL) (PUBLIC_BASE_URL)"
 	@$(DEMO_ENV) $(BIN)/python manage.py db_worker --interval 1 > var/worker.log 2>&1 & \
 	  worker=$$!; \
 	  $(DEMO_ENV) $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & \

@@ -237,5 +237,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Public base URL printed into QR codes on signboards (the school's public page).
+# Public base URL printed into QR codes on signboards (the school's public page) and e-mail
+# links. The default is `make demo`'s default address; `make demo` passes the address it serves
+# on (HOST, PORT) unless PUBLIC_BASE_URL is set.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
