@@ -1,8 +1,13 @@
-"""In-app notifications (消息提醒): the bell with the unread count, and the list behind it."""
+"""In-app notifications (消息提醒): the bell with the unread count, and the list behind it.
+
+A notification is a message key and parameters (see `messages.MESSAGES`), rendered in the
+reader's language when it is read, and the link to the page of the object it is about."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .messages import MESSAGES, render
 
 
 class Notification(models.Model):
@@ -12,11 +17,16 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    # A short machine key ("finding.created", "finding.overdue", ...) for filtering and tests.
+    # The message key ("finding.created", "finding.overdue", ...): a key of messages.MESSAGES.
     kind = models.CharField(_("kind"), max_length=60)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    # The values of the message's placeholders (plain JSON: names, numbers, users' text).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The path of the object's own page, built with reverse() when the notification is written.
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # Text stored by rows written before message keys existed (in Chinese); empty on new rows,
+    # which are rendered from `kind` and `params` instead.
+    legacy_title = models.CharField(_("title"), max_length=200, blank=True)
+    legacy_body = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -33,6 +43,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def title(self) -> str:
+        """The title in the active language (the reader's)."""
+        if self.legacy_title:
+            return self.legacy_title
+        message = MESSAGES.get(self.kind)
+        return render(message.title, self.params) if message else self.kind
+
+    @property
+    def body(self) -> str:
+        if self.legacy_title:
+            return self.legacy_body
+        message = MESSAGES.get(self.kind)
+        return render(message.body, self.params) if message else ""
 
     @property
     def is_read(self) -> bool:

@@ -2,18 +2,20 @@
 after commit (the signal is sent from transaction.on_commit), so nobody is told about a
 change that was rolled back.
 
-- a new finding or an issued notice → the school's users
-- the school's response → the school's responsible inspector
-- an escalation, an overdue finding, a serious finding, "needs another department"
-  → the office admins
+- a new finding, an issued notice, a rejected rectification → the school's users
+- the school's response → the school's current responsible inspector
+- an escalation, an overdue finding, "needs another department" → the office admins
+- a serious finding (recorded as serious or re-graded to serious) → the office admins
+
+Each notification is a message key of `dudao.notifications.messages` with the school's name
+and the problem as parameters (rendered in the reader's language), and links to the
+finding's page, or to the notice's page for an issued notice.
 """
 
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.urls import reverse
 
 from dudao.accounts.models import Role, User
+from dudao.inspectors.models import Assignment
 from dudao.notifications.services import notify
 
 TO_SCHOOL = {"created", "issue_notice", "reject"}
@@ -25,57 +27,37 @@ def school_users(finding):
     return User.objects.filter(role=Role.SCHOOL, school_id=finding.school_id, is_active=True)
 
 
-def inspector_users(finding):
-    today = timezone.localdate()
-    return (
-        User.objects.filter(
-            is_active=True,
-            inspector__assignments__school_id=finding.school_id,
-            inspector__assignments__start_date__lte=today,
-        )
-        .filter(
-            Q(inspector__assignments__end_date__isnull=True)
-            | Q(inspector__assignments__end_date__gte=today)
-        )
-        .distinct()
-    )
+def inspector_users(finding, on=None):
+    """The school's responsible inspectors on `on` (today): one and the same assignment row
+    is at the school and in force, so a former or a future inspector is not told."""
+    current = Assignment.objects.current(on=on).filter(school_id=finding.school_id)
+    return User.objects.filter(is_active=True, inspector_id__in=current.values("inspector_id"))
 
 
 def office_admins(finding):
     return User.objects.filter(role=Role.OFFICE_ADMIN, office_id=finding.office_id, is_active=True)
 
 
-def recipients_for(finding, event, action):
-    serious = bool((event.data or {}).get("serious"))
-    if action in TO_OFFICE or serious:
-        yield from office_admins(finding)
+def messages_for(finding, event, action):
+    """(message key, recipients) for one event of a finding."""
+    if (event.data or {}).get("serious"):
+        yield "finding.serious", office_admins(finding)
+    elif action in TO_OFFICE:
+        yield f"finding.{action}", office_admins(finding)
     if action in TO_SCHOOL:
-        yield from school_users(finding)
+        yield f"finding.{action}", school_users(finding)
     if action in TO_INSPECTOR:
-        yield from inspector_users(finding)
+        yield f"finding.{action}", inspector_users(finding)
+
+
+def link_for(finding, event, action) -> str:
+    notice_id = (event.data or {}).get("notice_id")
+    if action == "issue_notice" and notice_id:
+        return reverse("rectification:notice_detail", args=[notice_id])
+    return reverse("rectification:finding_detail", args=[finding.pk])
 
 
 def on_finding_transitioned(sender, finding, event, action, **kwargs):
-    users = list(recipients_for(finding, event, action))
-    if not users:
-        return
-    # Notifications are stored as text: write them in the product's default language.
-    with override("zh-hans"):
-        school = finding.school.name
-        titles = {
-            "created": _("New finding at %(school)s"),
-            "issue_notice": _("Rectification notice for %(school)s"),
-            "reject": _("Rectification not accepted at %(school)s: please rectify again"),
-            "respond": _("%(school)s has responded to a finding"),
-            "escalated": _("Finding at %(school)s escalated to the office"),
-            "escalate": _("Finding at %(school)s escalated to the office"),
-            "escalate_to_city": _("Finding at %(school)s escalated to the city"),
-            "overdue": _("Overdue rectification at %(school)s"),
-            "mark_needs_other_department": _("Finding at %(school)s needs another department"),
-        }
-        title = titles.get(action, _("Finding at %(school)s changed")) % {"school": school}
-        if (event.data or {}).get("serious") and action == "created":
-            title = _("Serious violation at %(school)s: consider an accountability case") % {
-                "school": school
-            }
-    notify(users, f"finding.{action}", title, body=finding.description[:500])
+    for kind, users in messages_for(finding, event, action):
+        params = {"school": finding.school.name, "description": finding.description[:500]}
+        notify(users, kind, params, url=link_for(finding, event, action))

@@ -1,8 +1,15 @@
+"""The notification service, the bell, the list and the e-mail copies."""
+
+import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from dudao.notifications.models import Notification
 from dudao.notifications.services import mark_all_read, mark_read, notify, unread_count
+
+PARAMS = {"school": "湖滨小学", "description": "消防通道堆放杂物"}
+LINK = "/findings/1/"
 
 
 def test_notify_creates_one_per_distinct_active_recipient(world):
@@ -11,41 +18,57 @@ def test_notify_creates_one_per_distinct_active_recipient(world):
     created = notify(
         [world.admin, world.admin, world.school_user, world.viewer, None],
         "finding.created",
-        "新问题",
+        PARAMS,
+        url=LINK,
     )
     assert len(created) == 2
     assert unread_count(world.admin) == 1
     assert unread_count(world.viewer) == 0
+    stored = Notification.objects.get(recipient=world.admin)
+    assert (stored.kind, stored.params, stored.url) == ("finding.created", PARAMS, LINK)
+    assert stored.legacy_title == ""
+
+
+def test_notify_refuses_an_unknown_message_or_a_missing_link(world):
+    with pytest.raises(ValueError, match="Unknown notification"):
+        notify([world.admin], "finding.nonsense", PARAMS, url=LINK)
+    for url in ("", "findings/1/", "https://evil.example/", "//evil.example/"):
+        with pytest.raises(ValueError, match="links to its object"):
+            notify([world.admin], "finding.created", PARAMS, url=url)
+    assert Notification.objects.count() == 0
 
 
 def test_mark_read_only_touches_own_notifications(world):
-    (mine,) = notify([world.admin], "x", "mine")
-    (theirs,) = notify([world.school_user], "x", "theirs")
+    (mine,) = notify([world.admin], "finding.overdue", PARAMS, url=LINK)
+    (theirs,) = notify([world.school_user], "finding.created", PARAMS, url=LINK)
     assert mark_read(world.admin, mine.pk)
     assert mark_read(world.admin, mine.pk)  # idempotent
     assert not mark_read(world.admin, theirs.pk)
     theirs.refresh_from_db()
     assert theirs.read_at is None
-    notify([world.admin], "x", "two")
+    notify([world.admin], "finding.escalate", PARAMS, url=LINK)
     assert mark_all_read(world.admin) == 1
     assert unread_count(world.admin) == 0
 
 
 def test_bell_shows_unread_count_and_list_is_private(world, client):
-    notify([world.admin], "finding.overdue", "逾期问题 A", url="/schools/")
-    notify([world.school_user], "finding.created", "别人的消息")
+    notify([world.admin], "finding.overdue", {"school": "城东中学"}, url="/schools/")
+    notify([world.school_user], "finding.created", {"school": "别人的学校"}, url="/schools/")
     client.force_login(world.admin)
     home = client.get(reverse("core:home")).content.decode()
     assert 'class="badge">1<' in home
     page = client.get(reverse("notifications:list")).content.decode()
-    assert "逾期问题 A" in page
-    assert "别人的消息" not in page
+    assert "城东中学 的整改已逾期" in page
+    assert "别人的学校" not in page
 
 
 def test_open_marks_read_and_redirects_only_inside_the_site(world, client):
-    (inside,) = notify([world.admin], "x", "inside", url="/schools/")
-    (outside,) = notify([world.admin], "x", "outside", url="https://evil.example/")
-    (foreign,) = notify([world.school_user], "x", "foreign", url="/schools/")
+    (inside,) = notify([world.admin], "finding.overdue", PARAMS, url="/schools/")
+    # Rows written before links were checked may hold anything: the view still refuses.
+    outside = Notification.objects.create(
+        recipient=world.admin, kind="x", legacy_title="outside", url="https://evil.example/"
+    )
+    (foreign,) = notify([world.school_user], "finding.created", PARAMS, url="/schools/")
     client.force_login(world.admin)
     response = client.post(reverse("notifications:open", args=[inside.pk]))
     assert response.status_code == 302
@@ -56,14 +79,19 @@ def test_open_marks_read_and_redirects_only_inside_the_site(world, client):
     assert unread_count(world.admin) == 0
 
 
-def test_email_copies_are_sent_by_a_task_once(world, settings, django_capture_on_commit_callbacks):
+def test_email_copies_are_sent_by_a_task_once_in_the_recipients_language(
+    world, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFY_BY_EMAIL = True
+    settings.PUBLIC_BASE_URL = "https://dudao.example"
     world.admin.email = "office@example.org"
     world.admin.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        (n,) = notify([world.admin], "x", "整改逾期", body="请处理")
+    # Whatever language the writer's request speaks, the copy is in the recipient's.
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        (n,) = notify([world.admin], "finding.overdue", PARAMS, url=LINK)
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "整改逾期"
+    assert mail.outbox[0].subject == "湖滨小学 的整改已逾期"
+    assert mail.outbox[0].body == "消防通道堆放杂物\n\nhttps://dudao.example/findings/1/"
     n.refresh_from_db()
     assert n.emailed_at is not None
     from dudao.notifications.tasks import email_notifications
@@ -72,11 +100,23 @@ def test_email_copies_are_sent_by_a_task_once(world, settings, django_capture_on
     assert len(mail.outbox) == 1
 
 
+def test_email_copies_follow_the_recipients_language(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_BY_EMAIL = True
+    settings.LANGUAGE_CODE = "en"
+    world.admin.email = "office@example.org"
+    world.admin.save()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        notify([world.admin], "finding.overdue", PARAMS, url=LINK)
+    assert mail.outbox[0].subject == "Overdue rectification at 湖滨小学"
+
+
 def test_no_email_without_smtp(world, settings, django_capture_on_commit_callbacks):
     settings.NOTIFY_BY_EMAIL = False
     world.admin.email = "office@example.org"
     world.admin.save()
     with django_capture_on_commit_callbacks(execute=True):
-        notify([world.admin], "x", "t")
+        notify([world.admin], "finding.overdue", PARAMS, url=LINK)
     assert mail.outbox == []
     assert Notification.objects.get().emailed_at is None

@@ -1,0 +1,81 @@
+"""The one registry of notification messages (消息提醒).
+
+A notification is stored as a message key (`Notification.kind`, a key of `MESSAGES`) and JSON
+parameters (`Notification.params`); its text is rendered when it is read, in the reader's
+language: the request's language on a page (chosen by the switcher's cookie, see
+`dudao.core.middleware.ChineseFirstLocaleMiddleware`), `recipient_language(user)` for an
+e-mail copy.
+
+To add a notification: add its key here, with an English msgid whose %(name)s placeholders
+are filled from the params; append its Chinese translation at the end of
+locale/zh_Hans/LC_MESSAGES/django.po; call `services.notify(users, key, params,
+url=reverse(...))` with the object's own (scoped) page, so a reader who has lost access gets
+a 404 there.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str  # a gettext_lazy msgid, rendered in the reader's language
+    body: str = ""  # a msgid, or a plain template of the params (users' own text)
+
+
+# A finding's notifications show the problem as the inspector wrote it (never translated).
+FINDING_BODY = "%(description)s"
+
+MESSAGES: dict[str, Message] = {
+    # To the school.
+    "finding.created": Message(_("New finding at %(school)s"), FINDING_BODY),
+    "finding.issue_notice": Message(_("Rectification notice for %(school)s"), FINDING_BODY),
+    "finding.reject": Message(
+        _("Rectification not accepted at %(school)s: please rectify again"), FINDING_BODY
+    ),
+    # To the school's current responsible inspector.
+    "finding.respond": Message(_("%(school)s has responded to a finding"), FINDING_BODY),
+    # To the office.
+    "finding.serious": Message(
+        _("Serious violation at %(school)s: consider an accountability case"), FINDING_BODY
+    ),
+    "finding.escalated": Message(_("Finding at %(school)s escalated to the office"), FINDING_BODY),
+    "finding.escalate": Message(_("Finding at %(school)s escalated to the office"), FINDING_BODY),
+    "finding.escalate_to_city": Message(
+        _("Finding at %(school)s escalated to the city"), FINDING_BODY
+    ),
+    "finding.overdue": Message(_("Overdue rectification at %(school)s"), FINDING_BODY),
+    "finding.mark_needs_other_department": Message(
+        _("Finding at %(school)s needs another department"), FINDING_BODY
+    ),
+}
+
+
+class _Params(dict):
+    """A missing parameter shows as an ellipsis instead of breaking the page."""
+
+    def __missing__(self, key):
+        return "…"
+
+
+def render(template, params: dict | None) -> str:
+    """`template` in the active language with `params` filled in."""
+    if not template:
+        return ""
+    text = str(template)
+    try:
+        return text % _Params(params or {})
+    except (TypeError, ValueError):  # a stray "%" in a translation: show it unfilled
+        return text
+
+
+def recipient_language(user) -> str:
+    """The language to write to `user` in when they are not on a page (e-mail copies).
+
+    The UI language is chosen per browser (the language switcher's cookie; the browser's
+    Accept-Language is ignored) and no per-user choice is stored, so this is the product's
+    language, settings.LANGUAGE_CODE. This is the one place to change when accounts keep a
+    preferred language."""
+    return settings.LANGUAGE_CODE
