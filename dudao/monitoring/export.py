@@ -9,7 +9,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+
+from dudao.core.spreadsheets import print_setup, set_widths, style_header
 
 from .engine import Result, round_half_up
 
@@ -24,12 +25,7 @@ def _yes(value):
 
 
 def _style_header(ws, row, columns):
-    for col in range(1, columns + 1):
-        cell = ws.cell(row=row, column=col)
-        cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        cell.border = BORDER
+    style_header(ws, row, columns, plain=True)
 
 
 def _summary_sheet(ws, result: Result):
@@ -98,10 +94,8 @@ def _summary_sheet(ws, result: Result):
         ws.append(["未达标学校数", len(result.failing_schools)])
     if result.excluded:
         ws.append(["排除学校数", len(result.excluded)])
-    ws.column_dimensions["A"].width = 10
-    ws.column_dimensions["B"].width = 16
-    for c in range(3, len(header) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16
+    set_widths(ws, [10, 16] + [16] * (len(header) - 2))
+    print_setup(ws, landscape=True, header_rows=f"{header_row}:{header_row}", freeze="")
 
 
 def _schools_sheet(ws, result: Result, level: str):
@@ -114,7 +108,7 @@ def _schools_sheet(ws, result: Result, level: str):
         header += ["达标项数", "未达标指标", "低于标准85%的指标", "是否达标"]
     ws.append(header)
     _style_header(ws, 1, len(header))
-    ws.freeze_panes = "C2"
+    print_setup(ws, landscape=True, freeze="C2")
     labels = {i.key: i.label for i in lv.indicators}
     for s in lv.schools:
         row = [s.code, s.name, s.school_type, s.enrolment, round(s.share, 4)]
@@ -129,8 +123,7 @@ def _schools_sheet(ws, result: Result, level: str):
         ws.append(row)
         if quality and not s.passed:
             ws.cell(row=ws.max_row, column=len(header)).fill = FAIL_FILL
-    for c in range(1, len(header) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 14 if c != 2 else 24
+    set_widths(ws, [14 if c != 2 else 24 for c in range(1, len(header) + 1)])
 
 
 def _rules_sheet(ws, result: Result):
@@ -160,8 +153,8 @@ def _rules_sheet(ws, result: Result):
     ws.append(["说明"])
     for note in ruleset.data.get("notes", []):
         ws.append(["", note])
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 100
+    set_widths(ws, [28, 100])
+    print_setup(ws, header_rows="", freeze="")
 
 
 def write_xlsx(result: Result, path) -> Path:
@@ -176,7 +169,8 @@ def write_xlsx(result: Result, path) -> Path:
     _style_header(ex, 1, 5)
     for e in result.excluded:
         ex.append([e.row, e.code, e.name, e.school_type, e.reason])
-    ex.column_dimensions["E"].width = 80
+    set_widths(ex, [8, 14, 24, 14, 80])
+    print_setup(ex, landscape=True)
     _rules_sheet(wb.create_sheet("规则说明"), result)
     path = Path(path)
     wb.save(path)

@@ -11,20 +11,18 @@ in `SchoolData.excluded` with their errors; with `"refuse"` (default) nothing is
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from dudao.core.spreadsheets import Column, SheetError, build_workbook, cell_text, read_table
+
 from .fields import (
     COLUMN,
     ENROLMENT,
-    FIELD_BY_HEADER,
     FIELD_BY_KEY,
     FIELD_KEYS,
     FIELDS,
@@ -34,6 +32,7 @@ from .fields import (
     SCHOOL_TYPES,
     TEACHER_SUBCOUNTS,
     TEACHERS,
+    TEXT_FIELDS,
 )
 from .rules import RuleSet, load_ruleset
 
@@ -170,132 +169,18 @@ class SchoolData:
 
 
 def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows_from_matrix(numbered):
-    """(row number, {header: raw}) for each non-blank data row, after checking the headers.
-    `numbered` yields (row number, values)."""
-    iterator = iter(numbered)
-    header_row = None
-    for number, values in iterator:
-        if any(_cell_text(v) for v in values):
-            header_row = (number, values)
-            break
-    if header_row is None:
-        raise FileRefused(_("The file is empty: the first row must hold the headers."), "empty")
-    _header_number, raw_headers = header_row
-    # line breaks (Alt+Enter in Excel), spaces and a BOM inside a header are ignored
-    headers = [re.sub(r"[\s\ufeff]+", "", _cell_text(v)) for v in raw_headers]
-    positions = {}
-    unexpected = []
-    for i, header in enumerate(headers):
-        if not header:
-            continue
-        if header in positions:
-            raise FileRefused(
-                _("The column “%(column)s” appears twice in the header row.") % {"column": header},
-                "duplicate_header",
-            )
-        positions[header] = i
-        if header not in FIELD_BY_HEADER:
-            unexpected.append(header)
-    missing = [h for h in HEADERS if h not in positions]
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
-        if unexpected:
-            parts.append(_("unexpected columns: %(columns)s") % {"columns": "、".join(unexpected)})
-        raise FileRefused(
-            _("The headers must be exactly the template's (any order): %(problems)s.")
-            % {"problems": "; ".join(parts)},
-            "headers",
-        )
-    index = [(h, positions[h]) for h in HEADERS]
-    rows = []
-    for number, values in iterator:
-        width = len(values)
-        record = {h: (values[i] if i < width else None) for h, i in index}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in record.values()):
-            continue
-        rows.append((number, record))
-    if not rows:
-        raise FileRefused(_("The file has headers but no school rows."), "no_rows")
-    return rows
-
-
-def _read_xlsx(fileobj):
-    from .xlsxread import iter_rows
-
-    try:
-        rows = iter_rows(fileobj)
-        return _rows_from_matrix(rows)
-    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, SyntaxError) as exc:
-        raise FileRefused(
-            _("The file could not be read as an Excel workbook (%(error)s).")
-            % {"error": exc.__class__.__name__},
-            "unreadable",
-        ) from exc
-
-
-def _decode_csv(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRefused(
-        _("The CSV file is neither UTF-8 nor GB18030 (Excel on Chinese Windows) text."),
-        "encoding",
-    )
-
-
-def _read_csv(raw: bytes):
-    text = _decode_csv(raw)
-    sample = text[:4096]
-    delimiter = ","
-    if sample.count("\t") > sample.count(","):
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    # records are numbered as Excel shows them (a quoted cell with line breaks stays one row)
-    return _rows_from_matrix(enumerate(reader, start=1))
+    return cell_text(value)
 
 
 def read_input(source, filename: str | None = None) -> list[tuple[int, dict]]:
     """The data rows of an XLSX template or CSV file: [(row number, {header: raw value})].
-    `source` is a path or a binary file object (give `filename` for the type then)."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise FileRefused(
-                _("Cannot read %(name)s (%(error)s).") % {"name": path, "error": exc.strerror},
-                "unreadable",
-            ) from exc
-    else:
-        raw = source.read()
-    name = (filename or "").lower()
-    if zipfile.is_zipfile(io.BytesIO(raw)):
-        return _read_xlsx(io.BytesIO(raw))
-    if name.endswith((".xlsx", ".xlsm")):
-        raise FileRefused(
-            _("This is not an Excel .xlsx file. Save it in Excel as “Excel Workbook (*.xlsx)”."),
-            "not_xlsx",
-        )
-    if name.endswith(".xls"):
-        raise FileRefused(
-            _("Old .xls files cannot be read. Save it in Excel as “Excel Workbook (*.xlsx)”."),
-            "xls",
-        )
-    return _read_csv(raw)
+    `source` is a path or a binary file object (give `filename` for the type then). The
+    project's one reader (`dudao.core.spreadsheets`) does the work: headers in any order,
+    UTF-8 or GB18030 CSV, a formula's cached value."""
+    try:
+        return read_table(source, HEADERS, filename=filename, allow_csv=True, formulas="value")
+    except SheetError as exc:
+        raise FileRefused(exc.message, exc.code) from exc
 
 
 # Checking ------------------------------------------------------------------------------------
@@ -588,42 +473,29 @@ TEMPLATE_HELP = (
 )
 
 
-def write_template(path, rows: list[dict] | None = None) -> Path:
-    """Write the XLSX template (Chinese headers and a 填写说明 sheet); `rows` optional data."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def template_columns() -> list[Column]:
+    """The template's columns, keyed by header (rows are read by header)."""
+    required = {f.header for f in TEXT_FIELDS}
+    return [
+        Column(
+            f.header,
+            f.header,
+            required=f.header in required,
+            width=max(12, len(f.header) * 2 + 2),
+            help=f.help,
+            unit=f.unit,
+            text=f.key == "code",
+            choices=list(SCHOOL_TYPES) if f.key == "school_type" else None,
+        )
+        for f in FIELDS
+    ]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "学校资源数据"
-    ws.append(list(HEADERS))
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for i, f in enumerate(FIELDS, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(i)].width = max(12, len(f.header) * 2 + 2)
-    ws.freeze_panes = "A2"
-    for row in rows or []:
-        ws.append([row.get(h, row.get(f.key)) for h, f in zip(HEADERS, FIELDS, strict=True)])
-    for cell in ws["A"][1:]:
-        cell.number_format = "@"
-    help_ws = wb.create_sheet("填写说明")
-    help_ws.append(["说明"])
-    help_ws["A1"].font = Font(bold=True)
-    for line in TEMPLATE_HELP:
-        help_ws.append([line])
-    help_ws.append([])
-    help_ws.append(["列名", "单位", "说明"])
-    for cell in help_ws[help_ws.max_row]:
-        cell.font = Font(bold=True)
-    for f in FIELDS:
-        help_ws.append([f.header, f.unit, f.help])
-    help_ws.column_dimensions["A"].width = 30
-    help_ws.column_dimensions["B"].width = 10
-    help_ws.column_dimensions["C"].width = 80
+
+def write_template(path, rows: list[dict] | None = None) -> Path:
+    """Write the XLSX template (Chinese headers, a 学校类型 drop-down, the 填写说明 sheet, print
+    setup) with the project's one writer; `rows` optional data (by header or field key)."""
+    data = [[row.get(f.header, row.get(f.key)) for f in FIELDS] for row in rows or []]
+    wb = build_workbook(template_columns(), data, title="学校资源数据", intro=TEMPLATE_HELP)
     path = Path(path)
     wb.save(path)
     return path

@@ -310,7 +310,7 @@ def _handmade_xlsx(path, sheet_xml: str, shared_xml: str | None = None):
 
 
 def test_excel_style_workbook_with_shared_strings_rich_text_and_formulas(tmp_path):
-    from dudao.monitoring.xlsxread import iter_rows
+    from dudao.core.spreadsheets import iter_rows
 
     shared = (
         "<si><t>学校标识码</t></si>"
