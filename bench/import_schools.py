@@ -115,7 +115,7 @@ def school_rows(count: int, townships: int, renamed_every: int = 0):
 def workbook(rows) -> bytes:
     from openpyxl import Workbook
 
-    from dudao.imports.rows import SchoolImporter
+    from dudao.imports.importers.schools import SchoolImporter
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("数据")

@@ -1,4 +1,9 @@
-"""Excel imports (导入): one uploaded file, validated into a preview, then applied at once."""
+"""Spreadsheet imports (导入): one uploaded file, validated into a preview, then applied at once.
+
+One job model for every kind (schools, inspectors, assignments, school resources, and the
+imports to come): the kind names an importer in `dudao.imports.importers`, `params` holds what
+the kind needs besides the file (e.g. the year of school resources), and the progress
+(`processed_rows` of `total_rows`) moves while the file is checked and while it is applied."""
 
 from django.conf import settings
 from django.db import models
@@ -7,11 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    class Kind(models.TextChoices):
-        SCHOOLS = "schools", _("Schools")
-        INSPECTORS = "inspectors", _("Inspectors")
-        ASSIGNMENTS = "assignments", _("Assignments")
-
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Validating")
         PREVIEW = "preview", _("Ready to import")
@@ -25,7 +25,8 @@ class ImportJob(models.Model):
     office = models.ForeignKey(
         "organisations.Office", on_delete=models.CASCADE, related_name="import_jobs"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=30)  # a key of importers.IMPORTERS
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -53,10 +54,27 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["office", "-created_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.original_name}"
+        return f"{self.get_kind_display()} {self.original_name}"[:200]
 
     def get_absolute_url(self):
-        return reverse("imports:job", args=[self.pk])
+        importer = self.importer()
+        return importer.detail_url(self) if importer else reverse("imports:job", args=[self.pk])
+
+    def importer(self):
+        from .importers import importer_class
+
+        cls = importer_class(self.kind)
+        return cls(self.office, self.params) if cls else None
+
+    def get_kind_display(self) -> str:
+        from .importers import importer_class
+
+        cls = importer_class(self.kind)
+        return str(cls.label) if cls else self.kind
+
+    @property
+    def year(self):
+        return self.params.get("year")
 
     @property
     def is_running(self) -> bool:

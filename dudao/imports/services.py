@@ -1,13 +1,21 @@
-"""The import flow: upload → validate (preview) → confirm → apply; templates and exports.
+"""The import flow for every kind: upload → validate (preview) → confirm → apply; templates and
+exports.
 
-Views and the bench script call these functions only. Validation and apply run inline for
-small files and as django-tasks tasks (enqueued on commit) for files with more than
-settings.IMPORT_INLINE_MAX_ROWS rows."""
+Views, other apps (monitoring's resource import) and the bench script call these functions
+only. Validation and apply run inline for small files and as django-tasks tasks (enqueued on
+commit) for files with more than settings.IMPORT_INLINE_MAX_ROWS rows.
+
+Progress: `processed_rows` of `total_rows` moves while the file is checked (saved on the job
+row) and while it is applied. The apply runs in one transaction (all or nothing), so its
+progress cannot be seen on the job row by other connections until the end: it is published in
+the cache (`live_progress`; with the task worker in another process, configure a shared cache)
+and to the functions in `PROGRESS_LISTENERS` (job, done, total)."""
 
 import io
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,54 +23,104 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import User
 from dudao.audit import services as audit
 from dudao.core.errors import DomainError
+from dudao.core.spreadsheets import build_workbook, estimate_rows, workbook_bytes
 
+from .importers import IMPORTERS, Importer
+from .importers.base import FileError, check_size
 from .models import ImportJob
-from .rows import IMPORTERS, Importer
-from .xlsx import FileError, build_workbook, check_size, estimate_rows, read_sheet
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 KINDS = tuple(IMPORTERS)
+PROGRESS_LISTENERS: list = []  # callables (job, done, total), e.g. a test's recorder
 
 
-def importer_for(kind: str, office) -> Importer:
+def listed_kinds() -> tuple[str, ...]:
+    """The kinds with a card on the imports page."""
+    return tuple(kind for kind, cls in IMPORTERS.items() if cls.listed)
+
+
+def importer_for(kind: str, office, params: dict | None = None) -> Importer:
     if kind not in IMPORTERS:
         raise DomainError(_("Unknown import kind."))
-    return IMPORTERS[kind](office)
+    return IMPORTERS[kind](office, params)
 
 
 # ---- templates and exports ----------------------------------------------------------------------
 
 
-def template_bytes(kind: str, office) -> bytes:
-    importer = importer_for(kind, office)
-    return build_workbook(importer.columns, [], lists=importer.lists(), notes=importer.notes)
+def template_bytes(kind: str, office, params: dict | None = None) -> bytes:
+    importer = importer_for(kind, office, params)
+    return workbook_bytes(
+        build_workbook(importer.columns, [], lists=importer.lists(), notes=importer.notes)
+    )
 
 
-def export_bytes(kind: str, office, queryset) -> bytes:
+def export_bytes(kind: str, office, queryset, params: dict | None = None) -> bytes:
     """The records of `queryset` in exactly the template layout (re-importable)."""
-    importer = importer_for(kind, office)
-    return build_workbook(
-        importer.columns,
-        importer.export_rows(queryset),
-        lists=importer.lists(),
-        notes=importer.notes,
+    importer = importer_for(kind, office, params)
+    return workbook_bytes(
+        build_workbook(
+            importer.columns,
+            importer.export_rows(queryset),
+            lists=importer.lists(),
+            notes=importer.notes,
+        )
     )
 
 
 def filename(kind: str, suffix: str) -> str:
-    names = {"schools": "学校", "inspectors": "督学", "assignments": "挂牌督导"}
-    return f"{names.get(kind, kind)}{suffix}.xlsx"
+    cls = IMPORTERS.get(kind)
+    return f"{cls.filename if cls else kind}{suffix}.xlsx"
+
+
+# ---- progress -----------------------------------------------------------------------------------
+
+
+def _cache_key(job_id) -> str:
+    return f"imports:progress:{job_id}"
+
+
+def live_progress(job: ImportJob) -> ImportJob:
+    """The job with the progress of a running apply (published in the cache) filled in."""
+    if job.status == Status.APPLYING:
+        done = cache.get(_cache_key(job.pk))
+        if done is not None:
+            job.processed_rows = done
+    return job
+
+
+def _reporter(job: ImportJob, *, save: bool):
+    """progress(done, of=None): `done` rows of the job's total, or of `of` when the importer
+    counts something else (e.g. the rows to write), scaled to the job's total."""
+
+    def report(done, of=None):
+        total = job.total_rows
+        if of:
+            done = round(done * total / of) if total else done
+        done = min(done, total) if total else done
+        job.processed_rows = done
+        if save:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        cache.set(_cache_key(job.pk), done, 3600)
+        for listener in PROGRESS_LISTENERS:
+            listener(job, done, total)
+
+    return report
 
 
 # ---- upload and validation ----------------------------------------------------------------------
 
 
-def create_job(actor, office, kind: str, upload) -> ImportJob:
+def create_job(actor, office, kind: str, upload, params: dict | None = None) -> ImportJob:
     """Store the upload and validate it (inline when small, else in the background)."""
-    importer_for(kind, office)
+    importer_for(kind, office, params)
     job = ImportJob(
-        office=office, kind=kind, created_by=actor, original_name=(upload.name or "")[-255:]
+        office=office,
+        kind=kind,
+        params=params or {},
+        created_by=actor,
+        original_name=(upload.name or "")[-255:],
     )
     try:
         check_size(upload.size)
@@ -92,15 +150,8 @@ def _data(job: ImportJob) -> io.BytesIO:
         return io.BytesIO(fh.read())
 
 
-def _progress(job_id):
-    def report(n):
-        ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
-
-    return report
-
-
 def _read(job: ImportJob, importer: Importer):
-    sheet = read_sheet(_data(job), importer.columns)
+    sheet = importer.read(_data(job), job.original_name)
     job.total_rows = len(sheet.rows)
     return sheet
 
@@ -111,6 +162,7 @@ def _finish(job: ImportJob, status, **fields):
     for key, value in fields.items():
         setattr(job, key, value)
     job.save()
+    cache.delete(_cache_key(job.pk))
 
 
 def _error_summary(plan) -> dict:
@@ -122,14 +174,14 @@ def validate_job(job_id: int) -> ImportJob:
     if job.status != Status.VALIDATING:
         return job
     try:
-        importer = importer_for(job.kind, job.office)
+        importer = importer_for(job.kind, job.office, job.params)
         try:
             sheet = _read(job, importer)
         except FileError as exc:
             _finish(job, Status.INVALID, file_error=exc.message)
             return job
         ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows, processed_rows=0)
-        plan = importer.plan(sheet, _progress(job.pk))
+        plan = importer.plan(sheet, _reporter(job, save=True))
         job.processed_rows = job.total_rows
         if plan.errors:
             _finish(job, Status.INVALID, errors=plan.errors, summary=_error_summary(plan))
@@ -148,7 +200,7 @@ def validate_job(job_id: int) -> ImportJob:
 
 def confirm_job(actor, job: ImportJob) -> bool:
     """Start applying a previewed job. False when it was already confirmed (a second click, a
-    second tab): nothing happens then."""
+    second tab) or cannot be: nothing happens then."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != Status.PREVIEW:
@@ -168,36 +220,46 @@ def confirm_job(actor, job: ImportJob) -> bool:
 
 def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
     """Re-read and re-validate the file (the data may have changed since the preview), then
-    write everything in one transaction, or nothing."""
+    write everything in one transaction, or nothing. A row refused while it is written (a
+    service's check) rolls the whole import back and is shown as the row's error."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     job = ImportJob.objects.select_related("office__region").get(pk=job_id)
     if job.status != Status.APPLYING:
         return job
     try:
-        importer = importer_for(job.kind, job.office)
+        importer = importer_for(job.kind, job.office, job.params)
         try:
             sheet = _read(job, importer)
         except FileError as exc:
             _finish(job, Status.INVALID, file_error=exc.message)
             return job
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job_id)
-            if locked.status != Status.APPLYING:
-                return locked
-            plan = importer.plan(sheet)
-            if plan.errors:
-                _finish(job, Status.INVALID, errors=plan.errors, summary=_error_summary(plan))
-                return job
-            counts = importer.apply(plan, actor)
-            job.processed_rows = job.total_rows
-            _finish(job, Status.DONE, summary=counts, errors=[])
-            audit.record(
-                actor,
-                audit.Action.IMPORT,
-                job,
-                {"kind": job.kind, "file": job.original_name, "rows": job.total_rows, **counts},
-                office_id=job.office_id,
-            )
+        try:
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job_id)
+                if locked.status != Status.APPLYING:
+                    return locked
+                plan = importer.plan(sheet)
+                if plan.errors:
+                    raise _Refused(plan.errors, _error_summary(plan))
+                report = _reporter(job, save=False)
+                report(0)
+                counts = importer.apply(plan, actor, report)
+                report(job.total_rows)
+                _finish(job, Status.DONE, summary=counts, errors=[])
+                audit.record(
+                    actor,
+                    audit.Action.IMPORT,
+                    job,
+                    {"kind": job.kind, "file": job.original_name, "rows": job.total_rows, **counts},
+                    office_id=job.office_id,
+                )
+        except _Refused as refused:
+            _finish(job, Status.INVALID, errors=refused.errors, summary=refused.summary)
+        except DomainError as exc:  # a row refused by a service while writing
+            row = getattr(exc, "row", None)
+            column = importer.headers.get(exc.field, "") if exc.field else ""
+            errors = [{"row": row, "column": column, "message": exc.message}]
+            _finish(job, Status.INVALID, errors=errors, summary={"error_count": 1})
     except Exception:
         logger.exception("import %s: apply failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
@@ -207,5 +269,12 @@ def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
                 "The import failed and nothing was changed. Try again or contact support."
             ),
         )
+        cache.delete(_cache_key(job_id))
         job.refresh_from_db()
     return job
+
+
+class _Refused(Exception):
+    def __init__(self, errors, summary):
+        super().__init__("refused")
+        self.errors, self.summary = errors, summary

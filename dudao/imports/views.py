@@ -12,18 +12,17 @@ from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.core.permissions import office_admin_required
-from dudao.inspectors.views import filtered_inspectors
-from dudao.schools.views import filtered_schools
+from dudao.core.spreadsheets import XLSX_CONTENT_TYPE
+from dudao.inspectors.queries import filtered_inspectors
+from dudao.schools.queries import filtered_schools
 
 from . import services
+from .importers import IMPORTERS
 from .models import ImportJob
-from .xlsx import XLSX_CONTENT_TYPE
-
-KIND_LABELS = dict(ImportJob.Kind.choices)
 
 
-def _kind(kind: str) -> str:
-    if kind not in services.KINDS:
+def _kind(kind: str, listed=True) -> str:
+    if kind not in (services.listed_kinds() if listed else services.KINDS):
         raise Http404
     return kind
 
@@ -47,14 +46,14 @@ def import_list(request):
     jobs = ImportJob.objects.filter(office_id=request.user.office_id).select_related("created_by")[
         :20
     ]
-    cards = [{"kind": kind, "label": KIND_LABELS[kind]} for kind in services.KINDS]
+    cards = [{"kind": kind, "label": IMPORTERS[kind].label} for kind in services.listed_kinds()]
     context = {"jobs": jobs, "cards": cards, "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
     return render(request, "imports/list.html", context)
 
 
 @office_admin_required
 def template(request, kind):
-    data = services.template_bytes(_kind(kind), request.user.office)
+    data = services.template_bytes(_kind(kind, listed=False), request.user.office)
     return _xlsx(data, services.filename(kind, "导入模板"))
 
 
@@ -72,13 +71,13 @@ def upload(request, kind):
 
 @office_admin_required
 def job_detail(request, pk):
-    job = _job(request, pk)
+    job = services.live_progress(_job(request, pk))
     return render(request, "imports/job.html", {"job": job})
 
 
 @office_admin_required
 def job_progress(request, pk):
-    job = _job(request, pk)
+    job = services.live_progress(_job(request, pk))
     response = render(request, "imports/_progress.html", {"job": job})
     if not job.is_running:
         # htmx: the job has finished; reload the page to show the result.

@@ -19,12 +19,11 @@ from .fields import NUMERIC_FIELDS
 from .models import (
     DECIMAL_FIELDS,
     Evaluation,
-    ResourceImport,
     RuleSet,
     SchoolResources,
     SchoolResourcesHistory,
 )
-from .services import TYPE_FROM_SCHOOL, _checking_rules
+from .services import TYPE_FROM_SCHOOL, checking_rules
 
 YEARS = (2023, 2024, 2025)
 
@@ -155,7 +154,7 @@ def build(office, schools, rng: random.Random, years=YEARS) -> int:
                     value = Decimal(str(value))
                 setattr(row, key, value)
             rows.append(row)
-        inputs.check_rows(check, _checking_rules())  # raises on a generator bug
+        inputs.check_rows(check, checking_rules())  # raises on a generator bug
         check = []
     SchoolResources.objects.bulk_create(rows, batch_size=500)
     saved = SchoolResources.objects.filter(office=office, year__in=years)
@@ -169,7 +168,7 @@ def build(office, schools, rng: random.Random, years=YEARS) -> int:
 def reset(office_ids=None) -> None:
     """Delete the monitoring rows (of these offices, or all): evaluations, imports, figures
     (their history goes with them) and the offices' own rule sets."""
-    models = (Evaluation, ResourceImport, SchoolResources)
+    models = (Evaluation, SchoolResources)
     for model in models:
         qs = model.objects.all()
         if office_ids is not None:

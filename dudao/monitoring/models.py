@@ -1,6 +1,7 @@
 """Balanced-development monitoring in the database: rule sets (the shipped national ones and
 an office's own copies), each school's resource figures per year (with a history row per
-change), the recorded evaluations and the XLSX imports awaiting confirmation.
+change) and the recorded evaluations. Imports of resource figures are jobs of the one import
+pipeline (`dudao.imports`, kind "resources").
 
 The computation itself is `engine.py` (no database); `services.py` turns these rows into the
 engine's `SchoolData` and back."""
@@ -187,34 +188,3 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.ruleset_name} v{self.ruleset_version}"
-
-
-class ResourceImport(models.Model):
-    """An uploaded resource file awaiting confirmation: the checked rows (school id and
-    figures) or the errors with their row numbers. Confirming applies every row or none."""
-
-    class Status(models.TextChoices):
-        PREVIEW = "preview", _("Preview")
-        REFUSED = "refused", _("Refused")
-        APPLIED = "applied", _("Applied")
-
-    office = models.ForeignKey(
-        "organisations.Office", on_delete=models.CASCADE, related_name="resource_imports"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
-    rows = models.JSONField(default=list)
-    errors = models.JSONField(default=list)
-    summary = models.JSONField(default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.year} {self.original_name}"

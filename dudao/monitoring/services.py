@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.audit import services as audit
@@ -25,7 +24,6 @@ from .models import (
     DECIMAL_FIELDS,
     NUMBER_FIELDS,
     Evaluation,
-    ResourceImport,
     RuleSet,
     SchoolResources,
     SchoolResourcesHistory,
@@ -165,7 +163,8 @@ def update_ruleset(actor, ruleset: RuleSet, data: dict, *, expected_version=None
 
 # Checking rule set: the shipped basic one without exclusions, refusing bad rows, so that every
 # row (teaching points too) gets every check.
-def _checking_rules():
+def checking_rules():
+    """The rule set every stored or imported row is checked with."""
     from .rules import variant
 
     return variant(
@@ -197,7 +196,7 @@ def check_figures(school: School, school_type: str, figures: dict) -> None:
     for f in NUMERIC_FIELDS:
         record[f.header] = figures.get(f.key, 0)
     try:
-        inputs.check_rows([(2, record)], _checking_rules())
+        inputs.check_rows([(2, record)], checking_rules())
     except inputs.InputRefused as refused:
         raise ResourcesInvalid([(_error_field(e), e.message) for e in refused.errors]) from None
 
@@ -285,130 +284,46 @@ def save_resources(
 
 
 # --- import ---------------------------------------------------------------------------------
+# The upload goes through the project's one import pipeline (dudao.imports: one job model with
+# preview, confirm and progress); the importer is dudao.imports.importers.resources.
 
 
-def _office_schools(office) -> dict[str, School]:
-    return {s.code: s for s in School.objects.filter(office=office)}
+def import_preview(actor, year: int, fileobj, filename: str):
+    """Store and check an uploaded template (XLSX or CSV) for the actor's office and `year`:
+    the job (an imports.ImportJob of kind "resources") holds the preview or every error."""
+    from django.core.files.base import ContentFile
+
+    from dudao.imports import services as imports
+
+    upload = ContentFile(fileobj.read(), name=filename or "import.xlsx")
+    return imports.create_job(actor, actor.office, "resources", upload, params={"year": year})
 
 
-@transaction.atomic
-def import_preview(actor, year: int, fileobj, filename: str) -> ResourceImport:
-    """Read and check an uploaded template (XLSX or CSV) for the actor's office and `year`:
-    the job holds the checked rows to apply, or every error with its row number."""
-    office = actor.office
-    job = ResourceImport(office=office, year=year, original_name=filename[:255], created_by=actor)
-    errors = []
-    rows = []
-    try:
-        raw_rows = inputs.read_input(fileobj, filename)
-    except inputs.InputRefused as refused:
-        errors = [e.to_dict() for e in refused.errors]
-        raw_rows = []
-    data = None
-    if raw_rows:
-        try:
-            data = inputs.check_rows(raw_rows, _checking_rules())
-        except inputs.InputRefused as refused:
-            errors = [e.to_dict() for e in refused.errors]
-    schools = _office_schools(office)
-    existing = set(
-        SchoolResources.objects.filter(office=office, year=year).values_list(
-            "school__code", flat=True
+def import_confirm(actor, job) -> dict | None:
+    """Apply every row of a previewed import in one transaction (all or nothing); the counts.
+    Re-importing the same figures changes nothing (rows are matched by school code and year).
+    DomainError when the job cannot be applied (another office's, refused, already applied)
+    or a row is refused now."""
+    from dudao.imports import services as imports
+
+    if job.office_id != actor.office_id:
+        raise DomainError(_("This import belongs to another office."))
+    if not imports.confirm_job(actor, job):
+        raise DomainError(_("Only a checked import without errors can be applied."))
+    job.refresh_from_db()
+    if job.status == job.Status.APPLYING:
+        return None  # a large file: applied in the background, the page shows the progress
+    if job.status != job.Status.DONE:
+        problems = job.errors[:3]
+        raise DomainError(
+            "; ".join(
+                _("Row %(row)s: %(error)s") % {"row": e["row"], "error": e["message"]}
+                for e in problems
+            )
+            or job.file_error
+            or _("Only a checked import without errors can be applied.")
         )
-    )
-    for number, record in raw_rows:
-        code = inputs._cell_text(record.get("学校标识码"))
-        if code and code not in schools:
-            error = inputs.InputError(
-                number,
-                "学校标识码",
-                _("No school with this code in your county's registry."),
-                "unknown_school",
-                code,
-            )
-            errors.append(error.to_dict())
-    if data is not None and not errors:
-        created = 0
-        for i, code in enumerate(data.codes):
-            figures = {
-                key: float(v) for key, v in zip(inputs.FIELD_KEYS, data.values[i], strict=True)
-            }
-            rows.append(
-                {
-                    "row": data.rows[i],
-                    "school_id": schools[code].pk,
-                    "code": code,
-                    "name": schools[code].name,
-                    "school_type": data.types[i],
-                    "figures": figures,
-                    "exists": code in existing,
-                }
-            )
-            created += code not in existing
-        job.summary = {"rows": len(rows), "new": created, "existing": len(rows) - created}
-    errors.sort(key=lambda e: (e["row"] or 0, e["column"] or ""))
-    job.errors = errors
-    job.rows = rows
-    job.status = ResourceImport.Status.REFUSED if errors else ResourceImport.Status.PREVIEW
-    if not raw_rows and not errors:
-        job.errors = [{"row": None, "column": None, "text": _("The file has no data rows.")}]
-        job.status = ResourceImport.Status.REFUSED
-    job.save()
-    audit.record(actor, audit.Action.CREATE, job, {"after": _job_summary(job)})
-    return job
-
-
-def _job_summary(job: ResourceImport) -> dict:
-    """What the audit log keeps of an import (not its rows)."""
-    return {
-        "year": job.year,
-        "file": job.original_name,
-        "status": job.status,
-        "errors": len(job.errors),
-        **job.summary,
-    }
-
-
-def import_confirm(actor, job: ResourceImport) -> dict:
-    """Apply every row of a previewed import in one transaction (all or nothing). Re-importing
-    the same figures changes nothing (rows are matched by school code and year)."""
-    with transaction.atomic():
-        job = ResourceImport.objects.select_for_update().get(pk=job.pk)
-        if job.office_id != actor.office_id:
-            raise DomainError(_("This import belongs to another office."))
-        if job.status != ResourceImport.Status.PREVIEW or job.errors:
-            raise DomainError(_("Only a checked import without errors can be applied."))
-        schools = School.objects.in_bulk([r["school_id"] for r in job.rows])
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        for row in job.rows:
-            school = schools.get(row["school_id"])
-            if school is None or school.office_id != job.office_id:
-                raise DomainError(
-                    _("Row %(row)s: the school no longer exists.") % {"row": row["row"]}
-                )
-            existed = SchoolResources.objects.filter(school=school, year=job.year).exists()
-            try:
-                _resources, changed = save_resources(
-                    actor,
-                    school,
-                    job.year,
-                    row["figures"],
-                    school_type=row["school_type"],
-                    source=SchoolResourcesHistory.Source.IMPORT,
-                )
-            except DomainError as error:
-                raise DomainError(
-                    _("Row %(row)s: %(error)s") % {"row": row["row"], "error": error}
-                ) from None
-            key = "unchanged" if not changed else ("updated" if existed else "created")
-            counts[key] += 1
-        before = _job_summary(job)
-        job.status = ResourceImport.Status.APPLIED
-        job.applied_at = timezone.now()
-        job.summary = {**job.summary, **counts}
-        job.save()
-        audit.record(actor, audit.Action.UPDATE, job, audit.diff(before, _job_summary(job)))
-    return counts
+    return {key: job.summary.get(key, 0) for key in ("created", "updated", "unchanged")}
 
 
 # --- computing from the database ------------------------------------------------------------

@@ -33,7 +33,7 @@ from .engine import Result
 from .fields import FIELD_BY_KEY
 from .forms import CopyRuleSetForm, ResourcesForm, RuleSetForm, UploadForm, WhatIfForm
 from .inputs import InputRefused, write_template
-from .models import Evaluation, ResourceImport, RuleSet, SchoolResources
+from .models import Evaluation, RuleSet, SchoolResources
 from .rules import RuleSetError
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.VIEWER)
@@ -155,7 +155,7 @@ def index(request):
             )
         years.append(row)
     evaluations = Evaluation.objects.filter(office=office).select_related("created_by")[:10]
-    imports = ResourceImport.objects.filter(office=office)[:5]
+    imports = _resource_imports(office)[:5]
     return render(
         request,
         "monitoring/index.html",
@@ -609,6 +609,16 @@ def resources_edit(request, school, year):
 # --- import -----------------------------------------------------------------------------------
 
 
+def _resource_imports(office):
+    from dudao.imports.models import ImportJob
+
+    return ImportJob.objects.filter(office=office, kind="resources")
+
+
+def _resource_import(request, pk):
+    return get_object_or_404(_resource_imports(request.user.office), pk=pk)
+
+
 @office_admin_required
 def template(request):
     with tempfile.TemporaryDirectory() as tmp:
@@ -627,7 +637,7 @@ def import_upload(request):
             request.user, form.cleaned_data["year"], io.BytesIO(upload.read()), upload.name
         )
         return redirect("monitoring:import_preview", pk=job.pk)
-    imports = ResourceImport.objects.filter(office=request.user.office)[:10]
+    imports = _resource_imports(request.user.office)[:10]
     return render(
         request,
         "monitoring/import_upload.html",
@@ -637,22 +647,26 @@ def import_upload(request):
 
 @office_admin_required
 def import_preview(request, pk):
-    job = get_object_or_404(ResourceImport, pk=pk, office=request.user.office)
+    from dudao.imports.services import live_progress
+
+    job = live_progress(_resource_import(request, pk))
     return render(
         request,
         "monitoring/import_preview.html",
-        base_context(request, request.user.office, job=job, rows=job.rows[:500]),
+        base_context(request, request.user.office, job=job),
     )
 
 
 @office_admin_required
 @require_POST
 def import_confirm(request, pk):
-    job = get_object_or_404(ResourceImport, pk=pk, office=request.user.office)
+    job = _resource_import(request, pk)
     try:
         counts = services.import_confirm(request.user, job)
     except DomainError as error:
         messages.error(request, str(error))
+        return redirect("monitoring:import_preview", pk=job.pk)
+    if counts is None:
         return redirect("monitoring:import_preview", pk=job.pk)
     messages.success(
         request,

@@ -50,9 +50,11 @@ def year_rules(w):
 
 
 def import_job(w):
-    from dudao.monitoring.models import ResourceImport
+    from dudao.imports.models import ImportJob
 
-    return ResourceImport.objects.create(office=w.office, year=2025, created_by=w.admin).pk
+    return ImportJob.objects.create(
+        office=w.office, kind="resources", params={"year": 2025}, created_by=w.admin
+    ).pk
 
 
 def evaluation(w):

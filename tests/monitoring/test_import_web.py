@@ -7,8 +7,9 @@ import pytest
 
 from dudao.audit.models import AuditEntry
 from dudao.core.errors import DomainError
+from dudao.imports.models import ImportJob
 from dudao.monitoring import services
-from dudao.monitoring.models import ResourceImport, SchoolResources
+from dudao.monitoring.models import SchoolResources
 from tests.factories import SchoolFactory
 
 from .webdata import junior_record, record, xlsx
@@ -31,8 +32,13 @@ def good_rows(world):
 
 def test_preview_then_confirm_then_reimport_changes_nothing(world, tmp_path):
     job = preview(world, good_rows(world), tmp_path)
-    assert job.status == ResourceImport.Status.PREVIEW and not job.errors
-    assert job.summary == {"rows": 3, "new": 3, "existing": 0}
+    assert job.status == ImportJob.Status.PREVIEW and not job.errors
+    assert job.kind == "resources" and job.year == 2025
+    assert {k: job.summary[k] for k in ("created", "updated", "unchanged")} == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+    }
     assert not SchoolResources.objects.exists()  # a preview saves nothing
 
     counts = services.import_confirm(world.admin, job)
@@ -42,7 +48,7 @@ def test_preview_then_confirm_then_reimport_changes_nothing(world, tmp_path):
     assert far.school_type == "初中" and far.enrol_junior == 800 and far.version == 1
 
     again = preview(world, good_rows(world), tmp_path)
-    assert again.summary["existing"] == 3
+    assert again.summary["unchanged"] == 3
     assert services.import_confirm(world.admin, again) == {
         "created": 0,
         "updated": 0,
@@ -71,12 +77,12 @@ def test_bad_rows_are_listed_with_row_numbers_and_nothing_is_saved(world, tmp_pa
     rows[1] = record(world.zone_school, floor_area=-5)  # file row 3
     rows.append(record(SchoolFactory.build(code="9999999999", name="外县小学")))  # row 5
     job = preview(world, rows, tmp_path)
-    assert job.status == ResourceImport.Status.REFUSED
+    assert job.status == ImportJob.Status.INVALID
     by_row = {(e["row"], e["column"]) for e in job.errors}
     assert (3, "教学及辅助用房面积") in by_row
     assert (5, "学校标识码") in by_row
     assert any(e["code"] == "unknown_school" for e in job.errors)
-    assert all(e["text"] for e in job.errors)
+    assert all(e["message"] for e in job.errors)
     with pytest.raises(DomainError):
         services.import_confirm(world.admin, job)
     assert not SchoolResources.objects.exists()
@@ -89,23 +95,24 @@ def test_foreign_school_code_is_an_unknown_school(world, tmp_path):
 
 def test_confirm_is_all_or_nothing(world, tmp_path):
     job = preview(world, good_rows(world), tmp_path)
-    # the last row turns bad after the preview (e.g. a stale preview): the whole import refuses
-    job.rows[2]["figures"]["teachers_junior"] = 0
-    job.save()
+    # the last row turns bad after the preview (its school left the county): the apply checks
+    # the file again and the whole import refuses
+    world.far_school.office = world.foreign_school.office
+    world.far_school.save()
     with pytest.raises(DomainError) as info:
         services.import_confirm(world.admin, job)
     assert "4" in str(info.value)  # the file row
     assert not SchoolResources.objects.exists()
     job.refresh_from_db()
-    assert job.status == ResourceImport.Status.PREVIEW
+    assert job.status == ImportJob.Status.INVALID
 
 
 def test_wrong_headers_refuse_the_file(world):
     job = services.import_preview(
         world.admin, 2025, io.BytesIO("学校,人数\n1,2\n".encode()), "bad.csv"
     )
-    assert job.status == ResourceImport.Status.REFUSED and job.errors
-    assert job.errors[0]["row"] is None
+    assert job.status == ImportJob.Status.INVALID and job.file_error
+    assert "学校标识码" in job.file_error
 
 
 def test_other_office_cannot_confirm(world, tmp_path):
@@ -124,13 +131,13 @@ def test_upload_preview_confirm_views(world, client, tmp_path, settings):
     upload.name = name
     response = client.post("/monitoring/import/", {"year": 2025, "file": upload})
     assert response.status_code == 302
-    job = ResourceImport.objects.get()
+    job = ImportJob.objects.get()
     page = client.get(response.url)
     assert page.status_code == 200 and world.far_school.name in page.content.decode()
     response = client.post(f"/monitoring/import/{job.pk}/confirm/")
     assert response.status_code == 302
     assert SchoolResources.objects.count() == 3
-    assert AuditEntry.objects.filter(target_type="monitoring.ResourceImport").count() == 2
+    assert AuditEntry.objects.filter(target_type="imports.ImportJob", action="import").count() == 1
 
 
 def test_refused_upload_shows_the_rows(world, client, tmp_path):
