@@ -53,7 +53,12 @@ HEADER_NOISE = re.compile(r"[\s\ufeff]+")
 
 
 def _(message: str) -> str:
-    """gettext, looked up when a message is made (never at import: no settings needed)."""
+    """gettext when a message is made (never at import); untranslated without settings (the
+    offline `dudao monitoring` command)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
     from django.utils.translation import gettext
 
     return gettext(message)
