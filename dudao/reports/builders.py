@@ -1,21 +1,34 @@
-"""The reports: each function turns records into an `exporter.Report`. Callers pass objects
-already fetched through `dudao.accounts.scoping` (the view decides who may see what); the
-lists a report shows are bounded by those objects. Each report is a fixed number of
-aggregate queries whatever the number of rows."""
+"""The reports: each function turns records into an `exporter.Report` for a reader.
+
+Every report is built for a user, passed first (`exporter.build` refuses otherwise), and
+every query it runs starts from that user's scope in `dudao.accounts.scoping`: the object
+the report is about (an inspector, an office, a notice) is fetched again through it, so an
+object out of scope answers 404 here whatever the caller checked; and every list beneath it
+(schools, assignments, visits, findings, zones) is the user's scoped list filtered by that
+object, never a query under the object alone. A zone leader reading an inspector's month
+therefore sees only what the leader may see; the office admin sees the inspector's whole
+month; the inspector sees their own.
+
+Each report is a fixed number of aggregate queries whatever the number of rows."""
 
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dudao.inspectors.models import Assignment, Inspector, Zone
-from dudao.rectification.ledger import ACTIVE_STATUSES, filtered_findings, with_last_follow_up
-from dudao.rectification.models import Escalation, Finding, FindingStatus, Severity
-from dudao.schools.models import School
-from dudao.signboards.items import SUPERVISION_ITEMS
+from dudao.accounts import scoping
+from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.rectification.ledger import filtered_findings, with_last_follow_up
+from dudao.rectification.models import (
+    ACTIVE_STATUSES,
+    Escalation,
+    Finding,
+    FindingStatus,
+    Severity,
+)
 from dudao.visits import queries as visit_queries
 
 from .exporter import DOCX, PDF, XLSX, Report, Section, Table, long_date, register
@@ -53,6 +66,23 @@ def list_separator() -> str:
 
 def clause_separator() -> str:
     return "；" if _chinese() else "; "
+
+
+def in_scope(queryset, obj):
+    """`obj` (an instance or a primary key) fetched again through the reader's scoped
+    `queryset`: out of scope and not found both answer 404."""
+    return scoping.get_or_404(queryset, pk=getattr(obj, "pk", obj))
+
+
+def month_visits(user, first, last):
+    """The submitted visits of the month the user may read (`visit_queries.visits_in` says
+    which visits count)."""
+    return scoping.visits_for(user) & visit_queries.visits_in(first, last)
+
+
+def current_assignments(user, day):
+    """The assignments the user may read that are in force on `day`."""
+    return scoping.assignments_for(user).current(on=day)
 
 
 def month_label(year: int, month: int) -> str:
@@ -123,7 +153,7 @@ def ledger_findings(user, params):
     return with_last_follow_up(findings, "last_check")
 
 
-@register("ledger", formats=(XLSX,))
+@register("ledger", formats=(XLSX,), for_user=True)
 def ledger(user, params=None) -> Report:
     office = user.office.name if getattr(user, "office_id", None) else ""
     title = _("%(office)s rectification ledger") % {"office": office}
@@ -137,6 +167,7 @@ def ledger(user, params=None) -> Report:
         date=long_date(today),
         landscape=True,
         figures={"rows": len(rows)},
+        office_id=getattr(user, "office_id", None),
     )
 
 
@@ -152,9 +183,17 @@ def notice_inspector(notice, findings):
     return None
 
 
-@register("notice", formats=(DOCX, PDF), template_kind=ReportKind.NOTICE)
-def notice(notice) -> Report:
-    findings = list(notice.findings.select_related("inspector").order_by("pk"))
+@register("notice", formats=(DOCX, PDF), template_kind=ReportKind.NOTICE, for_user=True)
+def notice(user, notice) -> Report:
+    notice = in_scope(
+        scoping.notices_for(user).select_related(
+            "school", "office", "issued_by", "visit__inspector"
+        ),
+        notice,
+    )
+    findings = list(
+        scoping.findings_for(user).filter(notices=notice).select_related("inspector").order_by("pk")
+    )
     inspector = notice_inspector(notice, findings)
     inspector_name = inspector.name if inspector else str(notice.issued_by or "")
     visit_day = notice.visit.visited_on if notice.visit_id else None
@@ -213,6 +252,7 @@ def notice(notice) -> Report:
         office=notice.office.name,
         date=long_date(local_day(notice.issued_at)),
         figures={"items": len(rows), "inspector": inspector_name},
+        office_id=notice.office_id,
     )
 
 
@@ -263,24 +303,37 @@ def month_findings(findings, first, last):
 
 
 @register(
-    "inspector_monthly", formats=(DOCX, PDF, XLSX), template_kind=ReportKind.INSPECTOR_MONTHLY
+    "inspector_monthly",
+    formats=(DOCX, PDF, XLSX),
+    template_kind=ReportKind.INSPECTOR_MONTHLY,
+    for_user=True,
 )
-def inspector_monthly(inspector: Inspector, year: int, month: int) -> Report:
+def inspector_monthly(user, inspector, year: int, month: int) -> Report:
+    """The month of `inspector` (an Inspector or its pk) as `user` may see it."""
+    inspector = in_scope(scoping.inspectors_for(user).select_related("office"), inspector)
     first, last = visit_queries.month_range(year, month)
-    responsible = visit_queries.assigned_schools(inspector, last).filter(is_active=True)
-    responsible_names = dict(responsible.order_by("code").values_list("pk", "name"))
-    visits = visit_queries.visits_in(first, last).filter(inspector=inspector)
-    per_school = dict(visits.values("school").annotate(n=Count("pk")).values_list("school", "n"))
-    visit_count = sum(per_school.values())
-    visited_names = dict(
-        School.objects.filter(pk__in=per_school).order_by("code").values_list("pk", "name")
+    responsible_names = dict(
+        current_assignments(user, last)
+        .filter(inspector=inspector, school__is_active=True)
+        .order_by("school__code")
+        .values_list("school_id", "school__name")
     )
-    days = visit_queries.days_in_field(Inspector.objects.filter(pk=inspector.pk), year, month)[
-        inspector.pk
-    ]
+    visits = month_visits(user, first, last).filter(inspector=inspector)
+    per_school = {}
+    visited_names = {}
+    for school_id, name, count in (
+        visits.values("school", "school__name", "school__code")
+        .annotate(n=Count("pk"))
+        .order_by("school__code")
+        .values_list("school", "school__name", "n")
+    ):
+        per_school[school_id] = count
+        visited_names[school_id] = name
+    visit_count = sum(per_school.values())
+    days = visits.aggregate(days=Count("visited_on", distinct=True))["days"]
     unvisited = [name for pk, name in responsible_names.items() if pk not in per_school]
 
-    findings = Finding.objects.filter(inspector=inspector)
+    findings = scoping.findings_for(user).filter(inspector=inspector)
     found, closed, _overdue, active = month_findings(findings, first, last)
     found_rows = list(found.select_related("school").order_by("found_on", "pk"))
     by_area = Counter(f.area for f in found_rows)
@@ -388,6 +441,7 @@ def inspector_monthly(inspector: Inspector, year: int, month: int) -> Report:
         office=inspector.office.name,
         date=long_date(timezone.localdate()),
         figures=figures,
+        office_id=inspector.office_id,
     )
 
 
@@ -401,35 +455,49 @@ def status_text(finding) -> str:
 # --- 4. the office's monthly summary --------------------------------------------------------
 
 
-@register("office_monthly", formats=(DOCX, PDF, XLSX), template_kind=ReportKind.OFFICE_MONTHLY)
-def office_monthly(office, year: int, month: int) -> Report:
+@register(
+    "office_monthly",
+    formats=(DOCX, PDF, XLSX),
+    template_kind=ReportKind.OFFICE_MONTHLY,
+    for_user=True,
+)
+def office_monthly(user, office, year: int, month: int) -> Report:
+    """The month of `office` (an Office or its pk) as `user` may see it."""
+    office = in_scope(scoping.offices_for(user), office)
     first, last = visit_queries.month_range(year, month)
-    schools = School.objects.filter(office=office, is_active=True)
-    school_zone = dict(schools.values_list("pk", "zone_id"))
-    visits = visit_queries.visits_in(first, last).filter(office=office)
+    schools = list(
+        scoping.schools_for(user)
+        .filter(office=office, is_active=True)
+        .order_by("code")
+        .values_list("pk", "zone_id", "name")
+    )
+    school_zone = {pk: zone_id for pk, zone_id, _name in schools}
+    visits = month_visits(user, first, last).filter(office=office)
     visits_by_school = dict(
         visits.values("school").annotate(n=Count("pk")).values_list("school", "n")
     )
-    inspectors = Inspector.objects.filter(office=office, is_active=True).order_by("name")
-    days = visit_queries.days_in_field(inspectors, year, month)
+    inspectors = list(
+        scoping.inspectors_for(user).filter(office=office, is_active=True).order_by("name")
+    )
     by_inspector = {
         row["inspector"]: row
         for row in visits.values("inspector").annotate(
-            visits=Count("pk"), schools=Count("school", distinct=True)
+            visits=Count("pk"),
+            schools=Count("school", distinct=True),
+            days=Count("visited_on", distinct=True),
         )
     }
+    days = {
+        inspector.pk: by_inspector.get(inspector.pk, {}).get("days", 0) for inspector in inspectors
+    }
     responsible = dict(
-        Assignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=last),
-            inspector__office=office,
-            start_date__lte=last,
-            school__is_active=True,
-        )
+        current_assignments(user, last)
+        .filter(inspector__office=office, school__is_active=True)
         .values("inspector")
         .annotate(n=Count("school", distinct=True))
         .values_list("inspector", "n")
     )
-    findings = Finding.objects.filter(office=office)
+    findings = scoping.findings_for(user).filter(office=office)
     found, closed, overdue, active = month_findings(findings, first, last)
     found_rows = list(
         found.values_list(
@@ -449,14 +517,10 @@ def office_monthly(office, year: int, month: int) -> Report:
     closed_count = closed.count()
     overdue_count = overdue.count()
     open_count = active.count()
-    unvisited = list(
-        visit_queries.schools_not_visited(schools, year, month)
-        .order_by("code")
-        .values_list("name", flat=True)
-    )
+    unvisited = [name for pk, _zone, name in schools if pk not in visits_by_school]
 
     zone_rows = []
-    zones = list(Zone.objects.filter(office=office).order_by("pk"))
+    zones = list(scoping.zones_for(user).filter(office=office).order_by("pk"))
     for zone in [*zones, None]:
         zone_id = zone.pk if zone else None
         in_zone = [pk for pk, z in school_zone.items() if z == zone_id]
@@ -488,7 +552,7 @@ def office_monthly(office, year: int, month: int) -> Report:
         for inspector in inspectors
     ]
     visited_count = sum(1 for pk in school_zone if visits_by_school.get(pk))
-    visit_count = visits.count()
+    visit_count = sum(visits_by_school.values())
     figures = {
         "schools": len(school_zone),
         "schools_visited": visited_count,
@@ -603,6 +667,7 @@ def office_monthly(office, year: int, month: int) -> Report:
         office=office.name,
         date=long_date(timezone.localdate()),
         figures=figures,
+        office_id=office.pk,
     )
 
 

@@ -2,8 +2,10 @@
 
 A report is a function registered here that turns records into a plain `Report` (title,
 number, recipient, sections of paragraphs and tables, signature lines, office and date). It
-never renders anything and never decides who may see what: the view fetches the objects
-through `dudao.accounts.scoping` and hands them over. The renderers only read the `Report`:
+never renders anything. A report registered `for_user` (every report of `builders`) is built
+for a reader, passed first: it fetches what it shows through that reader's scope
+(`dudao.accounts.scoping`), and `build` refuses to call it without one. The renderers only
+read the `Report`:
 
 - `to_xlsx`: each table on a sheet, with a title row, a frozen header and print setup;
 - `to_docx`: docxtpl from the office's uploaded template, else the bundled default
@@ -67,6 +69,7 @@ class Report:
     date: str = ""
     landscape: bool = False
     figures: dict = field(default_factory=dict)  # machine-readable numbers (tests, callers)
+    office_id: int | None = None  # whose uploaded Word template renders it
 
     def tables(self) -> list[Table]:
         return [table for section in self.sections for table in section.tables]
@@ -138,22 +141,32 @@ class Entry:
     build: Callable[..., Report]
     formats: tuple[str, ...]
     template_kind: str | None = None  # ReportKind of the replaceable Word template
+    for_user: bool = False  # built for a reader (the first argument), within their scope
 
 
 REGISTRY: dict[str, Entry] = {}
 
 
-def register(name: str, formats=(XLSX,), template_kind=None):
+def register(name: str, formats=(XLSX,), template_kind=None, *, for_user=False):
     def decorator(function):
-        REGISTRY[name] = Entry(name, function, tuple(formats), template_kind)
+        REGISTRY[name] = Entry(name, function, tuple(formats), template_kind, for_user)
         return function
 
     return decorator
 
 
+def _is_user(value) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return isinstance(value, get_user_model())
+
+
 def build(name: str, *args, **kwargs) -> Report:
+    entry = REGISTRY[name]
+    if entry.for_user and not (args and _is_user(args[0])):
+        raise TypeError(f"The report {name!r} is built for a user: pass the reader first.")
     with translation.override(DOCUMENT_LANGUAGE):
-        return REGISTRY[name].build(*args, **kwargs)
+        return entry.build(*args, **kwargs)
 
 
 @dataclass
@@ -164,8 +177,9 @@ class Export:
 
 
 def export(name: str, fmt: str, *args, office_id=None, **kwargs) -> Export:
-    """Build report `name` and render it to `fmt`. `office_id` chooses the office's own
-    Word template when it uploaded one. PDF raises MissingSystemPackage without a CJK font."""
+    """Build report `name` and render it to `fmt`. `office_id` (default: the report's own)
+    chooses the office's Word template when it uploaded one. PDF raises
+    MissingSystemPackage without a CJK font."""
     entry = REGISTRY[name]
     if fmt not in entry.formats:
         raise ValueError(f"{name} cannot be rendered to {fmt}")
@@ -174,6 +188,7 @@ def export(name: str, fmt: str, *args, office_id=None, **kwargs) -> Export:
         if fmt == XLSX:
             content = to_xlsx(report)
         elif fmt == DOCX:
+            office_id = report.office_id if office_id is None else office_id
             content = to_docx(report, template_for(office_id, entry.template_kind))
         else:
             content = to_pdf(report)
@@ -192,7 +207,8 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.page import PageMargins
+
+    from dudao.core.spreadsheets import print_setup
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -231,15 +247,7 @@ def to_xlsx(report: Report) -> bytes:
                 ]
                 width = min(max(seen) + 2, 50)
             sheet.column_dimensions[get_column_letter(col)].width = width
-        sheet.freeze_panes = "A3"
-        sheet.print_title_rows = "1:2"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        sheet.print_options.horizontalCentered = True
+        print_setup(sheet, landscape=True, header_rows="1:2", freeze="A3")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

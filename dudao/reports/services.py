@@ -19,6 +19,13 @@ from .models import ReportKind, ReportTemplate
 MAX_TEMPLATE_SIZE = 5 * 1024 * 1024
 
 
+def templates_for(user):
+    """The Word templates a user may see and replace: an office admin's own office's."""
+    if user.role == Role.OFFICE_ADMIN and user.office_id and not user.is_superuser:
+        return ReportTemplate.objects.filter(office_id=user.office_id)
+    return ReportTemplate.objects.none()
+
+
 def _check_actor(actor):
     if actor.role != Role.OFFICE_ADMIN or not actor.office_id:
         raise DomainError(_("Only the office administrator may change report templates."))
@@ -68,11 +75,7 @@ def upload_template(actor, kind: str, uploaded_file) -> ReportTemplate:
         raise DomainError(_("The file is larger than 5 MB."), field="file")
     content = uploaded_file.read()
     check_template(content, kind)
-    existing = (
-        ReportTemplate.objects.select_for_update()
-        .filter(office_id=actor.office_id, kind=kind)
-        .first()
-    )
+    existing = templates_for(actor).select_for_update().filter(kind=kind).first()
     before = audit.snapshot(existing) if existing else None
     template = existing or ReportTemplate(office_id=actor.office_id, kind=kind)
     old = existing.file.name if existing and existing.file else ""
@@ -95,7 +98,7 @@ def reset_template(actor, kind: str) -> bool:
     """Go back to the bundled default. False when the office had no template of its own."""
     _check_actor(actor)
     _check_kind(kind)
-    existing = ReportTemplate.objects.filter(office_id=actor.office_id, kind=kind).first()
+    existing = templates_for(actor).filter(kind=kind).first()
     if existing is None:
         return False
     audit.record_delete(actor, existing)

@@ -1,6 +1,7 @@
-"""Downloads: each view fetches what the user may see through `scoping` (out of scope answers
-404), picks the report and hands it to the exporter. A PDF without a Chinese font answers 503
-naming the missing system package."""
+"""Downloads: each view checks the role, then asks the exporter for the report built for
+`request.user`. The report fetches what it is about through the user's scope (out of scope
+answers 404) and every list in it through the same scope (`builders`). A PDF without a
+Chinese font answers 503 naming the missing system package."""
 
 import datetime
 import io
@@ -23,18 +24,19 @@ from dudao.core.system import MissingSystemPackage
 
 from . import exporter, services
 from .exporter import DOCX, PDF
-from .models import ReportKind, ReportTemplate
+from .models import ReportKind
 
 LEDGER_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
 INSPECTOR_REPORT_ROLES = LEDGER_ROLES
 OFFICE_REPORT_ROLES = (Role.OFFICE_ADMIN, Role.VIEWER)
 
 
-def _download(request, name, fmt, *args, office_id=None, **kwargs):
+def _download(request, name, fmt, *args):
+    """Report `name` built for the signed-in user (with `args`) and rendered to `fmt`."""
     if fmt not in exporter.REGISTRY[name].formats:
         raise Http404
     try:
-        result = exporter.export(name, fmt, *args, office_id=office_id, **kwargs)
+        result = exporter.export(name, fmt, request.user, *args)
     except MissingSystemPackage as exc:
         return render(request, "reports/unavailable.html", {"message": str(exc)}, status=503)
     response = FileResponse(io.BytesIO(result.content), content_type=result.content_type)
@@ -50,17 +52,11 @@ def _month(year, month):
 
 @role_required(*LEDGER_ROLES)
 def ledger_xlsx(request):
-    return _download(request, "ledger", exporter.XLSX, request.user, request.GET)
+    return _download(request, "ledger", exporter.XLSX, request.GET)
 
 
 def _notice(request, pk, fmt):
-    notice = scoping.get_or_404(
-        scoping.notices_for(request.user).select_related(
-            "school", "office", "issued_by", "visit__inspector"
-        ),
-        pk=pk,
-    )
-    return _download(request, "notice", fmt, notice, office_id=notice.office_id)
+    return _download(request, "notice", fmt, pk)
 
 
 def notice_docx(request, pk):
@@ -74,33 +70,30 @@ def notice_pdf(request, pk):
 @role_required(*INSPECTOR_REPORT_ROLES)
 def inspector_monthly(request, inspector_id, year, month, fmt):
     year, month = _month(year, month)
-    inspector = scoping.get_inspector_for(request.user, inspector_id)
-    return _download(
-        request, "inspector_monthly", fmt, inspector, year, month, office_id=inspector.office_id
-    )
+    return _download(request, "inspector_monthly", fmt, inspector_id, year, month)
 
 
-def _office_for(request):
+def _office_id(request):
+    """The office whose summary is asked for: the admin's own; for a viewer or the superuser
+    `?office=` (checked against the scope by the report), else the first of its offices."""
     user = request.user
-    if user.role == Role.OFFICE_ADMIN:
+    if user.role == Role.OFFICE_ADMIN and not user.is_superuser:
         if not user.office_id:
             raise PermissionDenied
-        return user.office
-    offices = scoping.offices_for(user).order_by("name")
+        return user.office_id
     chosen = request.GET.get("office")
     if chosen:
-        return scoping.get_or_404(offices, pk=chosen)
-    office = offices.first()
-    if office is None:
+        return chosen
+    office_id = scoping.offices_for(user).order_by("name").values_list("pk", flat=True).first()
+    if office_id is None:
         raise Http404
-    return office
+    return office_id
 
 
 @role_required(*OFFICE_REPORT_ROLES)
 def office_monthly(request, year, month, fmt):
     year, month = _month(year, month)
-    office = _office_for(request)
-    return _download(request, "office_monthly", fmt, office, year, month, office_id=office.pk)
+    return _download(request, "office_monthly", fmt, _office_id(request), year, month)
 
 
 class TemplateUploadForm(forms.Form):
@@ -134,12 +127,7 @@ def index(request):
         context["offices"] = scoping.offices_for(user).order_by("name")
     elif user.role == Role.OFFICE_ADMIN and user.office_id:
         context["offices"] = [user.office]
-        custom = {
-            t.kind: t
-            for t in ReportTemplate.objects.filter(office_id=user.office_id).select_related(
-                "uploaded_by"
-            )
-        }
+        custom = {t.kind: t for t in services.templates_for(user).select_related("uploaded_by")}
         context["templates"] = [
             {"kind": kind, "label": label, "custom": custom.get(kind)}
             for kind, label in ReportKind.choices

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from dudao.rectification.models import FindingStatus
@@ -11,17 +12,30 @@ from tests.factories_supervision import FindingFactory, VisitFactory, at
 
 from .helpers import body, docx_tables, docx_text
 
-OCT = datetime.date(2026, 10, 1)
+
+def last_month() -> datetime.date:
+    """The first day of the last complete month under the pinned clock (the month reported
+    on; called from fixtures and tests, never at import)."""
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def day(n):
-    return OCT.replace(day=n)
+    return last_month().replace(day=n)
+
+
+def period():
+    first = last_month()
+    return first.year, first.month
 
 
 @pytest.fixture
 def october(world):
-    """Three visits by 张督学 to 湖滨小学 on two days, one by 赵督学 to 西湖小学, and noise
-    that must not count (a draft, a visit in November, another county)."""
+    """The month reported on (the last complete one, October under the default clock): three
+    visits by 张督学 to 湖滨小学 on two days, one by 赵督学 to 西湖小学, and noise that must
+    not count (a draft, a visit the month after, another county)."""
+    first = last_month()
+    next_month = (first + datetime.timedelta(days=40)).replace(day=2)
+    month_before = (first - datetime.timedelta(days=1)).replace(day=20)
     for n, hour in ((5, 9), (5, 14), (12, 9)):
         VisitFactory(
             school=world.school,
@@ -46,7 +60,7 @@ def october(world):
         school=world.school,
         inspector=world.inspector,
         created_by=world.inspector_user,
-        visited_at=at(datetime.date(2026, 11, 2)),
+        visited_at=at(next_month),
     )
     VisitFactory(
         school=world.foreign_school,
@@ -72,7 +86,7 @@ def october(world):
         is_overdue=True,
         deadline=day(19),
     )
-    FindingFactory(**mine, found_on=datetime.date(2026, 9, 20), area=3, description="九月问题")
+    FindingFactory(**mine, found_on=month_before, area=3, description="九月问题")
     FindingFactory(school=world.foreign_school, found_on=day(6), area=1, description="外县问题")
 
 
@@ -84,16 +98,16 @@ def get(client, url):
 
 def inspector_url(world, fmt="docx", inspector=None):
     return reverse(
-        "reports:inspector_monthly", args=[(inspector or world.inspector).pk, 2026, 10, fmt]
+        "reports:inspector_monthly", args=[(inspector or world.inspector).pk, *period(), fmt]
     )
 
 
 def office_url(fmt="docx"):
-    return reverse("reports:office_monthly", args=[2026, 10, fmt])
+    return reverse("reports:office_monthly", args=[*period(), fmt])
 
 
 def test_inspector_figures(world, october):
-    report = exporter.build("inspector_monthly", world.inspector, 2026, 10)
+    report = exporter.build("inspector_monthly", world.admin, world.inspector, *period())
     figures = report.figures
     assert figures["schools_responsible"] == 1
     assert figures["schools_visited"] == 1
@@ -131,8 +145,10 @@ def test_inspector_plan_lists_unvisited_schools_and_open_findings(world, client,
     from tests.factories import AssignmentFactory, SchoolFactory
 
     quiet = SchoolFactory(office=world.office, name="柳浪小学", zone=world.zone)
-    AssignmentFactory(inspector=world.inspector, school=quiet, start_date=datetime.date(2026, 9, 1))
-    report = exporter.build("inspector_monthly", world.inspector, 2026, 10)
+    AssignmentFactory(
+        inspector=world.inspector, school=quiet, start_date=world.assignment.start_date
+    )
+    report = exporter.build("inspector_monthly", world.admin, world.inspector, *period())
     plan = "\n".join(report.sections[3].paragraphs)
     assert "柳浪小学" in plan
     assert "湖滨小学" in plan  # open findings to follow up

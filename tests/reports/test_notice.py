@@ -83,7 +83,7 @@ def test_pdf(world, client, notice):
 def test_pdf_html_carries_the_same_content(world, notice):
     from dudao.reports import exporter
 
-    html = exporter.render_html(exporter.build("notice", notice))
+    html = exporter.render_html(exporter.build("notice", world.admin, notice))
     assert "湖滨小学" in html and notice.number in html and "消防通道堆放杂物" in html
 
 
