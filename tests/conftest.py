@@ -1,10 +1,10 @@
 """Named personas (as in healthchecks' hc/test.py): one county office with every role, a
 second county whose data must stay invisible, and a city viewer above the first county."""
 
-import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from dudao.accounts.models import Role, User
 
@@ -16,9 +16,10 @@ from .factories import (
     UserFactory,
     ZoneFactory,
     region_chain,
+    school_year_start,
 )
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.clock", "tests.browser_fixtures"]
 
 PASSWORD = "Dudao-test-2026"
 
@@ -81,7 +82,8 @@ def world(db):
         office=office, name="城东中学", type="junior", enrolment_primary=0, enrolment_junior=800
     )
     foreign_school = SchoolFactory(office=other_office, name="玄武小学")
-    start = datetime.date(2026, 9, 1)
+    # Assignments began at the start of the school year before the pinned today.
+    start = school_year_start(timezone.localdate())
     assignment = AssignmentFactory(inspector=inspector, school=school, start_date=start)
     AssignmentFactory(inspector=other_inspector, school=zone_school, start_date=start)
     AssignmentFactory(inspector=foreign_inspector, school=foreign_school, start_date=start)

@@ -3,11 +3,20 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from dudao.accounts.models import Role, User
 from dudao.inspectors.models import Assignment, Inspector, RecusalGround, Zone
 from dudao.organisations.models import Office, Region
 from dudao.schools.models import School
+
+
+def school_year_start(day: datetime.date | None = None) -> datetime.date:
+    """1 September of the school year (September to August) that `day` (today under the
+    pinned clock by default) belongs to."""
+    day = day or timezone.localdate()
+    year = day.year if day.month >= 9 else day.year - 1
+    return datetime.date(year, 9, 1)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -85,7 +94,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     inspector = factory.SubFactory(InspectorFactory)
     school = factory.SubFactory(SchoolFactory)
-    start_date = datetime.date(2026, 9, 1)
+    start_date = factory.LazyFunction(school_year_start)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

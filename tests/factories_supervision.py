@@ -18,6 +18,12 @@ def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+def earlier_today() -> datetime.datetime:
+    """09:00 today, or a minute ago when the pinned clock is earlier (00:30 say): never in the
+    future, always today in Beijing."""
+    return min(at(timezone.localdate()), timezone.now() - datetime.timedelta(minutes=1))
+
+
 class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
@@ -28,7 +34,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     client_uuid = factory.LazyFunction(uuid.uuid4)
     status = Visit.Status.SUBMITTED
-    visited_at = factory.LazyFunction(lambda: at(timezone.localdate()))
+    visited_at = factory.LazyFunction(earlier_today)
     visited_on = factory.LazyAttribute(lambda o: timezone.localdate(o.visited_at))
     submitted_at = factory.LazyAttribute(lambda o: o.visited_at)
     methods = factory.LazyFunction(lambda: ["campus_walk"])

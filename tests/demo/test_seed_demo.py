@@ -1,7 +1,6 @@
 """The demo generator (`manage.py seed_demo`): counts, consistency, recusal, logins,
 idempotence and determinism. Small counties keep these fast."""
 
-import datetime
 import io
 
 import pytest
@@ -20,13 +19,11 @@ from dudao.inspectors.services import recusal_reason
 from dudao.organisations.models import Office, Region
 from dudao.schools.models import LEVELS_BY_TYPE, School, SchoolType
 from dudao.schools.services import check_school_rules
+from tests.clock import DEFAULT_NOW
+
+from .conftest import shared_build
 
 SCHOOLS = 40
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def seed(*args, **options):
@@ -35,9 +32,14 @@ def seed(*args, **options):
     return out.getvalue()
 
 
-@pytest.fixture
-def seeded(db):
-    return seed(schools=SCHOOLS, seed=1)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-seed")]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, demo_media):
+    """The demo county, seeded once for the module (tests run in savepoints inside it)."""
+    with shared_build(DEFAULT_NOW, demo_media, django_db_blocker):
+        yield seed(schools=SCHOOLS, seed=1)
 
 
 @pytest.fixture
@@ -197,11 +199,6 @@ def test_seeding_twice_without_flags_refuses(seeded):
         seed(schools=SCHOOLS, seed=1)
 
 
-def test_too_few_schools_refused(db):
-    with pytest.raises(CommandError):
-        seed(schools=5, seed=1)
-
-
 def test_reset_and_determinism(seeded):
     first = generator.fingerprint()
     counts = (School.objects.count(), Inspector.objects.count(), AuditEntry.objects.count())
@@ -221,33 +218,3 @@ def test_reset_keeps_data_outside_the_demo(seeded):
     other = User.objects.create_user("someone", password="x-Long-password-1")
     seed(schools=SCHOOLS, seed=1, reset=True)
     assert User.objects.filter(pk=other.pk).exists()
-
-
-def test_current_assignments_never_start_in_the_future(db):
-    today = datetime.date(2026, 3, 15)  # before the reference date (2026-09-01)
-    generator.DemoBuilder(seed=3, schools=20, today=today).build()
-    assert not Assignment.objects.filter(start_date__gt=today).exists()
-    assert not Assignment.objects.filter(end_date__gte=today).exists()
-    assert School.objects.filter(office__region__code="990121").count() == 20
-
-
-@pytest.mark.parametrize("schools", [12, 300])
-def test_scales(db, schools):
-    generator.DemoBuilder(seed=5, schools=schools, skip=("supervision",)).build()
-    office = Office.objects.get(region__code=generator.MAIN_COUNTY.code)
-    assert office.schools.count() == schools
-    assert set(office.schools.values_list("type", flat=True)) == set(SchoolType.values)
-    unassigned = School.objects.filter(is_active=True).exclude(assignments__end_date__isnull=True)
-    assert not unassigned.exists()
-
-
-def test_reset_removes_photo_files_it_no_longer_uses(
-    db, settings, django_capture_on_commit_callbacks
-):
-    # 35 inspectors in the main county (the supervision history is not needed here).
-    generator.DemoBuilder(seed=1, schools=200, skip=("supervision",)).build()
-    photos = settings.MEDIA_ROOT / "inspectors" / "photos"
-    assert len(list(photos.iterdir())) == Inspector.objects.count()
-    with django_capture_on_commit_callbacks(execute=True):
-        seed(schools=SCHOOLS, seed=1, reset=True)
-    assert len(list(photos.iterdir())) == Inspector.objects.count() == 29

@@ -4,16 +4,16 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from dudao.rectification import overdue, services
 from dudao.rectification.models import Finding, FindingEvent, FindingStatus
 from dudao.rectification.tasks import check_overdue_task
 from dudao.rectification.workflow import Action
+from tests.clock import DEFAULT_NOW
 
 from .helpers import in_days, perform
 
-TODAY = timezone.localdate()
+TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 
 

@@ -22,13 +22,14 @@ from dudao.rectification.models import (
 from dudao.rectification.signals import finding_transitioned
 from dudao.rectification.workflow import Action, IllegalTransition, NotPermitted
 from dudao.visits.models import AreaCheck
+from tests.clock import DEFAULT_NOW
 from tests.factories import UserFactory
 from tests.factories_supervision import FindingFactory
 from tests.visits.conftest import png_bytes
 
 from .helpers import in_days, perform
 
-TODAY = timezone.localdate()
+TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
 
 
 def fresh(finding) -> Finding:

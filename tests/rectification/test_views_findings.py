@@ -246,7 +246,7 @@ LEGAL = [
     ("close_on_the_spot", setup_open, "inspector", {"note": "当场清理"}, "closed", None),
     ("withdraw", setup_open, "admin", {"note": "误录"}, "withdrawn", None),
     ("reopen", setup_closed, "admin", {"note": "问题复现"}, "open", None),
-    ("change_deadline", setup_open, "admin", {"deadline": in_days(20)}, "open", "deadline"),
+    ("change_deadline", setup_open, "admin", {"deadline": lambda: in_days(20)}, "open", "deadline"),
     ("set_severity", setup_open, "admin", {"severity": "key"}, "open", "severity=key"),
 ]
 EVENT_OF = {"change_deadline": "deadline_changed", "set_severity": "severity_changed"}
@@ -259,7 +259,9 @@ def test_legal_action_through_the_view(
     finding = setup(world, finding)
     before = finding.version
     client.force_login(world.personas()[role])
-    post = {"expected_version": before, **{k: str(v) for k, v in data.items()}}
+    # Dates are callables, so that they are taken under the pinned clock, not at import.
+    values = {k: v() if callable(v) else v for k, v in data.items()}
+    post = {"expected_version": before, **{k: str(v) for k, v in values.items()}}
     response = client.post(action_url(finding, action), post)
     assert response.status_code == 302 and response["Location"] == detail_url(finding)
     after = fresh(finding)

@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 
 import pytest
 from django.core.files.storage import default_storage
@@ -27,6 +28,14 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
+def save_now(name: str, content: bytes) -> str:
+    """Save a file dated by the pinned clock (the file system keeps the wall clock's time)."""
+    name = default_storage.save(name, io.BytesIO(content))
+    written = timezone.now().timestamp()
+    os.utime(default_storage.path(name), (written, written))
+    return name
+
+
 def test_only_old_unreferenced_files_are_deleted(world):
     visit = VisitFactory(
         school=world.school, created_by=world.inspector_user, status="draft", submitted_at=None
@@ -34,7 +43,7 @@ def test_only_old_unreferenced_files_are_deleted(world):
     kept = services.add_attachment(
         world.inspector_user, visit, SimpleUploadedFile("a.png", png(), "image/png")
     )
-    stray = default_storage.save("visits/2026/11/stray.png", io.BytesIO(b"left behind"))
+    stray = save_now("visits/2026/11/stray.png", b"left behind")
     assert find_orphans() == []  # younger than a day
     later = timezone.now() + datetime.timedelta(days=2)
     assert find_orphans(now=later) == [stray]
@@ -46,6 +55,6 @@ def test_only_old_unreferenced_files_are_deleted(world):
 
 
 def test_command_dry_run_lists_without_deleting(world, capsys):
-    default_storage.save("rectification/2026/11/stray.pdf", io.BytesIO(b"x"))
+    save_now("rectification/2026/11/stray.pdf", b"x")
     call_command("clean_orphan_files", "--dry-run")
     assert "Would delete 0" in capsys.readouterr().out  # not a day old yet

@@ -12,10 +12,11 @@ from dudao.audit.models import AuditEntry
 from dudao.rectification.models import FindingStatus
 from dudao.visits import services
 from dudao.visits.models import AreaCheck, Visit
+from tests.clock import DEFAULT_NOW
 from tests.factories import AssignmentFactory, SchoolFactory
 from tests.factories_supervision import FindingFactory, VisitFactory, at
 
-TODAY = timezone.localdate()
+TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
 
 
 def form_data(client_uuid=None, **extra):

@@ -9,9 +9,10 @@ from dudao.core.errors import DomainError
 from dudao.rectification import services as rectification
 from dudao.visits import services
 from dudao.visits.models import AreaCheck, Visit
+from tests.clock import DEFAULT_NOW
 from tests.factories_supervision import at
 
-TODAY = timezone.localdate()
+TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
 
 
 def _submit(user, school, client_uuid=None, **fields):
