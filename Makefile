@@ -39,7 +39,7 @@ demo: install
 	  $(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser" -x

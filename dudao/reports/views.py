@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.core.dates import last_complete_month
 from dudao.core.errors import DomainError
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
@@ -101,14 +102,13 @@ class TemplateUploadForm(forms.Form):
 
 
 def _picked_month(request):
-    """The month of the picker (?month=YYYY-MM), else the current month."""
+    """The month of the picker (?month=YYYY-MM), else the last complete month."""
     raw = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in raw.split("-"))
         datetime.date(year, month, 1)
     except ValueError:
-        today = timezone.localdate()
-        return today.year, today.month
+        return last_complete_month()
     return year, month
 
 

@@ -1,3 +1,6 @@
+import datetime
+
+import pytest
 from django.urls import reverse
 
 from .helpers import make_notice
@@ -45,3 +48,14 @@ def test_content_disposition_has_an_ascii_fallback_and_the_chinese_name():
     assert header.startswith('attachment; filename="report-202610.docx"; ')
     assert unquote(header.split("filename*=UTF-8''")[1]) == "督学月报-张三-202610.docx"
     assert content_disposition("整改通知书.pdf").startswith('attachment; filename="report.pdf"')
+
+
+@pytest.mark.any_day
+def test_monthly_reports_default_to_the_last_complete_month(world, client, today):
+    """On the 1st the new month has no records yet: the picker offers last month's reports."""
+    client.force_login(world.admin)
+    page = client.get(reverse("reports:index")).content.decode()
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    assert f'value="{last:%Y-%m}"' in page
+    assert reverse("reports:office_monthly", args=[last.year, last.month, "docx"]) in page
+    assert reverse("reports:office_monthly", args=[today.year, today.month, "docx"]) not in page
