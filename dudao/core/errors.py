@@ -12,3 +12,15 @@ class DomainError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class StaleObject(DomainError):
+    """The object changed since the user loaded it (its version is not the one they saw)."""
+
+
+class IllegalTransition(DomainError):
+    """The action is not possible in the object's current status (or state)."""
+
+
+class NotPermitted(DomainError):
+    """The user may not take this action on this object."""
