@@ -9,12 +9,16 @@ from dudao.rectification import overdue, services
 from dudao.rectification.models import Finding, FindingEvent, FindingStatus
 from dudao.rectification.tasks import check_overdue_task
 from dudao.rectification.workflow import Action
-from tests.clock import DEFAULT_NOW
 
 from .helpers import in_days, perform
 
-TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
-TOMORROW = TODAY + datetime.timedelta(days=1)
+# The overdue check is about dates: run every test here on every pinned day.
+pytestmark = pytest.mark.any_day
+
+
+@pytest.fixture
+def tomorrow(today):
+    return today + datetime.timedelta(days=1)
 
 
 def fresh(finding):
@@ -25,11 +29,11 @@ def overdue_events():
     return FindingEvent.objects.filter(action="overdue").count()
 
 
-def test_on_the_spot_finding_is_overdue_the_next_day_once(world, finding):
-    assert overdue.mark_overdue(TODAY) == {"marked": 0, "cleared": 0}
-    assert overdue.mark_overdue(TOMORROW) == {"marked": 1, "cleared": 0}
+def test_on_the_spot_finding_is_overdue_the_next_day_once(world, finding, tomorrow, today):
+    assert overdue.mark_overdue(today) == {"marked": 0, "cleared": 0}
+    assert overdue.mark_overdue(tomorrow) == {"marked": 1, "cleared": 0}
     version = fresh(finding).version
-    assert overdue.mark_overdue(TOMORROW) == {"marked": 0, "cleared": 0}
+    assert overdue.mark_overdue(tomorrow) == {"marked": 0, "cleared": 0}
     finding = fresh(finding)
     assert finding.is_overdue
     assert finding.status == FindingStatus.OPEN  # overdue does not erase the status
@@ -37,31 +41,31 @@ def test_on_the_spot_finding_is_overdue_the_next_day_once(world, finding):
     assert overdue_events() == 1
 
 
-def test_moving_the_deadline_clears_overdue(world, finding):
-    overdue.mark_overdue(TOMORROW)
+def test_moving_the_deadline_clears_overdue(world, finding, tomorrow):
+    overdue.mark_overdue(tomorrow)
     services.change_deadline(
         world.admin, finding, expected_version=fresh(finding).version, deadline=in_days(10)
     )
-    assert overdue.mark_overdue(TOMORROW) == {"marked": 0, "cleared": 1}
+    assert overdue.mark_overdue(tomorrow) == {"marked": 0, "cleared": 1}
     finding = fresh(finding)
     assert not finding.is_overdue
     assert finding.events.filter(action="overdue_cleared").count() == 1
-    assert overdue.mark_overdue(TOMORROW) == {"marked": 0, "cleared": 0}
+    assert overdue.mark_overdue(tomorrow) == {"marked": 0, "cleared": 0}
     # Late again after the new deadline: a new overdue spell, a new event.
     assert overdue.mark_overdue(in_days(11))["marked"] == 1
     assert overdue_events() == 2
 
 
-def test_closed_or_withdrawn_findings_are_not_overdue(world, new_finding):
+def test_closed_or_withdrawn_findings_are_not_overdue(world, new_finding, tomorrow):
     closed, withdrawn, late = new_finding(), new_finding(), new_finding()
-    overdue.mark_overdue(TOMORROW)
+    overdue.mark_overdue(tomorrow)
     assert Finding.objects.filter(is_overdue=True).count() == 3
     perform(Action.CLOSE_ON_THE_SPOT, closed, world.inspector_user)
     perform(Action.WITHDRAW, withdrawn, world.admin)
     assert not fresh(closed).is_overdue
     # A flag left behind (e.g. a row changed outside the workflow) is cleared by the check.
     Finding.objects.filter(pk=withdrawn.pk).update(is_overdue=True)
-    assert overdue.mark_overdue(TOMORROW) == {"marked": 0, "cleared": 1}
+    assert overdue.mark_overdue(tomorrow) == {"marked": 0, "cleared": 1}
     assert list(Finding.objects.filter(is_overdue=True)) == [fresh(late)]
     assert overdue.mark_overdue(in_days(30)) == {"marked": 0, "cleared": 0}
 
@@ -76,20 +80,20 @@ def test_office_date_is_beijing_time(world, finding):
         assert overdue.mark_overdue()["marked"] == 1
 
 
-def test_command_prints_the_counts(world, finding):
+def test_command_prints_the_counts(world, finding, tomorrow):
     out = io.StringIO()
-    call_command("check_overdue", "--today", TOMORROW.isoformat(), stdout=out)
+    call_command("check_overdue", "--today", tomorrow.isoformat(), stdout=out)
     assert "Marked 1 finding(s) overdue" in out.getvalue()
     out = io.StringIO()
-    call_command("check_overdue", "--today", TOMORROW.isoformat(), stdout=out)
+    call_command("check_overdue", "--today", tomorrow.isoformat(), stdout=out)
     assert "Marked 0 finding(s) overdue" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("check_overdue", "--today", "tomorrow")
 
 
-def test_task_runs_the_same_check(world, new_finding):
+def test_task_runs_the_same_check(world, new_finding, today):
     finding = new_finding(deadline_kind="by_date", deadline=in_days(1))
-    Finding.objects.filter(pk=finding.pk).update(deadline=TODAY - datetime.timedelta(days=1))
+    Finding.objects.filter(pk=finding.pk).update(deadline=today - datetime.timedelta(days=1))
     result = check_overdue_task.enqueue()
     assert result.return_value == {"marked": 1, "cleared": 0}
     assert fresh(finding).is_overdue

@@ -13,7 +13,7 @@ from dudao.rectification.models import FindingStatus
 from dudao.visits import services
 from dudao.visits.models import AreaCheck, Visit
 from tests.clock import DEFAULT_NOW
-from tests.factories import AssignmentFactory, SchoolFactory
+from tests.factories import AssignmentFactory, SchoolFactory, school_year_start
 from tests.factories_supervision import FindingFactory, VisitFactory, at
 
 TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
@@ -46,9 +46,10 @@ def submitted_visit(world, school=None, **kwargs):
 # --- my schools --------------------------------------------------------------------------
 
 
+@pytest.mark.any_day
 def test_my_schools_lists_assigned_schools_unvisited_first(world, client):
     other = SchoolFactory(office=world.office, zone=world.zone, name="阿城小学")
-    AssignmentFactory(inspector=world.inspector, school=other, start_date=datetime.date(2026, 9, 1))
+    AssignmentFactory(inspector=world.inspector, school=other, start_date=school_year_start())
     submitted_visit(world, minimums=["homework_check", "forum"])
     FindingFactory(school=world.school, status=FindingStatus.OPEN, is_overdue=True)
     FindingFactory(school=world.school, status=FindingStatus.URGED)
@@ -73,22 +74,23 @@ def test_my_schools_lists_assigned_schools_unvisited_first(world, client):
     assert "Not visited yet" in body
 
 
-def test_my_schools_month_switcher(world, client):
+@pytest.mark.any_day
+def test_my_schools_month_switcher(world, client, today):
     submitted_visit(world)
     client.force_login(world.inspector_user)
-    last_month = (TODAY.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
     response = client.get(reverse("visits:my_schools"), {"month": last_month})
     assert response.status_code == 200
     assert response.context["month_value"] == last_month
     assert all(r["visits"] == 0 for r in response.context["rows"])
     # A bad month falls back to the current one.
     response = client.get(reverse("visits:my_schools"), {"month": "2026-13"})
-    assert response.context["month_value"] == TODAY.strftime("%Y-%m")
+    assert response.context["month_value"] == today.strftime("%Y-%m")
 
 
 def test_zone_leader_sees_only_own_assigned_schools(world, client):
     own = SchoolFactory(office=world.office, zone=world.zone, name="组长小学")
-    AssignmentFactory(inspector=world.leader, school=own, start_date=datetime.date(2026, 9, 1))
+    AssignmentFactory(inspector=world.leader, school=own, start_date=school_year_start())
     client.force_login(world.zone_leader)
     rows = client.get(reverse("visits:my_schools")).context["rows"]
     assert [r["school"] for r in rows] == [own]
@@ -119,9 +121,7 @@ def test_my_schools_query_count_does_not_grow(world, client, django_assert_max_n
     baseline = len(few.captured_queries)
     for n in range(12):
         school = SchoolFactory(office=world.office, zone=world.zone)
-        AssignmentFactory(
-            inspector=world.inspector, school=school, start_date=datetime.date(2026, 9, 1)
-        )
+        AssignmentFactory(inspector=world.inspector, school=school, start_date=school_year_start())
         submitted_visit(world, school=school, minimums=["forum"])
         FindingFactory(school=school, is_overdue=bool(n % 2))
     with django_assert_max_num_queries(baseline) as many:
@@ -148,6 +148,7 @@ def test_new_form_renders_uuid_and_defaults(world, client):
     assert body.count('type="radio"') == 8 * 3
 
 
+@pytest.mark.any_day
 def test_form_round_trip_submit(world, client):
     client.force_login(world.inspector_user)
     key = uuid.uuid4()
