@@ -58,6 +58,11 @@ def _page(browser, live_server, **options):
         base_url=live_server.url, accept_downloads=True, locale="zh-CN", **options
     )
     context.set_default_timeout(15_000)
+    # The page's JavaScript clock starts at the server's pinned time (tests/clock.py) and
+    # runs on from there, so "now" on the phone and on the server agree.
+    from django.utils import timezone
+
+    context.clock.install(time=timezone.now())
     return context, context.new_page()
 
 
