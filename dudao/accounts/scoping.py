@@ -3,25 +3,20 @@ query can never forget its scope.
 
 - office admin: everything of its county's office
 - zone leader: the schools of the zones they lead, plus their own assigned schools
-- inspector: the schools currently assigned to them
+- inspector: the schools currently assigned to them (`Assignment.objects.current()`: started
+  and not yet ended, the one meaning of "current")
 - school user: its own school
 - viewer: every office under its city or province
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.organisations.models import Office
 from dudao.schools.models import School
 
 from .models import Role, User
-
-
-def current_assignments_q(prefix: str = "") -> Q:
-    today = timezone.localdate()
-    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
 
 
 def offices_for(user: User) -> QuerySet[Office]:
@@ -48,9 +43,9 @@ def schools_for(user: User) -> QuerySet[School]:
         return qs.filter(pk=user.school_id)
     if role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
         mine = Q(
-            pk__in=Assignment.objects.filter(
-                current_assignments_q(), inspector_id=user.inspector_id
-            ).values("school_id")
+            pk__in=Assignment.objects.current()
+            .filter(inspector_id=user.inspector_id)
+            .values("school_id")
         )
         if role == Role.ZONE_LEADER:
             mine |= Q(zone__leader_id=user.inspector_id)

@@ -17,11 +17,7 @@ def home(request):
     context = {
         "school_count": schools.filter(is_active=True).count(),
         "unassigned_count": schools.filter(is_active=True)
-        .exclude(
-            pk__in=scoping.assignments_for(user)
-            .filter(scoping.current_assignments_q())
-            .values("school_id")
-        )
+        .exclude(pk__in=scoping.assignments_for(user).current().values("school_id"))
         .count(),
         "inspector_count": scoping.inspectors_for(user).filter(is_active=True).count(),
         "zone_count": scoping.zones_for(user).count(),

@@ -40,12 +40,12 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.organisations.models import Office
-from dudao.rectification.ledger import ACTIVE_STATUSES, filtered_findings
-from dudao.rectification.models import Escalation, Finding, FindingStatus
+from dudao.rectification.ledger import filtered_findings
+from dudao.rectification.models import ACTIVE_STATUSES, Escalation, Finding, FindingStatus
 from dudao.schools.models import School
-from dudao.signboards.items import SUPERVISION_ITEMS
 from dudao.visits.models import SixMinimum, Visit
 from dudao.visits.queries import month_range, semester_of, six_minimums_progress
 
@@ -184,10 +184,9 @@ def _visited_in(first, last):
 
 
 def _current_inspector_name():
-    today = timezone.localdate()
-    current = Assignment.objects.filter(
-        scoping.current_assignments_q(), school=OuterRef("pk"), start_date__lte=today
-    ).order_by("-start_date", "-pk")
+    current = (
+        Assignment.objects.current().filter(school=OuterRef("pk")).order_by("-start_date", "-pk")
+    )
     return Subquery(current.values("inspector__name")[:1])
 
 
@@ -355,7 +354,7 @@ def _has_minimum(key: str) -> Q:
 
 
 def six_minimums(scope: Scope, day: datetime.date, per_school: bool) -> dict:
-    """Six minimums (六个至少, RULES §6b) this semester for the active schools in scope.
+    """Six minimums (六个至少, docs/rules.md §8) this semester for the active schools in scope.
 
     `distribution[k]` = how many schools have done k of the six (0..6), counted from the
     submitted visits of the semester containing `day`. With `per_school` (small scopes) also

@@ -42,7 +42,14 @@ from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
 from dudao.inspectors import services as inspectors_services
-from dudao.inspectors.models import Assignment, Conflict, Inspector, RecusalGround, Zone
+from dudao.inspectors.models import (
+    Assignment,
+    Conflict,
+    Inspector,
+    RecusalGround,
+    Zone,
+    current_assignment_q,
+)
 from dudao.monitoring import demo as monitoring_demo
 from dudao.organisations.models import Office, Region
 from dudao.schools import services as schools_services
@@ -880,7 +887,8 @@ def build_users(ctx: DemoContext) -> None:
     zone = main.zones[0]
     leader = zone.leader
     current = dict(
-        Assignment.objects.filter(inspector__office=main.office, end_date__isnull=True)
+        Assignment.objects.current(ctx.today)
+        .filter(inspector__office=main.office)
         .values("inspector")
         .annotate(n=Count("pk"))
         .values_list("inspector", "n")
@@ -897,7 +905,8 @@ def build_users(ctx: DemoContext) -> None:
     )
     their_schools = list(
         School.objects.filter(
-            assignments__inspector=inspector, assignments__end_date__isnull=True
+            current_assignment_q(ctx.today, prefix="assignments__"),
+            assignments__inspector=inspector,
         ).order_by("code")
     )
     school = next((s for s in their_schools if s.type == T.PRIMARY), their_schools[0])

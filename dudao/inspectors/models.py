@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dudao.schools.models import phone_validator
+from dudao.core.validators import phone_validator
 
 
 class Zone(models.Model):
@@ -118,7 +118,7 @@ class Inspector(models.Model):
 
 
 class RecusalGround(models.Model):
-    """A ground for recusal (回避事由) the office can edit (RULES.md §6a)."""
+    """A ground for recusal (回避事由) the office can edit (docs/rules.md §3)."""
 
     office = models.ForeignKey(
         "organisations.Office", on_delete=models.CASCADE, related_name="recusal_grounds"
@@ -226,6 +226,11 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.inspector} → {self.school}"
 
+    def is_current_on(self, on: datetime.date | None = None) -> bool:
+        """In force on `on` (today by default): the Python twin of `current_assignment_q`."""
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
     @property
     def is_current(self) -> bool:
-        return self.end_date is None
+        return self.is_current_on()

@@ -1,4 +1,4 @@
-"""Writes to inspectors, zones, conflicts and assignments (挂牌). Recusal (回避, RULES.md §6a)
+"""Writes to inspectors, zones, conflicts and assignments (挂牌). Recusal (回避, docs/rules.md §3)
 is enforced here, so the form, the import and the API refuse the same assignments."""
 
 import datetime
@@ -39,7 +39,8 @@ def _validate(instance, exclude=("office",)):
         raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
 
 
-def _check_inspector(inspector: Inspector):
+def check_inspector(inspector: Inspector):
+    """The cross-office rules of an inspector (the importer calls it too)."""
     if inspector.employer_school_id and inspector.employer_school.office_id != inspector.office_id:
         raise DomainError(
             _("The employer school belongs to another office."), field="employer_school"
@@ -60,7 +61,7 @@ def _duplicate_phone(inspector) -> bool:
 def create_inspector(actor, office, **data) -> Inspector:
     inspector = Inspector(office=office, **{k: v for k, v in data.items() if k in INSPECTOR_FIELDS})
     _validate(inspector)
-    _check_inspector(inspector)
+    check_inspector(inspector)
     if _duplicate_phone(inspector):
         raise DomainError(_("Another inspector already has this phone number."), field="phone")
     inspector.save()
@@ -76,15 +77,20 @@ def update_inspector(actor, inspector: Inspector, **data) -> Inspector:
         if key in INSPECTOR_FIELDS:
             setattr(inspector, key, value)
     _validate(inspector)
-    _check_inspector(inspector)
+    check_inspector(inspector)
     if _duplicate_phone(inspector):
         raise DomainError(_("Another inspector already has this phone number."), field="phone")
     inspector.save()
     audit.record_update(actor, inspector, before)
     if before["is_active"] and not inspector.is_active:
-        # An inactive inspector supervises nobody: end their current assignments today.
+        # An inactive inspector supervises nobody: their open assignments that are current end
+        # today; those made ahead of term never take effect and are removed.
+        today = timezone.localdate()
         for assignment in inspector.assignments.filter(end_date__isnull=True):
-            end_assignment(actor, assignment, timezone.localdate(), note=_("Inspector deactivated"))
+            if assignment.is_current_on(today):
+                end_assignment(actor, assignment, today, note=_("Inspector deactivated"))
+            else:
+                _cancel_assignment(actor, assignment)
     return inspector
 
 
@@ -174,6 +180,24 @@ def recusal_reason(inspector: Inspector, school: School) -> str | None:
     return None
 
 
+def assignment_refusal(inspector: Inspector, school: School, *, current: bool = True):
+    """Why `inspector` may not be `school`'s responsible inspector, as (field, message), or
+    None. `current`: the assignment is in force (an ended one may name an inactive inspector
+    or school). assign_inspector and the assignments import both ask this."""
+    if current and not inspector.is_active:
+        return "inspector", _("%(inspector)s is inactive and cannot be assigned.") % {
+            "inspector": inspector.name
+        }
+    if current and not school.is_active:
+        return "school", _("%(school)s is inactive.") % {"school": school.name}
+    if inspector.kind not in ASSIGNABLE_KINDS:
+        return "inspector", _("A %(kind)s cannot be a school's responsible inspector.") % {
+            "kind": inspector.get_kind_display()
+        }
+    reason = recusal_reason(inspector, school)
+    return ("inspector", reason) if reason else None
+
+
 @transaction.atomic
 def assign_inspector(
     actor, school: School, inspector: Inspector, start_date: datetime.date, note: str = ""
@@ -189,22 +213,11 @@ def assign_inspector(
     inspector = Inspector.objects.select_related("employer_school").get(pk=inspector.pk)
     if inspector.office_id != school.office_id:
         raise DomainError(_("The inspector belongs to another office."), field="inspector")
-    if not inspector.is_active:
-        raise DomainError(
-            _("%(inspector)s is inactive and cannot be assigned.") % {"inspector": inspector.name},
-            field="inspector",
-        )
-    if not school.is_active:
-        raise DomainError(_("%(school)s is inactive.") % {"school": school.name}, field="school")
-    if inspector.kind not in ASSIGNABLE_KINDS:
-        raise DomainError(
-            _("A %(kind)s cannot be a school's responsible inspector.")
-            % {"kind": inspector.get_kind_display()},
-            field="inspector",
-        )
-    reason = recusal_reason(inspector, school)
-    if reason:
-        raise DomainError(reason, field="inspector")
+    refusal = assignment_refusal(inspector, school)
+    if refusal:
+        raise DomainError(refusal[1], field=refusal[0])
+    # The open assignment (no end date; at most one per school): the current one, or one made
+    # ahead of term that has not started yet.
     current = school.assignments.filter(end_date__isnull=True).select_related("inspector").first()
     if current and current.inspector_id == inspector.pk:
         return current
@@ -232,6 +245,18 @@ def assign_inspector(
         office_id=school.office_id,
     )
     return assignment
+
+
+def _cancel_assignment(actor, assignment: Assignment) -> None:
+    """Remove an assignment that has not started yet (nothing happened under it)."""
+    audit.record(
+        actor,
+        audit.Action.DELETE,
+        assignment,
+        {"before": audit.snapshot(assignment)},
+        office_id=assignment.school.office_id,
+    )
+    assignment.delete()
 
 
 @transaction.atomic

@@ -15,33 +15,9 @@ from dudao.core.permissions import office_admin_required, role_required
 from . import services
 from .forms import AssignForm, ConflictForm, EndAssignmentForm, InspectorForm, ZoneForm
 from .models import Conflict, Inspector
+from .queries import filtered_inspectors
 
 READERS = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.VIEWER)
-
-
-def _current_count():
-    today = timezone.localdate()
-    return Count(
-        "assignments",
-        filter=Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today),
-    )
-
-
-def filtered_inspectors(user, params):
-    qs = scoping.inspectors_for(user).select_related("zone", "employer_school")
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(phone__contains=q))
-    if params.get("kind") in Inspector.Kind.values:
-        qs = qs.filter(kind=params["kind"])
-    if params.get("employment") in Inspector.Employment.values:
-        qs = qs.filter(employment=params["employment"])
-    if (params.get("zone") or "").isdigit():
-        qs = qs.filter(zone_id=int(params["zone"]))
-    active = params.get("active") or "yes"
-    if active in ("yes", "no"):
-        qs = qs.filter(is_active=(active == "yes"))
-    return qs.annotate(school_count=_current_count()).order_by("name", "pk")
 
 
 @role_required(*READERS)
@@ -163,13 +139,12 @@ def zone_list(request):
 @role_required(*READERS)
 def zone_detail(request, pk):
     zone = scoping.get_zone_for(request.user, pk)
-    today = timezone.localdate()
     schools = scoping.schools_for(request.user).filter(zone=zone).order_by("code")
     current = {
         a.school_id: a.inspector
         for a in scoping.assignments_for(request.user)
+        .current()
         .filter(school__zone=zone)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("inspector")
     }
     rows = [(s, current.get(s.pk)) for s in schools]
@@ -221,9 +196,11 @@ def assignment_list(request):
     status = request.GET.get("status") or "current"
     today = timezone.localdate()
     if status == "current":
-        qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        qs = qs.current(today)
     elif status == "ended":
         qs = qs.filter(end_date__lt=today)
+    elif status == "upcoming":  # made ahead of term: not current until it starts
+        qs = qs.filter(start_date__gt=today)
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(
@@ -242,7 +219,7 @@ def assignment_list(request):
 def _assignment_panel(request, school, assign_form=None):
     assignments = school.assignments.select_related("inspector").order_by("-start_date", "-pk")
     today = timezone.localdate()
-    current = next((a for a in assignments if a.end_date is None or a.end_date >= today), None)
+    current = next((a for a in assignments if a.is_current_on(today)), None)
     return render(
         request,
         "inspectors/_school_assignments.html",

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,40 +15,10 @@ from dudao.core.permissions import office_admin_required, role_required
 from dudao.inspectors.forms import AssignForm
 
 from . import services
-from .forms import SchoolFilterForm, SchoolForm
+from .forms import SchoolForm
+from .queries import filtered_schools
 
 LIST_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
-
-
-def filtered_schools(user, params):
-    """The user's schools filtered by the list's query parameters (also used by exports)."""
-    schools = scoping.schools_for(user)
-    form = SchoolFilterForm(params or None, schools=schools, zones=scoping.zones_for(user))
-    today = timezone.localdate()
-    qs = schools.annotate(
-        current=FilteredRelation(
-            "assignments",
-            condition=Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today),
-        )
-    ).select_related("township", "zone", "office")
-    data = form.cleaned_data if form.is_valid() else {}
-    q = (data.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q) | Q(principal__icontains=q))
-    if data.get("type"):
-        qs = qs.filter(type=data["type"])
-    if data.get("township"):
-        qs = qs.filter(township=data["township"])
-    if data.get("zone"):
-        qs = qs.filter(zone=data["zone"])
-    active = data.get("active") or "yes"
-    if active != "all":
-        qs = qs.filter(is_active=(active == "yes"))
-    if data.get("assigned") == "yes":
-        qs = qs.filter(current__isnull=False)
-    elif data.get("assigned") == "no":
-        qs = qs.filter(current__isnull=True)
-    return form, qs
 
 
 @role_required(*LIST_ROLES)
@@ -72,9 +42,8 @@ def my_school(request):
 def school_detail(request, pk):
     school = scoping.get_school_for(request.user, pk)
     assignments = school.assignments.select_related("inspector").order_by("-start_date", "-pk")
-    current = next(
-        (a for a in assignments if a.end_date is None or a.end_date >= timezone.localdate()), None
-    )
+    today = timezone.localdate()
+    current = next((a for a in assignments if a.is_current_on(today)), None)
     can_manage = request.user.is_office_admin
     context = {
         "school": school,

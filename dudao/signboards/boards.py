@@ -20,16 +20,14 @@ from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from dudao.accounts.scoping import current_assignments_q
 from dudao.core import system
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment, Inspector
 from dudao.schools.models import School
-
-from .items import SUPERVISION_ITEMS
 
 logger = logging.getLogger(__name__)
 
@@ -130,13 +128,14 @@ def reset_font_check() -> None:
     _font_error.clear()
 
 
-def with_current_assignments(schools: QuerySet[School]) -> QuerySet[School]:
-    """Schools with their office and, in `current_assignments`, the current assignments
-    (newest first) with their inspectors: two queries for any number of schools."""
+def with_current_assignments(
+    schools: QuerySet[School], on: datetime.date | None = None
+) -> QuerySet[School]:
+    """Schools with their office and, in `current_assignments`, the assignments current on
+    `on` (today by default; newest first) with their inspectors: two queries for any number
+    of schools."""
     current = (
-        Assignment.objects.filter(current_assignments_q())
-        .select_related("inspector")
-        .order_by("-start_date", "-pk")
+        Assignment.objects.current(on).select_related("inspector").order_by("-start_date", "-pk")
     )
     return schools.select_related("office", "zone").prefetch_related(
         Prefetch("assignments", queryset=current, to_attr="current_assignments")
@@ -159,16 +158,13 @@ def pdf_filename(name: str) -> str:
     return f"公示牌-{safe}.pdf"
 
 
-def current_assignment(school: School, today: datetime.date | None = None) -> Assignment | None:
-    """The school's responsible inspector now: of the assignments not yet ended (end_date null
-    or today or later), the latest that has started; if none has started yet (a reassignment
-    made ahead of term), the next one to start. Needs `with_current_assignments`."""
+def current_assignment(school: School) -> Assignment | None:
+    """The school's responsible inspector on the board: its current assignment (the one meaning
+    of "current", `Assignment.objects.current()`), the same inspector who may act on the
+    school. An assignment made ahead of term appears once it starts. Needs
+    `with_current_assignments`."""
     assignments = school.current_assignments
-    if not assignments:
-        return None
-    today = today or timezone.localdate()
-    started = [a for a in assignments if a.start_date <= today]
-    return started[0] if started else assignments[-1]
+    return assignments[0] if assignments else None
 
 
 @dataclass
@@ -217,11 +213,10 @@ class Board:
 def build_boards(schools) -> list[Board]:
     """One board per school, in the given order. Photos are prepared once per inspector (an
     inspector holds about five schools)."""
-    today = timezone.localdate()
     photos: dict[int, str | None] = {}
     boards = []
     for school in schools:
-        assignment = current_assignment(school, today)
+        assignment = current_assignment(school)
         inspector = assignment.inspector if assignment else None
         if inspector is not None and inspector.pk not in photos:
             photos[inspector.pk] = photo_data_uri(inspector)

@@ -1,46 +1,4 @@
-"""The eight routine supervision items (经常性督导事项) of listed supervision, in the order of
-《中小学校责任督学挂牌督导办法》 (国教督办〔2013〕2号), docs/rules.md §4.
+"""Moved to `dudao.core.supervision_items` (shared by visits, findings, signboards, dashboards
+and reports); this alias remains until every importer reads it from there."""
 
-The Chinese wording is the official text and is kept as data: the signboard PDF always prints
-it. Screens show `label`, a translatable English msgid; `SupervisionItem.text` gives the
-official Chinese when the active language is Chinese, so the wording on screen matches the
-board even before the catalogue translates the msgids.
-"""
-
-from dataclasses import dataclass
-
-from django.utils.functional import Promise
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
-
-
-@dataclass(frozen=True)
-class SupervisionItem:
-    number: int
-    zh: str
-    label: Promise
-
-    @property
-    def text(self) -> str:
-        language = get_language() or ""
-        return self.zh if language.lower().startswith("zh") else str(self.label)
-
-
-SUPERVISION_ITEMS: tuple[SupervisionItem, ...] = (
-    SupervisionItem(1, "校务管理和制度执行", _("School administration and rules")),
-    SupervisionItem(2, "招生、收费、择校", _("Admission, fees, school choice")),
-    SupervisionItem(3, "课程开设和课堂教学", _("Curriculum and teaching")),
-    SupervisionItem(
-        4, "学生学习、体育锻炼和课业负担", _("Students' learning, exercise and workload")
-    ),
-    SupervisionItem(5, "教师师德和专业发展", _("Teachers' ethics and professional development")),
-    SupervisionItem(
-        6, "校园及周边安全、学生交通安全", _("Campus and surroundings safety, traffic safety")
-    ),
-    SupervisionItem(
-        7,
-        "食堂、食品、饮水及宿舍卫生",
-        _("Canteen, food, drinking water and dormitory hygiene"),
-    ),
-    SupervisionItem(8, "校风、教风、学风建设", _("School ethos, teaching and learning culture")),
-)
+from dudao.core.supervision_items import SUPERVISION_ITEMS, SupervisionItem  # noqa: F401

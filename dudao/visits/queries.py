@@ -98,12 +98,7 @@ def schools_not_visited(
 
 def assigned_schools(inspector: Inspector, day: datetime.date | None = None) -> QuerySet[School]:
     """The schools `inspector` is responsible for on `day` (default today)."""
-    day = day or timezone.localdate()
-    current = Assignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day),
-        inspector=inspector,
-        start_date__lte=day,
-    )
+    current = Assignment.objects.current(day).filter(inspector=inspector)
     return School.objects.filter(pk__in=current.values("school_id"))
 
 
@@ -136,7 +131,7 @@ def days_since_last_visit(
 def six_minimums_progress(
     schools: QuerySet[School], day: datetime.date | None = None
 ) -> dict[int, dict[str, int]]:
-    """School id → {minimum key: times done this semester} for all six keys (RULES §6b).
+    """School id → {minimum key: times done this semester} for all six keys (docs/rules.md §8).
     One query: the JSON lists are counted in Python (portable across SQLite and
     PostgreSQL; a semester has a few visits per school)."""
     semester = semester_of(day)

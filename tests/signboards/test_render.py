@@ -5,9 +5,9 @@ import datetime
 import pytest
 from weasyprint import HTML
 
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.schools.models import School
 from dudao.signboards import boards
-from dudao.signboards.items import SUPERVISION_ITEMS
 from tests.factories import AssignmentFactory, InspectorFactory, SchoolFactory, ZoneFactory
 
 from .helpers import give_photo, pdf_font_names, pdf_image_count, pdf_page_count
