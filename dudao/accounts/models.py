@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dudao.schools.models import phone_validator
+from dudao.core.validators import phone_validator
 
 
 class Role(models.TextChoices):

@@ -21,13 +21,12 @@ from django.views.decorators.http import require_POST
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.errors import DomainError
+from dudao.core.files import check_upload, file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.schools.models import School
 from dudao.visits import queries as visit_queries
-from dudao.visits import uploads
-from dudao.visits.views import _file_response
 
 from . import services, workflow
 from .forms import ActionForm, CaseCloseForm, CaseForm, CaseUpdateForm, FindingForm, NoticeIssueForm
@@ -139,7 +138,7 @@ def finding_create(request):
         photos = request.FILES.getlist("photos")
         try:
             for photo in photos:  # refuse a bad file before anything is written
-                uploads.check_upload(photo)
+                check_upload(photo)
             with transaction.atomic():
                 finding = services.create_finding(
                     user,
@@ -348,11 +347,11 @@ def finding_file(request, pk):
     stored = _file_for(request.user, pk)
     if request.GET.get("preview"):
         if stored.preview:
-            return _file_response(stored.preview, "image/jpeg", None)
+            return file_response(stored.preview, "image/jpeg", None)
         if stored.kind != "image":
             raise Http404
-        return _file_response(stored.file, stored.content_type, None)
-    return _file_response(stored.file, stored.content_type, stored.original_name)
+        return file_response(stored.file, stored.content_type, None)
+    return file_response(stored.file, stored.content_type, stored.original_name)
 
 
 # --- the school's side --------------------------------------------------------------------

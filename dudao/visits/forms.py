@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dudao.signboards.items import SUPERVISION_ITEMS
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 
 from .models import AreaCheck, SixMinimum, Visit, VisitMethod
 

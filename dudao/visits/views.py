@@ -5,7 +5,7 @@ read starts from `dudao.accounts.scoping`, every write is a `dudao.visits.servic
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.errors import DomainError
+from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
 from dudao.core.permissions import role_required
-from dudao.rectification.models import Finding, FindingStatus
+from dudao.rectification.models import ACTIVE_STATUSES, Finding
 
 from . import queries, services
 from .forms import AttachmentForm, MonthField, VisitFilterForm, VisitForm
@@ -26,12 +27,6 @@ from .models import Attachment, SixMinimum, Visit, VisitMethod
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR)
 LIST_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
-ACTIVE_FINDING_STATUSES = [
-    FindingStatus.OPEN,
-    FindingStatus.NOTICE_ISSUED,
-    FindingStatus.RESPONDED,
-    FindingStatus.URGED,
-]
 
 
 def recorder_required(view):
@@ -146,7 +141,7 @@ def _school_rows(schools, year, month, day):
     progress = queries.six_minimums_progress(schools, day)
     findings = {
         row["school"]: row
-        for row in Finding.objects.filter(school__in=schools, status__in=ACTIVE_FINDING_STATUSES)
+        for row in Finding.objects.filter(school__in=schools, status__in=ACTIVE_STATUSES)
         .values("school")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
     }
@@ -408,30 +403,14 @@ def _attachment_for(user, pk) -> Attachment:
 def attachment_file(request, pk):
     """The original file, through the visit's scope (never a public media URL)."""
     attachment = _attachment_for(request.user, pk)
-    return _file_response(attachment.file, attachment.content_type, attachment.original_name)
+    return file_response(attachment.file, attachment.content_type, attachment.original_name)
 
 
 def attachment_preview(request, pk):
     """The downscaled JPEG of a photo (the original when there is no preview)."""
     attachment = _attachment_for(request.user, pk)
     if attachment.preview:
-        return _file_response(attachment.preview, "image/jpeg", None)
+        return file_response(attachment.preview, "image/jpeg", None)
     if attachment.kind != "image":
         raise Http404
-    return _file_response(attachment.file, attachment.content_type, None)
-
-
-def _file_response(field_file, content_type, filename):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=bool(filename) and not content_type.startswith(("image/", "audio/")),
-        filename=filename or "",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(attachment.file, attachment.content_type, None)

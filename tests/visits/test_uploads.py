@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from dudao.core import files as uploads
 from dudao.core.errors import DomainError
-from dudao.visits import services, uploads
+from dudao.visits import services
 from dudao.visits.models import Attachment
 from tests.factories_supervision import VisitFactory
 
