@@ -13,14 +13,7 @@ from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.visits.models import AREA_CHOICES
 
-from .models import Escalation, Finding, FindingStatus, FollowUp, Severity
-
-ACTIVE_STATUSES = [
-    FindingStatus.OPEN,
-    FindingStatus.NOTICE_ISSUED,
-    FindingStatus.RESPONDED,
-    FindingStatus.URGED,
-]
+from .models import ACTIVE_STATUSES, Escalation, Finding, FindingStatus, FollowUp, Severity
 
 
 class LedgerFilterForm(forms.Form):

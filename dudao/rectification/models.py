@@ -11,7 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dudao.visits.models import AREA_CHOICES, StoredFile, area_validators
+from dudao.core.files import StoredFile
+from dudao.core.history import HistoryRecord
+from dudao.core.supervision_items import AREA_CHOICES, area_validators
 
 
 class Severity(models.TextChoices):
@@ -30,6 +32,17 @@ class FindingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The one definition of "still being dealt with" (the ledger's "not closed"): the workflow,
+# the ledger, the overdue check, the dashboards, the reports and the visit pages use these.
+ACTIVE_STATUSES = (
+    FindingStatus.OPEN,
+    FindingStatus.NOTICE_ISSUED,
+    FindingStatus.RESPONDED,
+    FindingStatus.URGED,
+)
+TERMINAL_STATUSES = (FindingStatus.CLOSED, FindingStatus.WITHDRAWN)
+
+
 class Escalation(models.TextChoices):
     NONE = "none", _("Not escalated")
     COUNTY = "county", _("County office")
@@ -37,7 +50,7 @@ class Escalation(models.TextChoices):
 
 
 class RectificationRules(models.Model):
-    """The office's rectification rule set (RULES.md: numbers are data, not code). An office
+    """The office's rectification rule set (docs/rules.md §10-§11: numbers are data). An office
     without a row uses the defaults below (`rules_for`)."""
 
     office = models.OneToOneField(
@@ -171,44 +184,22 @@ class Finding(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status not in (FindingStatus.CLOSED, FindingStatus.WITHDRAWN)
+        return self.status in ACTIVE_STATUSES
 
 
-class FindingEvent(models.Model):
+class FindingEvent(HistoryRecord):
     """One line of a finding's history (append-only, like the audit log). Feeds the
     timeline, notifications and statistics; replaying `to_status` gives the current status."""
 
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(_("by"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(HistoryRecord.Meta):
         verbose_name = _("finding event")
         verbose_name_plural = _("finding events")
         indexes = [
             models.Index(fields=["finding", "at"]),
             models.Index(fields=["action", "at"]),
         ]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Finding events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Finding events cannot be deleted.")
 
 
 class NoticeSequence(models.Model):
@@ -330,7 +321,7 @@ class FollowUp(models.Model):
 
 
 class UnitMeasure(models.TextChoices):
-    """Accountability measures against units (RULES.md §4)."""
+    """Accountability measures against units (docs/rules.md §13)."""
 
     PUBLIC_CRITICISM = "public_criticism", _("Public criticism")  # 公开批评
     ADMONITORY_TALK = "admonitory_talk", _("Admonitory talk")  # 约谈
@@ -340,7 +331,7 @@ class UnitMeasure(models.TextChoices):
 
 
 class IndividualMeasure(models.TextChoices):
-    """Accountability measures against individuals (RULES.md §4)."""
+    """Accountability measures against individuals (docs/rules.md §13)."""
 
     SELF_EXAMINATION = "self_examination", _("Ordered self-examination")  # 责令检查
     ADMONITORY_TALK = "admonitory_talk", _("Admonitory talk")  # 约谈
@@ -387,6 +378,7 @@ class AccountabilityCase(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -400,3 +392,14 @@ class AccountabilityCase(models.Model):
     @staticmethod
     def measure_choices(target_kind: str):
         return UnitMeasure if target_kind == "unit" else IndividualMeasure
+
+
+class AccountabilityCaseEvent(HistoryRecord):
+    """One line of an accountability case's history: opened, measures changed, closed."""
+
+    case = models.ForeignKey(AccountabilityCase, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("accountability case event")
+        verbose_name_plural = _("accountability case events")
+        indexes = [models.Index(fields=["case", "at"])]

@@ -10,19 +10,18 @@ user saw when the page was drawn. If the finding moved on meanwhile, StaleFindin
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
+from dudao.core import files as uploads
+from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment
 from dudao.schools.models import School
-from dudao.signboards.items import SUPERVISION_ITEMS
-from dudao.visits import uploads
 from dudao.visits.models import AreaCheck, Visit
-from dudao.visits.services import assigned_on
 
 from . import workflow
 from .models import (
@@ -36,7 +35,19 @@ from .models import (
     Severity,
     rules_for,
 )
-from .workflow import OFFICE, Action, Event, NotPermitted, record_event, roles_of, transition
+from .workflow import (
+    CASE_WORKFLOW,
+    OFFICE,
+    Action,
+    CaseAction,
+    CaseEvent,
+    Event,
+    NotPermitted,
+    record_case_event,
+    record_event,
+    roles_of,
+    transition,
+)
 
 AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
 
@@ -57,20 +68,19 @@ def _check_deadline(kind, deadline, day) -> datetime.date:
     return deadline
 
 
-@transaction.atomic
 def _responsible_inspector_id(school, visit, day):
     if visit is not None and visit.inspector_id:
         return visit.inspector_id
     return (
-        Assignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day), school=school, start_date__lte=day
-        )
+        Assignment.objects.current(on=day)
+        .filter(school=school)
         .order_by("-start_date")
         .values_list("inspector_id", flat=True)
         .first()
     )
 
 
+@transaction.atomic
 def create_finding(
     actor,
     *,
@@ -102,7 +112,9 @@ def create_finding(
         or (
             actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
             and actor.inspector_id
-            and assigned_on(actor.inspector_id, school.pk, today)
+            and Assignment.objects.current(on=today)
+            .filter(inspector_id=actor.inspector_id, school=school)
+            .exists()
         )
     ):
         raise NotPermitted(
@@ -457,7 +469,7 @@ def open_accountability_case(
     measures=(),
     notes: str = "",
 ) -> AccountabilityCase:
-    """Open an accountability case (问责, RULES.md §4), about a finding or not. The platform
+    """Open an accountability case (问责, docs/rules.md §13), about a finding or not. The platform
     records the measures the office decides; it never applies them itself."""
     _check_case_actor(actor, office.pk)
     if not (target_name or "").strip():
@@ -477,6 +489,13 @@ def open_accountability_case(
         case.finding = finding
     case.save()
     audit.record_create(actor, case)
+    record_case_event(
+        case,
+        CaseEvent.OPENED,
+        actor,
+        from_status="",
+        data={"finding_id": case.finding_id, "measures": case.measures},
+    )
     if finding is not None:
         record_event(
             finding,
@@ -489,8 +508,12 @@ def open_accountability_case(
 
 
 @transaction.atomic
-def update_accountability_case(actor, case, *, measures=None, notes=None) -> AccountabilityCase:
-    case = AccountabilityCase.objects.select_for_update().get(pk=case.pk)
+def update_accountability_case(
+    actor, case, *, measures=None, notes=None, expected_version=None
+) -> AccountabilityCase:
+    """Change an open case's measures or notes (a line in the case's history when the
+    measures change)."""
+    case = engine.lock(CASE_WORKFLOW, case, expected_version)
     _check_case_actor(actor, case.office_id)
     if case.status == AccountabilityCase.Status.CLOSED:
         raise DomainError(_("This case is closed."))
@@ -499,22 +522,30 @@ def update_accountability_case(actor, case, *, measures=None, notes=None) -> Acc
         case.measures = _clean_measures(case.target_kind, measures)
     if notes is not None:
         case.notes = notes
+    changes = audit.diff(before, audit.snapshot(case))
+    if not changes:
+        return case
+    case.version += 1
     case.save()
-    audit.record_update(actor, case, before)
+    record_case_event(
+        case,
+        CaseEvent.UPDATED,
+        actor,
+        from_status=case.status,
+        data={"changed": sorted(changes), "measures": case.measures},
+    )
+    audit.record(actor, audit.Action.UPDATE, case, changes)
     return case
 
 
 @transaction.atomic
-def close_accountability_case(actor, case, *, notes: str = "") -> AccountabilityCase:
-    case = AccountabilityCase.objects.select_for_update().get(pk=case.pk)
+def close_accountability_case(
+    actor, case, *, notes: str = "", expected_version=None
+) -> AccountabilityCase:
+    """The office closes the case (closing a closed case again changes nothing); `notes` are
+    appended to the case's notes."""
+    case = engine.lock(CASE_WORKFLOW, case, expected_version)
     _check_case_actor(actor, case.office_id)
     if case.status == AccountabilityCase.Status.CLOSED:
         return case
-    before = audit.snapshot(case)
-    case.status = AccountabilityCase.Status.CLOSED
-    case.closed_at = timezone.now()
-    if notes:
-        case.notes = (case.notes + "\n" if case.notes else "") + notes
-    case.save()
-    audit.record_update(actor, case, before)
-    return case
+    return engine.transition(CASE_WORKFLOW, case, CaseAction.CLOSE, actor, note=notes)

@@ -8,34 +8,74 @@ finding recorded in error; the office may reopen a closed or withdrawn finding.
 Escalation is not a status: `escalate`, `escalate_to_city` and `mark_needs_other_department`
 keep the status and change `escalated_to` / `severity`. After `escalate_after_rejections`
 (default 2) rejected follow-ups the finding escalates to the county office by itself, as a
-key problem (RULES.md §5).
+key problem (docs/rules.md §11).
 
 Who may act, relative to the finding's school:
 - "inspector": the school's responsible inspector today (挂牌, from the assignments)
 - "school": a school user of that school
 - "office_admin": an office admin of the finding's office
 
-Each transition runs in one transaction: lock the row (select_for_update), check the
-expected version (optimistic concurrency: the version the user saw), check the table, the
-role and the preconditions, change the finding, write a FindingEvent and an AuditEntry, and
-send `finding_transitioned` after commit (notifications listen to it).
+Each transition runs in one transaction through the engine (`dudao.core.workflow`): lock
+the row (select_for_update), check the expected version (optimistic concurrency: the version
+the user saw), check the table, the role and the preconditions, change the finding, write a
+FindingEvent and an AuditEntry, and send `finding_transitioned` after commit (notifications
+listen to it).
+
+Accountability cases (问责) have their own small workflow here too: open → closed, by the
+office admin, with an AccountabilityCaseEvent per change.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dudao.accounts.models import Role
-from dudao.audit import services as audit
-from dudao.core.errors import DomainError
-from dudao.visits.services import assigned_on
+from dudao.core import workflow as engine
+from dudao.core.errors import IllegalTransition, NotPermitted, StaleObject
+from dudao.core.workflow import Rule, Step
+from dudao.inspectors.models import Assignment
 
-from .models import Escalation, Finding, FindingEvent, FindingStatus, Severity, rules_for
+from .models import (
+    ACTIVE_STATUSES,
+    TERMINAL_STATUSES,
+    AccountabilityCase,
+    AccountabilityCaseEvent,
+    Escalation,
+    Finding,
+    FindingEvent,
+    FindingStatus,
+    Severity,
+    rules_for,
+)
 from .signals import finding_transitioned
+
+__all__ = [
+    "ACTIVE",
+    "CASE_WORKFLOW",
+    "FINDING_WORKFLOW",
+    "INSPECTOR",
+    "OFFICE",
+    "RULES",
+    "SCHOOL",
+    "TERMINAL",
+    "TRANSITIONS",
+    "Action",
+    "CaseAction",
+    "Event",
+    "IllegalTransition",
+    "NotPermitted",
+    "Rule",
+    "StaleFinding",
+    "allowed_actions",
+    "lock",
+    "record_case_event",
+    "record_event",
+    "roles_of",
+    "transition",
+]
 
 S = FindingStatus
 
@@ -71,8 +111,10 @@ class Event:
     ACCOUNTABILITY_OPENED = "accountability_opened"
 
 
-ACTIVE = (S.OPEN, S.NOTICE_ISSUED, S.RESPONDED, S.URGED)
-TERMINAL = (S.CLOSED, S.WITHDRAWN)
+# The one set of active / terminal statuses is defined beside FindingStatus; the old names
+# stay importable from here.
+ACTIVE = ACTIVE_STATUSES
+TERMINAL = TERMINAL_STATUSES
 
 # (current status, action) → new status. A pair not in the table is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -92,17 +134,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 INSPECTOR, SCHOOL, OFFICE = "inspector", "school", "office_admin"
 
-
-class StaleFinding(DomainError):
-    """The finding changed since the user loaded it."""
-
-
-class IllegalTransition(DomainError):
-    """The action is not possible in the finding's current status (or state)."""
-
-
-class NotPermitted(DomainError):
-    """The user may not take this action on this finding."""
+# The engine's errors under their old names.
+StaleFinding = StaleObject
 
 
 def _upgrade(finding: Finding, severity: str) -> None:
@@ -123,7 +156,7 @@ def _to_county(finding: Finding, severity: str) -> None:
 # return extra events as (action, note, data).
 
 
-def _guard_not_escalated(finding, actor, data):
+def _guard_not_escalated(finding, step: Step):
     if finding.escalated_to != Escalation.NONE:
         raise IllegalTransition(
             _("This finding is already escalated to the %(level)s.")
@@ -131,22 +164,22 @@ def _guard_not_escalated(finding, actor, data):
         )
 
 
-def _guard_county_escalated(finding, actor, data):
+def _guard_county_escalated(finding, step: Step):
     if finding.escalated_to != Escalation.COUNTY:
         raise IllegalTransition(
             _("Only a finding escalated to the county office can go on to the city.")
         )
 
 
-def _guard_not_marked(finding, actor, data):
+def _guard_not_marked(finding, step: Step):
     if finding.needs_other_department:
         raise IllegalTransition(_("This finding is already marked as needing another department."))
 
 
-def _guard_on_the_spot(finding, actor, data):
+def _guard_on_the_spot(finding, step: Step):
     if finding.deadline_kind != Finding.DeadlineKind.ON_THE_SPOT:
         raise IllegalTransition(_("Only a finding to be fixed on the spot can be closed this way."))
-    visit = finding.visit
+    visit, actor = finding.visit, step.actor
     if visit is None or (
         visit.created_by_id != actor.pk
         and not (actor.inspector_id and actor.inspector_id == visit.inspector_id)
@@ -154,20 +187,20 @@ def _guard_on_the_spot(finding, actor, data):
         raise NotPermitted(_("Only the inspector who made the visit can close it on the spot."))
 
 
-def _effect_close(finding, data):
+def _effect_close(finding, step: Step):
     finding.closed_at = timezone.now()
     finding.is_overdue = False
 
 
-def _effect_withdraw(finding, data):
+def _effect_withdraw(finding, step: Step):
     finding.is_overdue = False
 
 
-def _effect_reopen(finding, data):
+def _effect_reopen(finding, step: Step):
     finding.closed_at = None
 
 
-def _effect_reject(finding, data):
+def _effect_reject(finding, step: Step):
     finding.urge_count += 1
     threshold = rules_for(finding.office_id).escalate_after_rejections
     if finding.urge_count >= threshold and finding.escalated_to == Escalation.NONE:
@@ -183,25 +216,17 @@ def _effect_reject(finding, data):
     return []
 
 
-def _effect_escalate(finding, data):
+def _effect_escalate(finding, step: Step):
     _to_county(finding, Severity.KEY)
 
 
-def _effect_escalate_to_city(finding, data):
+def _effect_escalate_to_city(finding, step: Step):
     finding.escalated_to = Escalation.CITY
 
 
-def _effect_needs_other_department(finding, data):
+def _effect_needs_other_department(finding, step: Step):
     finding.needs_other_department = True
     _to_county(finding, Severity.DIFFICULT)
-
-
-@dataclass(frozen=True)
-class Rule:
-    roles: frozenset
-    note_required: bool = False
-    guard: Callable | None = None
-    effect: Callable | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -238,17 +263,23 @@ RULES: dict[str, Rule] = {
 }
 
 
+def _is_active_user(actor) -> bool:
+    return actor is not None and bool(getattr(actor, "pk", None)) and actor.is_active
+
+
 def roles_of(actor, finding: Finding) -> set[str]:
     """The actor's roles with respect to this finding's school and office."""
     roles = set()
-    if actor is None or not getattr(actor, "pk", None) or not actor.is_active:
+    if not _is_active_user(actor):
         return roles
     if actor.role == Role.OFFICE_ADMIN and actor.office_id == finding.office_id:
         roles.add(OFFICE)
     if (
         actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
         and actor.inspector_id
-        and assigned_on(actor.inspector_id, finding.school_id, timezone.localdate())
+        and Assignment.objects.current(on=timezone.localdate())
+        .filter(inspector_id=actor.inspector_id, school_id=finding.school_id)
+        .exists()
     ):
         roles.add(INSPECTOR)
     if actor.role == Role.SCHOOL and actor.school_id == finding.school_id:
@@ -256,52 +287,43 @@ def roles_of(actor, finding: Finding) -> set[str]:
     return roles
 
 
+FINDING_WORKFLOW = engine.Workflow(
+    model=Finding,
+    transitions=TRANSITIONS,
+    rules=RULES,
+    roles_of=roles_of,
+    history_model=FindingEvent,
+    history_fk="finding",
+    actions=Action,
+    version_required=True,  # every change of a finding names the version the user saw
+    select_related=("visit",),
+    signal=finding_transitioned,
+    signal_instance_arg="finding",
+    messages=engine.Messages(
+        stale=gettext_lazy("Someone else changed this finding; reload it and try again."),
+        illegal=gettext_lazy("You cannot %(action)s: the finding is “%(status)s”."),
+        not_permitted=gettext_lazy("You may not %(action)s on this finding."),
+    ),
+)
+
+
 def allowed_actions(finding: Finding, actor) -> list[str]:
     """The actions the UI may offer this actor now (table and role; preconditions that need
     input, such as a note, are checked on submit)."""
-    roles = roles_of(actor, finding)
-    result = []
-    for (status, action), _new in TRANSITIONS.items():
-        if status != finding.status or not (RULES[action].roles & roles):
-            continue
-        guard = RULES[action].guard
-        try:
-            if guard:
-                guard(finding, actor, {})
-        except DomainError:
-            continue
-        result.append(action)
-    return result
+    return engine.allowed_actions(FINDING_WORKFLOW, finding, actor)
 
 
 def lock(finding: Finding | int, expected_version: int) -> Finding:
     """Lock the finding's row and check it is still the version the user saw. Call inside a
     transaction."""
-    pk = finding.pk if isinstance(finding, Finding) else finding
-    locked = Finding.objects.select_for_update(of=("self",)).select_related("visit").get(pk=pk)
-    if expected_version is None or locked.version != int(expected_version):
-        raise StaleFinding(_("Someone else changed this finding; reload it and try again."))
-    return locked
+    return engine.lock(FINDING_WORKFLOW, finding, expected_version)
 
 
 def record_event(finding, action, actor, *, from_status, note="", data=None) -> FindingEvent:
     """Append a history line and send `finding_transitioned` once the transaction commits."""
-    event = FindingEvent.objects.create(
-        finding=finding,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(actor) if actor is not None else "",
-        action=action,
-        from_status=from_status,
-        to_status=finding.status,
-        note=note,
-        data=data or {},
+    return engine.record(
+        FINDING_WORKFLOW, finding, action, actor, from_status=from_status, note=note, data=data
     )
-    transaction.on_commit(
-        lambda: finding_transitioned.send(
-            sender=Finding, finding=finding, event=event, action=action
-        )
-    )
-    return event
 
 
 def transition(
@@ -318,46 +340,77 @@ def transition(
     and before the event is written (services create their Notice/Response/FollowUp rows
     there); the dict it returns is added to the event's data. Returns the updated finding.
     Raises StaleFinding, IllegalTransition or NotPermitted (all DomainError)."""
-    with transaction.atomic():
-        finding = lock(finding, expected_version)
-        if action not in RULES:
-            raise IllegalTransition(_("Unknown action: %(action)s.") % {"action": action})
-        rule = RULES[action]
-        label = Action(action).label
-        status_label = S(finding.status).label
-        new_status = TRANSITIONS.get((finding.status, action))
-        if new_status is None:
-            raise IllegalTransition(
-                _("You cannot %(action)s: the finding is “%(status)s”.")
-                % {"action": label, "status": status_label}
-            )
-        if not (rule.roles & roles_of(actor, finding)):
-            raise NotPermitted(_("You may not %(action)s on this finding.") % {"action": label})
-        note = (note or "").strip()
-        if rule.note_required and not note:
-            raise DomainError(_("Add a note to %(action)s.") % {"action": label}, field="note")
-        if rule.guard:
-            rule.guard(finding, actor, data)
-        before = audit.snapshot(finding)
-        from_status = finding.status
-        finding.status = new_status
-        extra_events = (rule.effect(finding, data) if rule.effect else None) or []
-        finding.version += 1
-        finding.save()
-        event_data = {key: audit._plain(value) for key, value in data.items()}
-        if apply is not None:
-            event_data.update(apply(finding) or {})
-        record_event(finding, action, actor, from_status=from_status, note=note, data=event_data)
-        for extra_action, extra_note, extra_data in extra_events:
-            record_event(
-                finding,
-                extra_action,
-                None,
-                from_status=finding.status,
-                note=extra_note,
-                data=extra_data,
-            )
-        changes = audit.diff(before, audit.snapshot(finding))
-        changes["action"] = action
-        audit.record(actor, audit.Action.UPDATE, finding, changes)
-        return finding
+    return engine.transition(
+        FINDING_WORKFLOW,
+        finding,
+        action,
+        actor,
+        expected_version=expected_version,
+        note=note,
+        apply=apply,
+        **data,
+    )
+
+
+# Accountability cases (问责) --------------------------------------------------------------
+
+
+class CaseAction(models.TextChoices):
+    CLOSE = "close", gettext_lazy("close the case")
+
+
+class CaseEvent:
+    """AccountabilityCaseEvent actions written outside the table (no status change)."""
+
+    OPENED = "opened"
+    UPDATED = "updated"
+
+
+C = AccountabilityCase.Status
+
+CASE_TRANSITIONS: dict[tuple[str, str], str] = {(C.OPEN, CaseAction.CLOSE): C.CLOSED}
+
+
+def _effect_close_case(case, step: Step):
+    case.closed_at = timezone.now()
+    if step.note:
+        case.notes = (case.notes + "\n" if case.notes else "") + step.note
+
+
+CASE_RULES: dict[str, Rule] = {
+    CaseAction.CLOSE: Rule(frozenset({OFFICE}), effect=_effect_close_case),
+}
+
+
+def case_roles_of(actor, case: AccountabilityCase) -> set[str]:
+    """Only the office opens and decides accountability cases."""
+    if (
+        _is_active_user(actor)
+        and actor.role == Role.OFFICE_ADMIN
+        and actor.office_id == case.office_id
+    ):
+        return {OFFICE}
+    return set()
+
+
+CASE_WORKFLOW = engine.Workflow(
+    model=AccountabilityCase,
+    transitions=CASE_TRANSITIONS,
+    rules=CASE_RULES,
+    roles_of=case_roles_of,
+    history_model=AccountabilityCaseEvent,
+    history_fk="case",
+    actions=CaseAction,
+    messages=engine.Messages(
+        stale=gettext_lazy("Someone else changed this case; reload it and try again."),
+        illegal=gettext_lazy("You cannot %(action)s: the case is “%(status)s”."),
+        not_permitted=gettext_lazy("Only the office opens and decides accountability cases."),
+    ),
+)
+
+
+def record_case_event(case, action, actor, *, from_status, note="", data=None):
+    """Append a line to the case's history (sent as `dudao.core.workflow.transitioned`)."""
+    return engine.record(
+        CASE_WORKFLOW, case, action, actor, from_status=from_status, note=note, data=data
+    )

@@ -3,20 +3,15 @@ school on one day, checked against the eight supervision items, with photos, aud
 documents. Writes go through `dudao.visits.services`."""
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dudao.signboards.items import SUPERVISION_ITEMS
-
-# The eight routine supervision items (RULES.md §3), numbered 1..8, reused as choices.
-AREA_CHOICES = [(item.number, item.label) for item in SUPERVISION_ITEMS]
-area_validators = [MinValueValidator(1), MaxValueValidator(len(SUPERVISION_ITEMS))]
+from dudao.core.files import FileKind, StoredFile, stored_file_path  # noqa: F401 (migrations)
+from dudao.core.history import HistoryRecord
+from dudao.core.supervision_items import AREA_CHOICES, SUPERVISION_ITEMS, area_validators
 
 
 class VisitMethod(models.TextChoices):
@@ -29,7 +24,7 @@ class VisitMethod(models.TextChoices):
 
 
 class SixMinimum(models.TextChoices):
-    """The six minimums per school per semester (六个至少, RULES.md §6b)."""
+    """The six minimums per school per semester (六个至少, docs/rules.md §8)."""
 
     HOMEWORK_CHECK = "homework_check", _("Homework check")  # 作业检查
     AFTER_SCHOOL_SERVICE = "after_school_service", _("After-school service")  # 课后服务
@@ -120,6 +115,18 @@ class Visit(models.Model):
         return self.status == self.Status.DRAFT
 
 
+class VisitEvent(HistoryRecord):
+    """One line of a visit's history (draft → submitted), written by the workflow engine
+    (`dudao.visits.workflow`)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit events")
+        indexes = [models.Index(fields=["visit", "at"])]
+
+
 class AreaCheck(models.Model):
     """The visit's verdict on one of the eight supervision items."""
 
@@ -151,51 +158,6 @@ class AreaCheck(models.Model):
 
     def __str__(self):
         return f"{self.visit} #{self.area}: {self.status}"
-
-
-class FileKind(models.TextChoices):
-    IMAGE = "image", _("Photo")
-    AUDIO = "audio", _("Audio")
-    DOCUMENT = "document", _("Document")
-
-
-def stored_file_path(instance, filename: str) -> str:
-    """Random names under the model's folder: the original name is kept in a field only, so
-    no user-supplied text ever reaches the storage path."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    today = timezone.localdate()
-    return f"{instance.UPLOAD_DIR}/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class StoredFile(models.Model):
-    """An uploaded file checked by `dudao.visits.uploads` (type detected by content, size
-    limit per kind, SHA-256), with a downscaled JPEG preview for photos. Abstract: each owner
-    (visit, rectification) has its own table with a real foreign key."""
-
-    UPLOAD_DIR = "files"
-
-    kind = models.CharField(_("kind"), max_length=10, choices=FileKind.choices)
-    file = models.FileField(_("file"), upload_to=stored_file_path, max_length=200)
-    preview = models.FileField(upload_to=stored_file_path, max_length=200, blank=True)
-    original_name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    content_type = models.CharField(_("content type"), max_length=100)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Attachment(StoredFile):

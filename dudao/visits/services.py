@@ -11,18 +11,18 @@ import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
+from dudao.core import files as uploads
 from dudao.core.errors import DomainError
+from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment
 from dudao.schools.models import School
-from dudao.signboards.items import SUPERVISION_ITEMS
 
-from . import uploads
+from . import workflow
 from .models import AreaCheck, Attachment, SixMinimum, Visit, VisitMethod
 
 VISIT_FIELDS = ["visited_at", "unannounced", "methods", "minimums", "feedback", "summary", "notes"]
@@ -32,12 +32,11 @@ FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly a
 
 def assigned_on(inspector_id, school_id, day: datetime.date) -> bool:
     """Was this inspector the school's responsible inspector (挂牌) on `day`?"""
-    return Assignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day),
-        inspector_id=inspector_id,
-        school_id=school_id,
-        start_date__lte=day,
-    ).exists()
+    return (
+        Assignment.objects.current(on=day)
+        .filter(inspector_id=inspector_id, school_id=school_id)
+        .exists()
+    )
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date:
@@ -245,20 +244,11 @@ def submit_visit(
         if school is not None and visit.school_id != school.pk:
             raise DomainError(_("This visit belongs to another school."), field="school")
         visit = _update(actor, visit, fields, expected_version)
-    if visit.visited_at is None:
-        raise DomainError(_("Enter the date and time of the visit."), field="visited_at")
+    workflow.require_visit_time(visit)
     _save_areas(visit, areas, fill_missing=True)
-    visit.status = Visit.Status.SUBMITTED
-    visit.submitted_at = timezone.now()
-    visit.version += 1
-    visit.save(update_fields=["status", "submitted_at", "version", "updated_at"])
-    audit.record(
-        actor,
-        audit.Action.UPDATE,
-        visit,
-        {"status": [Visit.Status.DRAFT, Visit.Status.SUBMITTED]},
-    )
-    return visit
+    # Draft → submitted through the workflow engine (VisitEvent, audit row, signal after
+    # commit). The row is locked already; the version is the one just saved.
+    return workflow.submit(visit, actor, expected_version=visit.version)
 
 
 @transaction.atomic
