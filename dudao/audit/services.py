@@ -13,7 +13,9 @@ from .models import AuditEntry
 Action = AuditEntry.Action
 
 
-def _plain(value):
+def plain(value):
+    """A JSON-safe value for an audit or history row: model instances, dates, decimals and
+    UUIDs as text, files as their stored name."""
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal, uuid.UUID)):
@@ -31,7 +33,7 @@ def snapshot(instance: models.Model) -> dict:
             continue
         if field.name in {"password", "last_login"}:
             continue
-        data[field.name] = _plain(getattr(instance, field.name))
+        data[field.name] = plain(getattr(instance, field.name))
     return data
 
 

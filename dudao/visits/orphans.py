@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from .models import StoredFile
+from dudao.core.files import StoredFile
 
 GRACE = datetime.timedelta(days=1)
 
