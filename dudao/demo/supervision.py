@@ -43,6 +43,7 @@ from dudao.notifications.models import Notification
 from dudao.rectification import services as rect
 from dudao.rectification.models import (
     AccountabilityCase,
+    AccountabilityCaseEvent,
     Finding,
     FindingEvent,
     FollowUp,
@@ -54,13 +55,23 @@ from dudao.rectification.models import (
 )
 from dudao.rectification.overdue import mark_overdue
 from dudao.visits import services as visits
-from dudao.visits.models import AreaCheck, Attachment, SixMinimum, Visit, VisitMethod
+from dudao.visits.models import (
+    AreaCheck,
+    Attachment,
+    SixMinimum,
+    Visit,
+    VisitEvent,
+    VisitMethod,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOLIDAY_MONTHS = (7, 8)  # summer holidays: no routine visits
 MAIN_MONTHS = 6  # school months of history in the main county
 SECOND_MONTHS = 2
 SKIP_RATE = 0.1  # a month missed
+# The inspector login's findings awaiting follow-up: the school responded a day after the
+# visit, so a visit this old has its response (a weekend included).
+AWAITING_MIN_AGE = 5
 FINDING_RATE = 0.32  # visits that find a problem
 NOTIFY_DAYS = datetime.timedelta(days=30)  # notifications for the last month's events only
 
@@ -410,7 +421,9 @@ class Supervision:
             days = working_days(first, end)
             current = (year, month) == (self.today.year, self.today.month)
             for school in schools:
-                forced = school.pk in special.always_visit and ((year, month) in months[-2:])
+                # The demo logins' schools are visited in each of the last three school
+                # months, so their stories have visits old enough on any day.
+                forced = school.pk in special.always_visit and ((year, month) in months[-3:])
                 if self.rng.random() < SKIP_RATE and not forced:
                     continue
                 day = self.rng.choice(days)
@@ -431,6 +444,7 @@ class Supervision:
     def plan_findings(self, special) -> None:
         """Give visits their findings and each finding its fate, oldest visits first, so
         the required fates land on findings old enough to have run their course."""
+        special.choose(self.visit_plans, self.today)
         for plan in self.visit_plans:
             age = (self.today - plan.moment.date()).days
             main = plan.county is self.ctx.counties[0]
@@ -447,7 +461,11 @@ class Supervision:
                     fate = self.required.pop(0)
                 else:
                     fate = self.weighted_fate()
-                plan.findings.append(self.finding_plan(fate, area))
+                fp = self.finding_plan(fate, area)
+                if fate in ("school_notice", "awaiting_follow_up"):
+                    # Not overdue yet, however long ago the visit was (after the holidays).
+                    fp.deadline_days = max(fp.deadline_days, age + 14)
+                plan.findings.append(fp)
 
     def weighted_fate(self) -> str:
         fates = list(FATE_WEIGHTS)
@@ -799,23 +817,42 @@ class Supervision:
 
 @dataclass
 class Special:
-    """What the demo logins must see: the `inspector` login's schools have findings
-    awaiting its follow-up; the `school` login's school a notice awaiting its response."""
+    """What the demo logins must see on any day: the `inspector` login's schools have
+    findings awaiting its follow-up; the `school` login's school a notice awaiting its
+    response, not yet overdue. The most recent visits old enough for the story to have
+    happened carry these fates, so the demo looks alive on the 1st of a month, after the
+    holidays or on 1 January alike."""
 
     inspector_schools: set
     school_id: int | None
     always_visit: set
     awaiting: int = 2
-    notice_done: bool = False
+    chosen: dict = field(default_factory=dict)  # id(plan) → fate
+
+    def choose(self, plans: list, today: datetime.date) -> None:
+        latest_first = sorted(plans, key=lambda p: p.moment, reverse=True)
+        notice = next(
+            (
+                p
+                for p in latest_first
+                if p.school.pk == self.school_id and (today - p.moment.date()).days >= 1
+            ),
+            None,
+        )
+        if notice is not None:
+            self.chosen[id(notice)] = "school_notice"
+        awaiting = [
+            p
+            for p in latest_first
+            if p.school.pk in self.inspector_schools
+            and (today - p.moment.date()).days >= AWAITING_MIN_AGE
+            and id(p) not in self.chosen
+        ][: self.awaiting]
+        for p in awaiting:
+            self.chosen[id(p)] = "awaiting_follow_up"
 
     def forced_fate(self, plan: VisitPlan, age: int) -> str | None:
-        if plan.school.pk == self.school_id and 1 <= age <= 35 and not self.notice_done:
-            self.notice_done = True
-            return "school_notice"
-        if plan.school.pk in self.inspector_schools and self.awaiting and 10 <= age <= 45:
-            self.awaiting -= 1
-            return "awaiting_follow_up"
-        return None
+        return self.chosen.get(id(plan))
 
 
 def build_supervision(ctx) -> None:
@@ -870,6 +907,8 @@ def reset_supervision(scope) -> None:
     the schools, inspectors and users)."""
     offices = scope.office_ids
     findings = Finding.objects.filter(office__in=offices)
+    # History rows are append-only too (their delete() raises); QuerySet deletes as below.
+    AccountabilityCaseEvent.objects.filter(case__office__in=offices).delete()
     AccountabilityCase.objects.filter(office__in=offices).delete()
     FollowUp.objects.filter(finding__in=findings).delete()
     evidence = RectificationEvidence.objects.filter(finding__in=findings)
@@ -886,6 +925,7 @@ def reset_supervision(scope) -> None:
     files += [(a.file, a.preview) for a in attachments]
     attachments.delete()
     AreaCheck.objects.filter(visit__office__in=offices).delete()
+    VisitEvent.objects.filter(visit__office__in=offices).delete()
     Visit.objects.filter(office__in=offices).delete()
     Notification.objects.filter(recipient__in=scope.user_ids).delete()
 
