@@ -23,9 +23,6 @@ fails otherwise). A module adds a workflow by defining its table, rules, roles a
 model in its own `workflow.py` and calling `transition` from its services.
 """
 
-import datetime
-import decimal
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,13 +156,11 @@ class Workflow:
         return self.transitions.get((self.status_of(obj), action))
 
 
-def plain(value):
-    """A JSON-safe value for history data."""
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal, uuid.UUID)):
-        return str(value)
-    return value
+def _rows(model: type[models.Model]) -> models.QuerySet:
+    """Every row of `model`: the engine acts on an object its caller (a service) has already
+    authorised, so a scoped model's query is unscoped on purpose (`dudao.core.scopes`)."""
+    manager = model.objects
+    return manager.unscoped() if hasattr(manager, "unscoped") else manager.all()
 
 
 def lock(workflow: Workflow, obj, expected_version=None):
@@ -173,7 +168,8 @@ def lock(workflow: Workflow, obj, expected_version=None):
     transaction. Returns the fresh, locked object."""
     pk = obj.pk if isinstance(obj, models.Model) else obj
     locked = (
-        workflow.model._default_manager.select_for_update(of=("self",))
+        _rows(workflow.model)
+        .select_for_update(of=("self",))
         .select_related(*workflow.select_related)
         .get(pk=pk)
     )
@@ -191,7 +187,7 @@ def record(workflow: Workflow, obj, action: str, actor, *, from_status: str, not
     """Append a history line (to_status: the object's status now) and send the workflow's
     signal once the transaction commits. Also for events that do not change the status
     ("created", "overdue", ...)."""
-    event = workflow.history_model._default_manager.create(
+    event = _rows(workflow.history_model).create(
         **{workflow.history_fk: obj},
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=str(actor) if actor is not None else "",
@@ -265,7 +261,7 @@ def transition(
         if workflow.version_field:
             setattr(obj, workflow.version_field, getattr(obj, workflow.version_field) + 1)
         obj.save()
-        event_data = {key: plain(value) for key, value in data.items()}
+        event_data = {key: audit.plain(value) for key, value in data.items()}
         if apply is not None:
             event_data.update(apply(obj) or {})
         record(
