@@ -94,11 +94,11 @@ def make_county(schools: int, inspectors: int, zones: int, townships: int, seed:
         address="基准县解放路100号教育大楼5楼",
     )
     zone_list = [
-        Zone.objects.create(office=office, name=f"第{n}责任区") for n in range(1, zones + 1)
+        Zone.all_objects.create(office=office, name=f"第{n}责任区") for n in range(1, zones + 1)
     ]
     people = []
     for n in range(inspectors):
-        inspector = Inspector.objects.create(
+        inspector = Inspector.all_objects.create(
             office=office,
             name=f"督学{n:02d}",
             phone=f"139{seed % 1000:03d}{n:05d}",
@@ -107,7 +107,7 @@ def make_county(schools: int, inspectors: int, zones: int, townships: int, seed:
         )
         inspector.photo.save(f"bench-{n}.jpg", ContentFile(photo_bytes(rng)))
         people.append(inspector)
-    created = School.objects.bulk_create(
+    created = School.all_objects.bulk_create(
         [
             School(
                 office=office,
@@ -121,7 +121,7 @@ def make_county(schools: int, inspectors: int, zones: int, townships: int, seed:
         ]
     )
     start = datetime.date(timezone.localdate().year - 1, 9, 1)
-    Assignment.objects.bulk_create(
+    Assignment.all_objects.bulk_create(
         [
             Assignment(inspector=people[n % inspectors], school=school, start_date=start)
             for n, school in enumerate(created)
@@ -181,7 +181,7 @@ def main():
             boards.ensure_cjk_font()
 
             def one():
-                qs = boards.with_current_assignments(School.objects.filter(pk=school.pk))
+                qs = boards.with_current_assignments(School.all_objects.filter(pk=school.pk))
                 return boards.render_pdf(boards.build_boards(qs), school.name)
 
             def county():
@@ -201,7 +201,7 @@ def main():
                 boards.build_boards(boards.batch_schools(scoping.schools_for(admin)))
             median, times, pdf = timed(county, args.runs)
             (BENCH_DIR / "signboards-county.pdf").write_bytes(pdf)
-            active = School.objects.filter(office=admin.office, is_active=True).count()
+            active = School.all_objects.filter(office=admin.office, is_active=True).count()
             print(
                 f"county batch: {median:6.2f} s median (runs {fmt(times)}), "
                 f"{len(pdf) / 1024:7.0f} KiB for {active} pages "

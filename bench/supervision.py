@@ -735,11 +735,11 @@ def report(args, load_seconds):
         db_size = cursor.fetchone()[0]
     print("\nDataset")
     sizes = {
-        "schools": School.objects.count(),
+        "schools": School.all_objects.count(),
         "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
         "offices": User.objects.filter(role=Role.OFFICE_ADMIN).count(),
-        "visits": Visit.objects.count(),
-        "findings": Finding.objects.count(),
+        "visits": Visit.all_objects.count(),
+        "findings": Finding.all_objects.count(),
     }
     for key, value in sizes.items():
         print(f"  {key:<12}{value:>12,}")
@@ -750,7 +750,7 @@ def report(args, load_seconds):
     admin = User.objects.filter(role=Role.OFFICE_ADMIN).order_by("pk").first()
     viewer = User.objects.filter(role=Role.VIEWER).order_by("pk").first()
     assignment = (
-        Assignment.objects.filter(end_date__isnull=True, school__office=admin.office)
+        Assignment.all_objects.filter(end_date__isnull=True, school__office=admin.office)
         .select_related("school", "inspector")
         .order_by("pk")
         .first()

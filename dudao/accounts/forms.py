@@ -42,8 +42,8 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.office = office
         self.fields["role"].required = True
-        self.fields["inspector"].queryset = Inspector.objects.filter(office=office)
-        self.fields["school"].queryset = School.objects.filter(office=office)
+        self.fields["inspector"].queryset = Inspector.objects.unscoped().filter(office=office)
+        self.fields["school"].queryset = School.objects.unscoped().filter(office=office)
         ancestors = [p for p in office.region.path.strip("/").split("/") if p]
         self.fields["region"].queryset = Region.objects.filter(
             code__in=ancestors, level__in=["city", "province"]

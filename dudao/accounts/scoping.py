@@ -1,5 +1,6 @@
-"""What each role may see. Every list and every fetch goes through these functions, so a
-query can never forget its scope.
+"""What each role may see: the visibility rule of every scoped model (dudao/core/scopes.py).
+`Model.objects.visible_to(user)` and the `*_for(user)` functions here are the same rule; a
+query on a scoped model that chose no scope fails (ScopeNotChosen), so none can forget it.
 
 - office admin: everything of its county's office
 - zone leader: the schools of the zones they lead, plus their own assigned schools
@@ -12,9 +13,17 @@ query can never forget its scope.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dudao.inspectors.models import Assignment, Inspector, Zone
+from dudao.audit.models import AuditEntry
+from dudao.core.scopes import scope_rule
+from dudao.imports.models import ImportJob
+from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone
+from dudao.monitoring.models import SchoolResources
+from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
+from dudao.rectification.models import AccountabilityCase, Finding, Notice
 from dudao.schools.models import School
+from dudao.signboards.models import SignboardBatch
+from dudao.visits.models import Visit
 
 from .models import Role, User
 
@@ -30,8 +39,9 @@ def offices_for(user: User) -> QuerySet[Office]:
     return qs.none()
 
 
+@scope_rule(School)
 def schools_for(user: User) -> QuerySet[School]:
-    qs = School.objects.all()
+    qs = School.objects.unscoped()
     if user.is_superuser:
         return qs
     role = user.role
@@ -43,7 +53,8 @@ def schools_for(user: User) -> QuerySet[School]:
         return qs.filter(pk=user.school_id)
     if role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
         mine = Q(
-            pk__in=Assignment.objects.current()
+            pk__in=Assignment.objects.unscoped()
+            .current()
             .filter(inspector_id=user.inspector_id)
             .values("school_id")
         )
@@ -53,8 +64,9 @@ def schools_for(user: User) -> QuerySet[School]:
     return qs.none()
 
 
+@scope_rule(Zone)
 def zones_for(user: User) -> QuerySet[Zone]:
-    qs = Zone.objects.all()
+    qs = Zone.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role == Role.OFFICE_ADMIN:
@@ -66,8 +78,9 @@ def zones_for(user: User) -> QuerySet[Zone]:
     return qs.none()
 
 
+@scope_rule(Inspector)
 def inspectors_for(user: User) -> QuerySet[Inspector]:
-    qs = Inspector.objects.all()
+    qs = Inspector.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role == Role.OFFICE_ADMIN:
@@ -81,8 +94,9 @@ def inspectors_for(user: User) -> QuerySet[Inspector]:
     return qs.none()
 
 
+@scope_rule(Assignment)
 def assignments_for(user: User) -> QuerySet[Assignment]:
-    qs = Assignment.objects.all()
+    qs = Assignment.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
@@ -108,13 +122,12 @@ def users_for(user: User) -> QuerySet[User]:
     return qs.none()
 
 
+@scope_rule(Visit)
 def visits_for(user):
     """Visits a user may read. Drafts are private to whoever recorded them (and the office
     admin); submitted visits follow the school's scope, plus an inspector's own visits to
     schools since reassigned; a school sees the submitted visits to itself (their feedback)."""
-    from dudao.visits.models import Visit
-
-    qs = Visit.objects.all()
+    qs = Visit.objects.unscoped()
     if user.is_superuser:
         return qs
     submitted = Q(status=Visit.Status.SUBMITTED)
@@ -132,12 +145,11 @@ def visits_for(user):
     return qs.none()
 
 
+@scope_rule(Finding)
 def findings_for(user):
     """Findings (问题) a user may read: the office's; a viewer's offices'; an inspector's or
     zone leader's schools' plus those they recorded or are named on; a school's own."""
-    from dudao.rectification.models import Finding
-
-    qs = Finding.objects.all()
+    qs = Finding.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role == Role.OFFICE_ADMIN:
@@ -155,11 +167,10 @@ def findings_for(user):
     return qs.none()
 
 
+@scope_rule(Notice)
 def notices_for(user):
     """Rectification notices (整改通知书): those of the schools the user may see."""
-    from dudao.rectification.models import Notice
-
-    qs = Notice.objects.all()
+    qs = Notice.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
@@ -171,16 +182,81 @@ def notices_for(user):
     return qs.none()
 
 
+@scope_rule(AccountabilityCase)
 def accountability_cases_for(user):
     """Accountability cases (问责): the office and the viewers above it only."""
-    from dudao.rectification.models import AccountabilityCase
-
-    qs = AccountabilityCase.objects.all()
+    qs = AccountabilityCase.objects.unscoped()
     if user.is_superuser:
         return qs
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
         return qs.filter(office__in=offices_for(user))
     return qs.none()
+
+
+@scope_rule(Conflict)
+def conflicts_for(user):
+    """Recorded conflicts of interest (回避): the office's, the viewers' offices', and an
+    inspector's own."""
+    qs = Conflict.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(inspector__office__in=offices_for(user))
+    if user.inspector_id:
+        return qs.filter(inspector_id=user.inspector_id)
+    return qs.none()
+
+
+@scope_rule(AuditEntry)
+def audit_entries_for(user):
+    """The audit log: an office admin reads its office's entries; nobody else but a
+    superuser reads any."""
+    qs = AuditEntry.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.none()
+
+
+@scope_rule(ImportJob)
+def import_jobs_for(user):
+    """Spreadsheet imports: the office admin's office's jobs."""
+    qs = ImportJob.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.none()
+
+
+@scope_rule(SchoolResources)
+def school_resources_for(user):
+    """Yearly school resource figures (monitoring): the office's and the viewers' offices';
+    others those of the schools they may see."""
+    qs = SchoolResources.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    return qs.filter(school__in=schools_for(user))
+
+
+@scope_rule(SignboardBatch)
+def signboard_batches_for(user):
+    """Signboard batches: the office admin's office's; anyone else only those they asked for."""
+    qs = SignboardBatch.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.filter(created_by_id=user.pk)
+
+
+@scope_rule(Notification)
+def notifications_for(user):
+    """Notifications are their recipient's alone (a superuser's too)."""
+    return Notification.objects.unscoped().filter(recipient_id=user.pk)
 
 
 def get_or_404(queryset: QuerySet, **lookup):

@@ -54,7 +54,7 @@ def _office_of(instance, actor):
 
 def record(actor, action, instance=None, changes=None, *, target_repr="", office_id=None):
     ip, user_agent = current_origin()
-    return AuditEntry.objects.create(
+    return AuditEntry.objects.unscoped().create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=str(actor) if actor is not None else "",
         office_id=office_id if office_id is not None else _office_of(instance, actor),

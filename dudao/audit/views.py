@@ -19,9 +19,7 @@ def _date(value):
 @office_admin_required
 def audit_list(request):
     """The office's audit log, read-only, newest first, filterable."""
-    entries = AuditEntry.objects.all()
-    if not request.user.is_superuser:
-        entries = entries.filter(office_id=request.user.office_id)
+    entries = AuditEntry.objects.visible_to(request.user)
     params = request.GET
     if params.get("action") in AuditEntry.Action.values:
         entries = entries.filter(action=params["action"])

@@ -99,7 +99,7 @@ def scope_for(user, office: Office | None = None, zone: Zone | None = None) -> S
     _form, findings = filtered_findings(user, ledger_params)
     findings = findings.order_by()
     schools = scoping.schools_for(user)
-    visits = Visit.objects.filter(status=Visit.Status.SUBMITTED)
+    visits = Visit.objects.unscoped().filter(status=Visit.Status.SUBMITTED)
     inspectors = scoping.inspectors_for(user).filter(is_active=True)
     zones = scoping.zones_for(user)
     offices = scoping.offices_for(user)
@@ -175,7 +175,7 @@ def _group_key(level: str, prefix: str = "") -> str:
 
 
 def _visited_in(first, last):
-    return Visit.objects.filter(
+    return Visit.objects.unscoped().filter(
         status=Visit.Status.SUBMITTED,
         school=OuterRef("pk"),
         visited_on__gte=first,
@@ -185,7 +185,10 @@ def _visited_in(first, last):
 
 def _current_inspector_name():
     current = (
-        Assignment.objects.current().filter(school=OuterRef("pk")).order_by("-start_date", "-pk")
+        Assignment.objects.unscoped()
+        .current()
+        .filter(school=OuterRef("pk"))
+        .order_by("-start_date", "-pk")
     )
     return Subquery(current.values("inspector__name")[:1])
 

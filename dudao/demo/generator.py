@@ -619,7 +619,7 @@ def build_schools(ctx: DemoContext) -> None:
                 if plan.host is not None:  # now that the host has its primary key
                     plan.school.host_school = plan.host.school
                 _validate_school(plan.school)
-            School.objects.bulk_create([p.school for p in batch], batch_size=500)
+            School.objects.unscoped().bulk_create([p.school for p in batch], batch_size=500)
         county.schools = [p.school for p in plans]
         county.closing = [p.school for p in plans if not p.active]
 
@@ -807,9 +807,9 @@ def build_assignments(ctx: DemoContext) -> None:
     spring = datetime.date(anchor.year, 3, 1)
     for county in ctx.counties:
         conflicts = set(
-            Conflict.objects.filter(inspector__office=county.office).values_list(
-                "inspector_id", "school_id"
-            )
+            Conflict.objects.unscoped()
+            .filter(inspector__office=county.office)
+            .values_list("inspector_id", "school_id")
         )
 
         def allowed(inspector, school, conflicts=conflicts):
@@ -887,7 +887,8 @@ def build_users(ctx: DemoContext) -> None:
     zone = main.zones[0]
     leader = zone.leader
     current = dict(
-        Assignment.objects.current(ctx.today)
+        Assignment.objects.unscoped()
+        .current(ctx.today)
         .filter(inspector__office=main.office)
         .values("inspector")
         .annotate(n=Count("pk"))
@@ -904,10 +905,12 @@ def build_users(ctx: DemoContext) -> None:
         key=lambda i: (i.pk in current, bool(i.employer_school_id), current.get(i.pk, 0), -i.pk),
     )
     their_schools = list(
-        School.objects.filter(
+        School.objects.unscoped()
+        .filter(
             current_assignment_q(ctx.today, prefix="assignments__"),
             assignments__inspector=inspector,
-        ).order_by("code")
+        )
+        .order_by("code")
     )
     school = next((s for s in their_schools if s.type == T.PRIMARY), their_schools[0])
     with hash_once(PASSWORD) as hashed:
@@ -989,8 +992,12 @@ class DemoScope:
             )
         )
         offices = list(Office.objects.filter(region__in=regions).values_list("pk", flat=True))
-        schools = list(School.objects.filter(office__in=offices).values_list("pk", flat=True))
-        inspectors = list(Inspector.objects.filter(office__in=offices).values_list("pk", flat=True))
+        schools = list(
+            School.objects.unscoped().filter(office__in=offices).values_list("pk", flat=True)
+        )
+        inspectors = list(
+            Inspector.objects.unscoped().filter(office__in=offices).values_list("pk", flat=True)
+        )
         users = list(
             User.objects.filter(
                 Q(username__in=DEMO_USERNAMES)
@@ -1011,15 +1018,19 @@ class DemoScope:
             School: self.school_ids,
             Inspector: self.inspector_ids,
             Zone: list(
-                Zone.objects.filter(office__in=self.office_ids).values_list("pk", flat=True)
+                Zone.objects.unscoped()
+                .filter(office__in=self.office_ids)
+                .values_list("pk", flat=True)
             ),
             Conflict: list(
-                Conflict.objects.filter(inspector__in=self.inspector_ids).values_list(
-                    "pk", flat=True
-                )
+                Conflict.objects.unscoped()
+                .filter(inspector__in=self.inspector_ids)
+                .values_list("pk", flat=True)
             ),
             Assignment: list(
-                Assignment.objects.filter(school__in=self.school_ids).values_list("pk", flat=True)
+                Assignment.objects.unscoped()
+                .filter(school__in=self.school_ids)
+                .values_list("pk", flat=True)
             ),
             RecusalGround: list(
                 RecusalGround.objects.filter(office__in=self.office_ids).values_list(
@@ -1039,7 +1050,7 @@ def reset_audit(scope: DemoScope) -> None:
     targets = Q(office__in=scope.office_ids) | Q(actor__in=scope.user_ids)
     for model, ids in scope.targets().items():
         targets |= Q(target_type=model._meta.label, target_id__in=[str(pk) for pk in ids])
-    AuditEntry.objects.filter(targets).delete()
+    AuditEntry.objects.unscoped().filter(targets).delete()
 
 
 def reset_users(scope: DemoScope) -> None:
@@ -1047,16 +1058,16 @@ def reset_users(scope: DemoScope) -> None:
 
 
 def reset_assignments(scope: DemoScope) -> None:
-    Assignment.objects.filter(school__in=scope.school_ids).delete()
+    Assignment.objects.unscoped().filter(school__in=scope.school_ids).delete()
 
 
 def reset_conflicts(scope: DemoScope) -> None:
-    Conflict.objects.filter(inspector__in=scope.inspector_ids).delete()
+    Conflict.objects.unscoped().filter(inspector__in=scope.inspector_ids).delete()
 
 
 def reset_inspectors(scope: DemoScope) -> None:
-    Zone.objects.filter(office__in=scope.office_ids).update(leader=None)
-    inspectors = Inspector.objects.filter(pk__in=scope.inspector_ids)
+    Zone.objects.unscoped().filter(office__in=scope.office_ids).update(leader=None)
+    inspectors = Inspector.objects.unscoped().filter(pk__in=scope.inspector_ids)
     storage = Inspector._meta.get_field("photo").storage
     old_names = list(inspectors.exclude(photo="").values_list("photo", flat=True))
     inspectors.delete()
@@ -1064,7 +1075,9 @@ def reset_inspectors(scope: DemoScope) -> None:
     def delete_files():
         # Only after the commit (a failed reset keeps its photos), and only the files the new
         # seed did not take over: it reuses the same stable names (see _photo_name).
-        in_use = set(Inspector.objects.filter(photo__in=old_names).values_list("photo", flat=True))
+        in_use = set(
+            Inspector.objects.unscoped().filter(photo__in=old_names).values_list("photo", flat=True)
+        )
         for name in old_names:
             if name not in in_use:
                 storage.delete(name)
@@ -1073,13 +1086,13 @@ def reset_inspectors(scope: DemoScope) -> None:
 
 
 def reset_schools(scope: DemoScope) -> None:
-    schools = School.objects.filter(pk__in=scope.school_ids)
+    schools = School.objects.unscoped().filter(pk__in=scope.school_ids)
     schools.filter(host_school__isnull=False).delete()  # teaching points before their hosts
     schools.delete()
 
 
 def reset_zones(scope: DemoScope) -> None:
-    Zone.objects.filter(office__in=scope.office_ids).delete()
+    Zone.objects.unscoped().filter(office__in=scope.office_ids).delete()
 
 
 def reset_regions(scope: DemoScope) -> None:
@@ -1176,7 +1189,7 @@ def fingerprint() -> str:
     """A digest of the demo's content by natural keys (codes, names, phones, dates), so
     two runs with the same seed compare equal whatever their primary keys."""
     scope = DemoScope.current()
-    schools = School.objects.filter(pk__in=scope.school_ids).order_by("code")
+    schools = School.objects.unscoped().filter(pk__in=scope.school_ids).order_by("code")
     data = {
         "schools": list(
             schools.values_list(
@@ -1199,12 +1212,14 @@ def fingerprint() -> str:
             )
         ),
         "zones": list(
-            Zone.objects.filter(office__in=scope.office_ids)
+            Zone.objects.unscoped()
+            .filter(office__in=scope.office_ids)
             .order_by("office__region__code", "name")
             .values_list("office__region__code", "name", "leader__phone")
         ),
         "inspectors": list(
-            Inspector.objects.filter(pk__in=scope.inspector_ids)
+            Inspector.objects.unscoped()
+            .filter(pk__in=scope.inspector_ids)
             .order_by("phone")
             .values_list(
                 "phone",
@@ -1220,18 +1235,20 @@ def fingerprint() -> str:
         ),
         "photos": [
             _digest(i.photo)
-            for i in Inspector.objects.filter(pk__in=scope.inspector_ids).order_by("phone")
+            for i in Inspector.objects.unscoped()
+            .filter(pk__in=scope.inspector_ids)
+            .order_by("phone")
         ],
         "conflicts": sorted(
-            Conflict.objects.filter(inspector__in=scope.inspector_ids).values_list(
-                "inspector__phone", "school__code", "ground__name", "note"
-            )
+            Conflict.objects.unscoped()
+            .filter(inspector__in=scope.inspector_ids)
+            .values_list("inspector__phone", "school__code", "ground__name", "note")
         ),
         "assignments": sorted(
             (code, phone, str(start), str(end), note)
-            for code, phone, start, end, note in Assignment.objects.filter(
-                school__in=scope.school_ids
-            ).values_list("school__code", "inspector__phone", "start_date", "end_date", "note")
+            for code, phone, start, end, note in Assignment.objects.unscoped()
+            .filter(school__in=scope.school_ids)
+            .values_list("school__code", "inspector__phone", "start_date", "end_date", "note")
         ),
         "users": sorted(
             User.objects.filter(pk__in=scope.user_ids).values_list(

@@ -398,9 +398,11 @@ class Supervision:
                 .order_by("pk")
                 .first()
             )
-            for school_id, start, end, inspector_id in Assignment.objects.filter(
-                school__office=county.office
-            ).values_list("school_id", "start_date", "end_date", "inspector_id"):
+            for school_id, start, end, inspector_id in (
+                Assignment.objects.unscoped()
+                .filter(school__office=county.office)
+                .values_list("school_id", "start_date", "end_date", "inspector_id")
+            ):
                 self.assignments.setdefault(school_id, []).append((start, end, inspector_id))
         for rows in self.assignments.values():
             rows.sort(key=lambda row: row[0], reverse=True)
@@ -596,7 +598,7 @@ class Supervision:
         deadline = found if fp.on_the_spot else found + datetime.timedelta(days=fp.deadline_days)
 
         def finding():
-            return Finding.objects.get(pk=fp.pk)
+            return Finding.objects.unscoped().get(pk=fp.pk)
 
         def inspector_at():
             return self.inspector_actor(county, school, timezone.localdate())
@@ -609,7 +611,7 @@ class Supervision:
             f = rect.create_finding(
                 plan.actor,
                 school=school,
-                visit=Visit.objects.get(pk=plan.pk),
+                visit=Visit.objects.unscoped().get(pk=plan.pk),
                 area=fp.area,
                 description=fp.description,
                 severity=fp.severity,
@@ -787,7 +789,11 @@ class Supervision:
     # ----------------------------------------------------------------- replay
 
     def queue_overdue_checks(self, first_day: datetime.date) -> None:
-        others = Finding.objects.exclude(office__in=[c.office for c in self.ctx.counties]).exists()
+        others = (
+            Finding.objects.unscoped()
+            .exclude(office__in=[c.office for c in self.ctx.counties])
+            .exists()
+        )
         days = [self.today]
         if not others:
             days = []
@@ -808,7 +814,7 @@ class Supervision:
                 planned.run()
         # Notifications older than a week have been read.
         week_ago = at(self.today, 0) - datetime.timedelta(days=7)
-        Notification.objects.filter(
+        Notification.objects.unscoped().filter(
             recipient__office__in=[c.office for c in self.ctx.counties],
             created_at__lt=week_ago,
             read_at__isnull=True,
@@ -898,7 +904,9 @@ def build_supervision(ctx) -> None:
     first = min((p.moment.date() for p in sim.visit_plans), default=sim.today)
     sim.queue_overdue_checks(first)
     sim.replay()
-    visits_made = Visit.objects.filter(office__in=[c.office for c in ctx.counties]).count()
+    visits_made = (
+        Visit.objects.unscoped().filter(office__in=[c.office for c in ctx.counties]).count()
+    )
     ctx.log(f"  supervision: {visits_made} visits")
 
 
@@ -906,16 +914,16 @@ def reset_supervision(scope) -> None:
     """Delete the demo's supervision data, dependants first (visits and findings protect
     the schools, inspectors and users)."""
     offices = scope.office_ids
-    findings = Finding.objects.filter(office__in=offices)
+    findings = Finding.objects.unscoped().filter(office__in=offices)
     # History rows are append-only too (their delete() raises); QuerySet deletes as below.
     AccountabilityCaseEvent.objects.filter(case__office__in=offices).delete()
-    AccountabilityCase.objects.filter(office__in=offices).delete()
+    AccountabilityCase.objects.unscoped().filter(office__in=offices).delete()
     FollowUp.objects.filter(finding__in=findings).delete()
     evidence = RectificationEvidence.objects.filter(finding__in=findings)
     files = [(e.file, e.preview) for e in evidence]
     evidence.delete()
     Response.objects.filter(finding__in=findings).delete()
-    Notice.objects.filter(office__in=offices).delete()
+    Notice.objects.unscoped().filter(office__in=offices).delete()
     NoticeSequence.objects.filter(office__in=offices).delete()
     # Finding events are append-only (FindingEvent.delete raises); a QuerySet delete is
     # one SQL DELETE that never calls it, used here only for the demo's own rows.
@@ -926,8 +934,8 @@ def reset_supervision(scope) -> None:
     attachments.delete()
     AreaCheck.objects.filter(visit__office__in=offices).delete()
     VisitEvent.objects.filter(visit__office__in=offices).delete()
-    Visit.objects.filter(office__in=offices).delete()
-    Notification.objects.filter(recipient__in=scope.user_ids).delete()
+    Visit.objects.unscoped().filter(office__in=offices).delete()
+    Notification.objects.unscoped().filter(recipient__in=scope.user_ids).delete()
 
     def delete_files():
         for pair in files:
@@ -942,10 +950,12 @@ def reset_supervision(scope) -> None:
 def supervision_fingerprint(scope) -> dict:
     """The supervision data by natural keys (for `generator.fingerprint`)."""
     offices = scope.office_ids
-    findings = Finding.objects.filter(office__in=offices)
+    findings = Finding.objects.unscoped().filter(office__in=offices)
     return {
         "visits": sorted(
-            Visit.objects.filter(office__in=offices).values_list(
+            Visit.objects.unscoped()
+            .filter(office__in=offices)
+            .values_list(
                 "school__code",
                 "visited_at",
                 "submitted_at",
@@ -989,9 +999,9 @@ def supervision_fingerprint(scope) -> dict:
             key=str,
         ),
         "notices": sorted(
-            Notice.objects.filter(office__in=offices).values_list(
-                "number", "school__code", "issued_at", "deadline"
-            ),
+            Notice.objects.unscoped()
+            .filter(office__in=offices)
+            .values_list("number", "school__code", "issued_at", "deadline"),
             key=str,
         ),
         "responses": sorted(
@@ -1007,9 +1017,9 @@ def supervision_fingerprint(scope) -> dict:
             key=str,
         ),
         "cases": sorted(
-            AccountabilityCase.objects.filter(office__in=offices).values_list(
-                "target_kind", "target_name", "measures", "status", "opened_at"
-            ),
+            AccountabilityCase.objects.unscoped()
+            .filter(office__in=offices)
+            .values_list("target_kind", "target_name", "measures", "status", "opened_at"),
             key=str,
         ),
     }

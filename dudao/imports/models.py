@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager
+
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
@@ -47,7 +49,11 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-created_at", "-pk"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")

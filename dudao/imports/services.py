@@ -101,7 +101,7 @@ def _reporter(job: ImportJob, *, save: bool):
         done = min(done, total) if total else done
         job.processed_rows = done
         if save:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+            ImportJob.objects.unscoped().filter(pk=job.pk).update(processed_rows=done)
         cache.set(_cache_key(job.pk), done, 3600)
         for listener in PROGRESS_LISTENERS:
             listener(job, done, total)
@@ -170,7 +170,7 @@ def _error_summary(plan) -> dict:
 
 
 def validate_job(job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_related("office__region").get(pk=job_id)
+    job = ImportJob.objects.unscoped().select_related("office__region").get(pk=job_id)
     if job.status != Status.VALIDATING:
         return job
     try:
@@ -180,7 +180,9 @@ def validate_job(job_id: int) -> ImportJob:
         except FileError as exc:
             _finish(job, Status.INVALID, file_error=exc.message)
             return job
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows, processed_rows=0)
+        ImportJob.objects.unscoped().filter(pk=job.pk).update(
+            total_rows=job.total_rows, processed_rows=0
+        )
         plan = importer.plan(sheet, _reporter(job, save=True))
         job.processed_rows = job.total_rows
         if plan.errors:
@@ -202,7 +204,7 @@ def confirm_job(actor, job: ImportJob) -> bool:
     """Start applying a previewed job. False when it was already confirmed (a second click, a
     second tab) or cannot be: nothing happens then."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        job = ImportJob.objects.unscoped().select_for_update().get(pk=job.pk)
         if job.status != Status.PREVIEW:
             return False
         job.status, job.processed_rows = Status.APPLYING, 0
@@ -223,7 +225,7 @@ def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
     write everything in one transaction, or nothing. A row refused while it is written (a
     service's check) rolls the whole import back and is shown as the row's error."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    job = ImportJob.objects.select_related("office__region").get(pk=job_id)
+    job = ImportJob.objects.unscoped().select_related("office__region").get(pk=job_id)
     if job.status != Status.APPLYING:
         return job
     try:
@@ -235,7 +237,7 @@ def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
             return job
         try:
             with transaction.atomic():
-                locked = ImportJob.objects.select_for_update().get(pk=job_id)
+                locked = ImportJob.objects.unscoped().select_for_update().get(pk=job_id)
                 if locked.status != Status.APPLYING:
                     return locked
                 plan = importer.plan(sheet)
@@ -262,7 +264,7 @@ def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
             _finish(job, Status.INVALID, errors=errors, summary={"error_count": 1})
     except Exception:
         logger.exception("import %s: apply failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
+        ImportJob.objects.unscoped().filter(pk=job_id).update(
             status=Status.FAILED,
             finished_at=timezone.now(),
             file_error=_(

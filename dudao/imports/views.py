@@ -30,7 +30,9 @@ def _kind(kind: str, listed=True) -> str:
 def _job(request, pk) -> ImportJob:
     """A job of the user's own office; any other is "not found"."""
     return scoping.get_or_404(
-        ImportJob.objects.filter(office_id=request.user.office_id).select_related("created_by"),
+        ImportJob.objects.visible_to(request.user)
+        .filter(office_id=request.user.office_id)
+        .select_related("created_by"),
         pk=pk,
     )
 
@@ -43,9 +45,11 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @office_admin_required
 def import_list(request):
-    jobs = ImportJob.objects.filter(office_id=request.user.office_id).select_related("created_by")[
-        :20
-    ]
+    jobs = (
+        ImportJob.objects.visible_to(request.user)
+        .filter(office_id=request.user.office_id)
+        .select_related("created_by")[:20]
+    )
     cards = [{"kind": kind, "label": IMPORTERS[kind].label} for kind in services.listed_kinds()]
     context = {"jobs": jobs, "cards": cards, "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
     return render(request, "imports/list.html", context)

@@ -28,8 +28,8 @@ class InspectorForm(forms.ModelForm):
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer_school"].queryset = School.objects.filter(office=office)
-        self.fields["zone"].queryset = Zone.objects.filter(office=office)
+        self.fields["employer_school"].queryset = School.objects.unscoped().filter(office=office)
+        self.fields["zone"].queryset = Zone.objects.unscoped().filter(office=office)
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -53,14 +53,18 @@ class ZoneForm(forms.ModelForm):
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Inspector.objects.filter(office=office, is_active=True)
+        self.fields["leader"].queryset = Inspector.objects.unscoped().filter(
+            office=office, is_active=True
+        )
 
     def validate_unique(self):
         pass
 
 
 class AssignForm(forms.Form):
-    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=Inspector.objects.none())
+    inspector = forms.ModelChoiceField(
+        label=_("Inspector"), queryset=Inspector.objects.unscoped().none()
+    )
     start_date = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -68,9 +72,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = Inspector.objects.filter(
-            office=office, is_active=True
-        ).order_by("name")
+        self.fields["inspector"].queryset = (
+            Inspector.objects.unscoped().filter(office=office, is_active=True).order_by("name")
+        )
         self.fields["start_date"].initial = timezone.localdate()
 
 
@@ -82,11 +86,13 @@ class EndAssignmentForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.unscoped().none())
     ground = forms.ModelChoiceField(label=_("Ground"), queryset=RecusalGround.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = School.objects.filter(office=office).order_by("name")
+        self.fields["school"].queryset = (
+            School.objects.unscoped().filter(office=office).order_by("name")
+        )
         self.fields["ground"].queryset = RecusalGround.objects.filter(office=office)

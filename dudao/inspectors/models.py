@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager, ScopedQuerySet
 from dudao.core.validators import phone_validator
 
 
@@ -28,7 +29,11 @@ class Zone(models.Model):
         verbose_name=_("zone leader"),
     )
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         # Creation order: offices number their zones (第一责任区, 第二…), and those names do
         # not sort by their numerals.
         ordering = ["pk"]
@@ -95,7 +100,11 @@ class Inspector(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["name", "pk"]
         verbose_name = _("inspector")
         verbose_name_plural = _("inspectors")
@@ -157,7 +166,11 @@ class Conflict(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
         constraints = [
@@ -180,10 +193,18 @@ def current_assignment_q(on: datetime.date | None = None, prefix: str = "") -> Q
     )
 
 
-class AssignmentQuerySet(models.QuerySet):
+class CurrentAssignments:
     def current(self, on: datetime.date | None = None):
         """Assignments in force on `on` (today by default): see `current_assignment_q`."""
         return self.filter(current_assignment_q(on))
+
+
+class AssignmentQuerySet(CurrentAssignments, ScopedQuerySet):
+    """`Assignment.objects`: scoped, with `current()`."""
+
+
+class AllAssignmentsQuerySet(CurrentAssignments, models.QuerySet):
+    """Django's default manager (related managers: `school.assignments.current()`)."""
 
 
 class Assignment(models.Model):
@@ -200,9 +221,11 @@ class Assignment(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AssignmentQuerySet.as_manager()
+    all_objects = AllAssignmentsQuerySet.as_manager()  # Django's default manager
+    objects = ScopedManager.from_queryset(AssignmentQuerySet)()
 
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-start_date", "-pk"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")

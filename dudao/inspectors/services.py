@@ -51,7 +51,8 @@ def check_inspector(inspector: Inspector):
 
 def _duplicate_phone(inspector) -> bool:
     return (
-        Inspector.objects.filter(office_id=inspector.office_id, phone=inspector.phone)
+        Inspector.objects.unscoped()
+        .filter(office_id=inspector.office_id, phone=inspector.phone)
         .exclude(pk=inspector.pk)
         .exists()
     )
@@ -71,7 +72,7 @@ def create_inspector(actor, office, **data) -> Inspector:
 
 @transaction.atomic
 def update_inspector(actor, inspector: Inspector, **data) -> Inspector:
-    inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
+    inspector = Inspector.objects.unscoped().select_for_update().get(pk=inspector.pk)
     before = audit.snapshot(inspector)
     for key, value in data.items():
         if key in INSPECTOR_FIELDS:
@@ -105,7 +106,7 @@ def create_zone(actor, office, *, name, leader=None) -> Zone:
 
 @transaction.atomic
 def update_zone(actor, zone: Zone, *, name, leader=None) -> Zone:
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.unscoped().select_for_update().get(pk=zone.pk)
     before = audit.snapshot(zone)
     zone.name, zone.leader = name, leader
     _check_zone(zone)
@@ -117,7 +118,12 @@ def update_zone(actor, zone: Zone, *, name, leader=None) -> Zone:
 def _check_zone(zone: Zone):
     if zone.leader_id and zone.leader.office_id != zone.office_id:
         raise DomainError(_("The zone leader belongs to another office."), field="leader")
-    if Zone.objects.filter(office_id=zone.office_id, name=zone.name).exclude(pk=zone.pk).exists():
+    if (
+        Zone.objects.unscoped()
+        .filter(office_id=zone.office_id, name=zone.name)
+        .exclude(pk=zone.pk)
+        .exists()
+    ):
         raise DomainError(_("A zone with this name already exists."), field="name")
 
 
@@ -130,7 +136,7 @@ def ensure_default_recusal_grounds(office) -> None:
 def record_conflict(actor, inspector: Inspector, school: School, ground: RecusalGround, note=""):
     if school.office_id != inspector.office_id or ground.office_id != inspector.office_id:
         raise DomainError(_("The school and the inspector belong to different offices."))
-    conflict, created = Conflict.objects.get_or_create(
+    conflict, created = Conflict.objects.unscoped().get_or_create(
         inspector=inspector, school=school, ground=ground, defaults={"note": note}
     )
     if created:
@@ -166,7 +172,8 @@ def recusal_reason(inspector: Inspector, school: School) -> str | None:
             "school": inspector.employer_school.name,
         }
     conflict = (
-        Conflict.objects.filter(inspector=inspector)
+        Conflict.objects.unscoped()
+        .filter(inspector=inspector)
         .filter(Q(school=school) | Q(school_id=school.host_school_id))
         .select_related("ground")
         .first()
@@ -206,11 +213,12 @@ def assign_inspector(
     assignment, if any, ends the day before. Idempotent: assigning the current inspector
     again changes nothing."""
     school = (
-        School.objects.select_for_update(of=("self",))
+        School.objects.unscoped()
+        .select_for_update(of=("self",))
         .select_related("host_school")
         .get(pk=school.pk)
     )
-    inspector = Inspector.objects.select_related("employer_school").get(pk=inspector.pk)
+    inspector = Inspector.objects.unscoped().select_related("employer_school").get(pk=inspector.pk)
     if inspector.office_id != school.office_id:
         raise DomainError(_("The inspector belongs to another office."), field="inspector")
     refusal = assignment_refusal(inspector, school)
@@ -261,7 +269,7 @@ def _cancel_assignment(actor, assignment: Assignment) -> None:
 
 @transaction.atomic
 def end_assignment(actor, assignment: Assignment, end_date: datetime.date, note: str = ""):
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = Assignment.objects.unscoped().select_for_update().get(pk=assignment.pk)
     if assignment.end_date is not None:
         return assignment  # already ended: retrying is harmless
     if end_date < assignment.start_date:

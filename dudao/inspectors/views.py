@@ -112,7 +112,10 @@ def conflict_add(request, pk):
 @require_POST
 def conflict_delete(request, pk):
     conflict = scoping.get_or_404(
-        Conflict.objects.filter(inspector__in=scoping.inspectors_for(request.user)), pk=pk
+        Conflict.objects.visible_to(request.user).filter(
+            inspector__in=scoping.inspectors_for(request.user)
+        ),
+        pk=pk,
     )
     inspector = conflict.inspector
     services.remove_conflict(request.user, conflict)

@@ -156,8 +156,8 @@ def build(office, schools, rng: random.Random, years=YEARS) -> int:
             rows.append(row)
         inputs.check_rows(check, checking_rules())  # raises on a generator bug
         check = []
-    SchoolResources.objects.bulk_create(rows, batch_size=500)
-    saved = SchoolResources.objects.filter(office=office, year__in=years)
+    SchoolResources.objects.unscoped().bulk_create(rows, batch_size=500)
+    saved = SchoolResources.objects.unscoped().filter(office=office, year__in=years)
     SchoolResourcesHistory.objects.bulk_create(
         [SchoolResourcesHistory(resources=r, version=1, source="demo", changes={}) for r in saved],
         batch_size=500,
@@ -168,9 +168,7 @@ def build(office, schools, rng: random.Random, years=YEARS) -> int:
 def reset(office_ids=None) -> None:
     """Delete the monitoring rows (of these offices, or all): evaluations, imports, figures
     (their history goes with them) and the offices' own rule sets."""
-    models = (Evaluation, SchoolResources)
-    for model in models:
-        qs = model.objects.all()
+    for qs in (Evaluation.objects.all(), SchoolResources.objects.unscoped()):
         if office_ids is not None:
             qs = qs.filter(office__in=office_ids)
         qs.delete()

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager
+
 from .fields import NUMERIC_FIELDS, SCHOOL_TYPES
 
 SCHOOL_TYPE_CHOICES = [(t, t) for t in SCHOOL_TYPES]  # the engine's Chinese type names (data)
@@ -117,7 +119,11 @@ class SchoolResources(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["year", "school__code"]
         verbose_name = _("school resources")
         verbose_name_plural = _("school resources")

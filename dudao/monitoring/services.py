@@ -238,7 +238,10 @@ def save_resources(
     check_figures(school, school_type, figures)
     with transaction.atomic():
         resources = (
-            SchoolResources.objects.select_for_update().filter(school=school, year=year).first()
+            SchoolResources.objects.unscoped()
+            .select_for_update()
+            .filter(school=school, year=year)
+            .first()
         )
         if resources is None:
             if expected_version not in (None, "", 0, "0"):
@@ -330,12 +333,15 @@ def import_confirm(actor, job) -> dict | None:
 
 
 def years_with_data(office) -> list[int]:
-    return sorted(set(SchoolResources.objects.filter(office=office).values_list("year", flat=True)))
+    return sorted(
+        set(SchoolResources.objects.unscoped().filter(office=office).values_list("year", flat=True))
+    )
 
 
 def resource_rows(office, year):
     return (
-        SchoolResources.objects.filter(office=office, year=year)
+        SchoolResources.objects.unscoped()
+        .filter(office=office, year=year)
         .select_related("school")
         .order_by("school__code")
     )

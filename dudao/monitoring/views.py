@@ -155,7 +155,7 @@ def index(request):
             )
         years.append(row)
     evaluations = Evaluation.objects.filter(office=office).select_related("created_by")[:10]
-    imports = _resource_imports(office)[:5]
+    imports = _resource_imports(request.user, office)[:5]
     return render(
         request,
         "monitoring/index.html",
@@ -536,7 +536,8 @@ def resources(request, year):
     office = current_office(request)
     years = services.years_with_data(office)
     qs = (
-        SchoolResources.objects.filter(office=office, year=year)
+        SchoolResources.objects.visible_to(request.user)
+        .filter(office=office, year=year)
         .select_related("school", "updated_by")
         .order_by("school__code")
     )
@@ -563,7 +564,9 @@ def resources_edit(request, school, year):
     school = scoping.get_school_for(request.user, school)
     if school.type not in services.COMPULSORY_TYPES:
         raise Http404
-    record = SchoolResources.objects.filter(school=school, year=year).first()
+    record = (
+        SchoolResources.objects.visible_to(request.user).filter(school=school, year=year).first()
+    )
     if request.method == "POST":
         form = ResourcesForm(request.POST)
         if form.is_valid():
@@ -609,14 +612,14 @@ def resources_edit(request, school, year):
 # --- import -----------------------------------------------------------------------------------
 
 
-def _resource_imports(office):
+def _resource_imports(user, office):
     from dudao.imports.models import ImportJob
 
-    return ImportJob.objects.filter(office=office, kind="resources")
+    return ImportJob.objects.visible_to(user).filter(office=office, kind="resources")
 
 
 def _resource_import(request, pk):
-    return get_object_or_404(_resource_imports(request.user.office), pk=pk)
+    return get_object_or_404(_resource_imports(request.user, request.user.office), pk=pk)
 
 
 @office_admin_required
@@ -637,7 +640,7 @@ def import_upload(request):
             request.user, form.cleaned_data["year"], io.BytesIO(upload.read()), upload.name
         )
         return redirect("monitoring:import_preview", pk=job.pk)
-    imports = _resource_imports(request.user.office)[:10]
+    imports = _resource_imports(request.user, request.user.office)[:10]
     return render(
         request,
         "monitoring/import_upload.html",

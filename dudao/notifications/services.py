@@ -31,7 +31,7 @@ def notify(recipients: Iterable, kind: str, params: dict | None = None, *, url: 
     if not rows:
         return []
     with transaction.atomic():
-        created = Notification.objects.bulk_create(rows)
+        created = Notification.objects.unscoped().bulk_create(rows)
         if settings.NOTIFY_BY_EMAIL:
             from .tasks import email_notifications
 
@@ -43,17 +43,24 @@ def notify(recipients: Iterable, kind: str, params: dict | None = None, *, url: 
 
 def mark_read(user, notification_id: int) -> bool:
     """Mark one of the user's own notifications read; idempotent. False when not theirs."""
-    updated = Notification.objects.filter(
-        pk=notification_id, recipient=user, read_at__isnull=True
-    ).update(read_at=timezone.now())
-    return updated > 0 or Notification.objects.filter(pk=notification_id, recipient=user).exists()
+    updated = (
+        Notification.objects.unscoped()
+        .filter(pk=notification_id, recipient=user, read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
+    return (
+        updated > 0
+        or Notification.objects.unscoped().filter(pk=notification_id, recipient=user).exists()
+    )
 
 
 def mark_all_read(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    return (
+        Notification.objects.unscoped()
+        .filter(recipient=user, read_at__isnull=True)
+        .update(read_at=timezone.now())
     )
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.unscoped().filter(recipient=user, read_at__isnull=True).count()

@@ -13,9 +13,11 @@ def email_notifications(notification_ids: list[int]) -> int:
     language. Idempotent: a notification already e-mailed (emailed_at set) is skipped, so a
     retried task never sends twice."""
     sent = 0
-    pending = Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient")
+    pending = (
+        Notification.objects.unscoped()
+        .filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .select_related("recipient")
+    )
     for notification in pending:
         address = notification.recipient.email
         if not address:
@@ -25,7 +27,7 @@ def email_notifications(notification_ids: list[int]) -> int:
             subject, text = notification.title, notification.body
         body = "\n\n".join(part for part in (text, link) if part)
         send_mail(subject, body, None, [address])
-        Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+        Notification.objects.unscoped().filter(pk=notification.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         )
         sent += 1

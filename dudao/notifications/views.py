@@ -11,7 +11,7 @@ from .models import Notification
 
 def notification_list(request):
     """The user's own notifications, newest first; ?unread=1 shows only unread ones."""
-    notifications = Notification.objects.filter(recipient=request.user)
+    notifications = Notification.objects.visible_to(request.user)
     if request.GET.get("unread") == "1":
         notifications = notifications.filter(read_at__isnull=True)
     page, query = paginate(request, notifications)
@@ -27,7 +27,7 @@ def notification_open(request, pk):
     """Mark read, then go where the notification points (only to a path on this site)."""
     if not services.mark_read(request.user, pk):
         raise Http404
-    target = Notification.objects.only("url").get(pk=pk, recipient=request.user).url
+    target = Notification.objects.visible_to(request.user).only("url").get(pk=pk).url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         target = "notifications:list"
     return redirect(target)

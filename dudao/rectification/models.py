@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
+from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import AREA_CHOICES, area_validators
 
 
@@ -152,7 +153,11 @@ class Finding(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-created_at", "-pk"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
@@ -246,7 +251,11 @@ class Notice(models.Model):
     deadline = models.DateField(_("deadline"))
     note = models.TextField(_("note"), blank=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("rectification notice")
         verbose_name_plural = _("rectification notices")
@@ -380,7 +389,11 @@ class AccountabilityCase(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("accountability case")
         verbose_name_plural = _("accountability cases")

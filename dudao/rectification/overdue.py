@@ -27,12 +27,14 @@ def mark_overdue(today: datetime.date | None = None) -> dict[str, int]:
     is `version`: a nightly job must not make the users' open forms stale."""
     today = today or office_today()
     to_mark = list(
-        Finding.objects.select_for_update()
+        Finding.objects.unscoped()
+        .select_for_update()
         .filter(status__in=ACTIVE, deadline__lt=today, is_overdue=False)
         .order_by("pk")
     )
     to_clear = list(
-        Finding.objects.select_for_update()
+        Finding.objects.unscoped()
+        .select_for_update()
         .filter(is_overdue=True)
         .filter(Q(status__in=TERMINAL) | Q(deadline__gte=today))
         .order_by("pk")
@@ -56,6 +58,6 @@ def mark_overdue(today: datetime.date | None = None) -> dict[str, int]:
                 from_status=finding.status,
                 data={"deadline": str(finding.deadline), "checked_on": str(today)},
             )
-    Finding.objects.filter(pk__in=[f.pk for f in to_mark]).update(is_overdue=True)
-    Finding.objects.filter(pk__in=[f.pk for f in to_clear]).update(is_overdue=False)
+    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_mark]).update(is_overdue=True)
+    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_clear]).update(is_overdue=False)
     return {"marked": len(to_mark), "cleared": len(to_clear)}

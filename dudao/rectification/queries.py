@@ -13,7 +13,7 @@ def active_findings(findings: QuerySet[Finding]) -> QuerySet[Finding]:
 def serious_without_case(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     """Serious findings for which the office has not opened an accountability case yet: the
     flag on the office's dashboard (a person decides; nothing is opened automatically)."""
-    cases = AccountabilityCase.objects.filter(finding=OuterRef("pk"))
+    cases = AccountabilityCase.objects.unscoped().filter(finding=OuterRef("pk"))
     return findings.filter(severity=Severity.SERIOUS).filter(~Exists(cases))
 
 

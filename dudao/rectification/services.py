@@ -72,7 +72,8 @@ def _responsible_inspector_id(school, visit, day):
     if visit is not None and visit.inspector_id:
         return visit.inspector_id
     return (
-        Assignment.objects.current(on=day)
+        Assignment.objects.unscoped()
+        .current(on=day)
         .filter(school=school)
         .order_by("-start_date")
         .values_list("inspector_id", flat=True)
@@ -99,10 +100,10 @@ def create_finding(
     or without a visit). An on-the-spot finding's deadline is the day of the finding. A
     serious finding sends a "created" event flagged serious: the office decides on an
     accountability case; none is opened automatically."""
-    school = School.objects.get(pk=school.pk)
+    school = School.objects.unscoped().get(pk=school.pk)
     today = timezone.localdate()
     if visit is not None:
-        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
         if visit.school_id != school.pk:
             raise DomainError(_("The visit was made to another school."), field="visit")
         if not (visit.created_by_id == actor.pk or _is_office_admin(actor, school.office_id)):
@@ -112,7 +113,8 @@ def create_finding(
         or (
             actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
             and actor.inspector_id
-            and Assignment.objects.current(on=today)
+            and Assignment.objects.unscoped()
+            .current(on=today)
             .filter(inspector_id=actor.inspector_id, school=school)
             .exists()
         )
@@ -191,7 +193,7 @@ def issue_notice(
     ids = sorted({f.pk for f in findings})
     if not ids:
         raise DomainError(_("Choose at least one finding."), field="findings")
-    rows = list(Finding.objects.filter(pk__in=ids).select_related("school__office"))
+    rows = list(Finding.objects.unscoped().filter(pk__in=ids).select_related("school__office"))
     if len({(f.school_id, f.visit_id) for f in rows}) != 1:
         raise DomainError(
             _("A notice covers findings of one school from one visit."), field="findings"
@@ -206,7 +208,7 @@ def issue_notice(
     school = rows[0].school
     now = timezone.localtime()
     sequence, number = _allocate_number(school.office, now.year)
-    notice = Notice.objects.create(
+    notice = Notice.objects.unscoped().create(
         office_id=school.office_id,
         school=school,
         visit_id=rows[0].visit_id,
@@ -411,7 +413,7 @@ def set_severity(actor, finding, *, expected_version, severity: str, note: str =
 def add_finding_file(actor, finding, uploaded_file) -> RectificationEvidence:
     """A photo or document of the problem itself (by whoever may record findings)."""
     checked = uploads.check_upload(uploaded_file)
-    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    locked = Finding.objects.unscoped().select_for_update().get(pk=finding.pk)
     if not (roles_of(actor, locked) & {workflow.INSPECTOR, OFFICE}):
         raise NotPermitted(_("You may not change this finding."))
     existing = locked.files.filter(response__isnull=True, sha256=checked.sha256).first()
@@ -483,7 +485,7 @@ def open_accountability_case(
         opened_by=actor,
     )
     if finding is not None:
-        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        finding = Finding.objects.unscoped().select_for_update().get(pk=finding.pk)
         if finding.office_id != office.pk:
             raise DomainError(_("The finding belongs to another office."), field="finding")
         case.finding = finding

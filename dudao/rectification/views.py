@@ -126,7 +126,9 @@ def finding_create(request):
         if not (visit.created_by_id == user.pk or user.is_office_admin):
             raise PermissionDenied
         fixed_school = visit.school
-        schools = School.objects.filter(pk=visit.school_id)
+        # The visit was fetched through the user's scope; its school stays recordable even
+        # if it has since been reassigned.
+        schools = School.objects.unscoped().filter(pk=visit.school_id)
     elif request.GET.get("school"):
         fixed_school = scoping.get_school_for(user, request.GET["school"])
         if not schools.filter(pk=fixed_school.pk).exists():

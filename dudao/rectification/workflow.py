@@ -277,7 +277,8 @@ def roles_of(actor, finding: Finding) -> set[str]:
     if (
         actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
         and actor.inspector_id
-        and Assignment.objects.current(on=timezone.localdate())
+        and Assignment.objects.unscoped()
+        .current(on=timezone.localdate())
         .filter(inspector_id=actor.inspector_id, school_id=finding.school_id)
         .exists()
     ):

@@ -36,9 +36,10 @@ class SchoolForm(forms.ModelForm):
         self.fields["township"].queryset = Region.objects.filter(
             level=Region.Level.TOWNSHIP, path__startswith=office.region.path
         )
-        self.fields["zone"].queryset = Zone.objects.filter(office=office)
+        self.fields["zone"].queryset = Zone.objects.unscoped().filter(office=office)
         self.fields["host_school"].queryset = (
-            School.objects.filter(office=office)
+            School.objects.unscoped()
+            .filter(office=office)
             .exclude(type=SchoolType.TEACHING_POINT)
             .exclude(pk=self.instance.pk)
         )
@@ -59,7 +60,10 @@ class SchoolFilterForm(forms.Form):
         empty_label=_("All townships"),
     )
     zone = forms.ModelChoiceField(
-        label=_("Zone"), required=False, queryset=Zone.objects.none(), empty_label=_("All zones")
+        label=_("Zone"),
+        required=False,
+        queryset=Zone.objects.unscoped().none(),
+        empty_label=_("All zones"),
     )
     assigned = forms.ChoiceField(
         label=_("Responsible inspector"),

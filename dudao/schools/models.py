@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager
 from dudao.core.validators import phone_validator, school_code_validator
 
 
@@ -107,7 +108,11 @@ class School(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["code"]
         verbose_name = _("school")
         verbose_name_plural = _("schools")

@@ -88,7 +88,7 @@ def create_school(actor, office, **data) -> School:
 
 @transaction.atomic
 def update_school(actor, school: School, **data) -> School:
-    school = School.objects.select_for_update().get(pk=school.pk)
+    school = School.objects.unscoped().select_for_update().get(pk=school.pk)
     before = audit.snapshot(school)
     for key, value in data.items():
         if key in SCHOOL_FIELDS:
@@ -102,7 +102,7 @@ def update_school(actor, school: School, **data) -> School:
 def delete_school(actor, school: School) -> None:
     """Delete a school entered by mistake. A school with history (assignments, teaching
     points) is deactivated instead: records are never lost."""
-    school = School.objects.select_for_update().get(pk=school.pk)
+    school = School.objects.unscoped().select_for_update().get(pk=school.pk)
     if school.assignments.exists() or school.teaching_points.exists() or school.users.exists():
         raise DomainError(
             _(

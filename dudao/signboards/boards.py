@@ -135,7 +135,10 @@ def with_current_assignments(
     `on` (today by default; newest first) with their inspectors: two queries for any number
     of schools."""
     current = (
-        Assignment.objects.current(on).select_related("inspector").order_by("-start_date", "-pk")
+        Assignment.objects.unscoped()
+        .current(on)
+        .select_related("inspector")
+        .order_by("-start_date", "-pk")
     )
     return schools.select_related("office", "zone").prefetch_related(
         Prefetch("assignments", queryset=current, to_attr="current_assignments")
@@ -160,7 +163,7 @@ def pdf_filename(name: str) -> str:
 
 def current_assignment(school: School) -> Assignment | None:
     """The school's responsible inspector on the board: its current assignment (the one meaning
-    of "current", `Assignment.objects.current()`), the same inspector who may act on the
+    of "current", `Assignment.objects.unscoped().current()`), the same inspector who may act on the
     school. An assignment made ahead of term appears once it starts. Needs
     `with_current_assignments`."""
     assignments = school.current_assignments

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager
+
 
 class SignboardBatch(models.Model):
     class Status(models.TextChoices):
@@ -30,7 +32,11 @@ class SignboardBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["office", "zone", "status"])]
 

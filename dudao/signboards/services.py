@@ -29,14 +29,15 @@ def request_batch(actor, *, zone=None, title: str) -> SignboardBatch:
     """Queue a batch of the actor's schools (a zone's, or the whole county's). A double click
     or a reload finds the pending or fresh batch instead of rendering twice."""
     recent = (
-        SignboardBatch.objects.select_for_update()
+        SignboardBatch.objects.unscoped()
+        .select_for_update()
         .filter(office_id=actor.office_id, zone=zone, created_at__gte=timezone.now() - REUSE_FOR)
         .exclude(status=SignboardBatch.Status.FAILED)
         .first()
     )
     if recent is not None:
         return recent
-    batch = SignboardBatch.objects.create(
+    batch = SignboardBatch.objects.unscoped().create(
         office_id=actor.office_id,
         zone=zone,
         title=title,
@@ -51,10 +52,12 @@ def request_batch(actor, *, zone=None, title: str) -> SignboardBatch:
 
 
 def render(batch_id: int) -> SignboardBatch:
-    batch = SignboardBatch.objects.select_related("created_by", "zone").get(pk=batch_id)
+    batch = SignboardBatch.objects.unscoped().select_related("created_by", "zone").get(pk=batch_id)
     if batch.finished:
         return batch  # a retried task does nothing
-    SignboardBatch.objects.filter(pk=batch.pk).update(status=SignboardBatch.Status.RUNNING)
+    SignboardBatch.objects.unscoped().filter(pk=batch.pk).update(
+        status=SignboardBatch.Status.RUNNING
+    )
     try:
         boards.ensure_cjk_font()
         schools = batch_schools_for(batch.created_by, batch.zone)

@@ -56,7 +56,9 @@ def _no_superuser(user):
 def school_signboard(request, pk):
     _no_superuser(request.user)
     school = scoping.get_school_for(request.user, pk)
-    schools = boards.with_current_assignments(School.objects.filter(pk=school.pk))
+    schools = boards.with_current_assignments(
+        School.objects.visible_to(request.user).filter(pk=school.pk)
+    )
     return _pdf_response(request, schools, school.name)
 
 
@@ -80,13 +82,9 @@ def county_signboards(request):
 
 def _get_batch_for(user, pk) -> SignboardBatch:
     """Office admins see their office's batches; a zone leader the batches they asked for."""
-    if user.role == Role.OFFICE_ADMIN and user.office_id:
-        batches = SignboardBatch.objects.filter(office_id=user.office_id)
-    elif user.role == Role.ZONE_LEADER:
-        batches = SignboardBatch.objects.filter(created_by=user)
-    else:
+    if user.role not in (Role.OFFICE_ADMIN, Role.ZONE_LEADER):
         raise PermissionDenied
-    return scoping.get_or_404(batches, pk=pk)
+    return scoping.get_or_404(SignboardBatch.objects.visible_to(user), pk=pk)
 
 
 def signboard_batch(request, pk):
@@ -112,7 +110,8 @@ def public_school_page(request, code):
     """What a parent sees after scanning the board: the school, its responsible inspector and
     the office's contact. Nothing else about the school is shown."""
     school = boards.with_current_assignments(
-        School.objects.filter(code=code, is_active=True).select_related("township")
+        # Public (no login): any active school by the code printed on its board.
+        School.objects.unscoped().filter(code=code, is_active=True).select_related("township")
     ).first()
     if school is None:
         raise Http404(_("No such school."))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.files import FileKind, StoredFile, stored_file_path  # noqa: F401 (migrations)
 from dudao.core.history import HistoryRecord
+from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import AREA_CHOICES, SUPERVISION_ITEMS, area_validators
 
 
@@ -88,7 +89,11 @@ class Visit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-visited_at", "-pk"]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")

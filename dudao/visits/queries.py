@@ -65,7 +65,7 @@ def _this_month(year, month) -> tuple[int, int]:
 
 
 def submitted_visits() -> QuerySet[Visit]:
-    return Visit.objects.filter(status=Visit.Status.SUBMITTED)
+    return Visit.objects.unscoped().filter(status=Visit.Status.SUBMITTED)
 
 
 def visits_in(first: datetime.date, last: datetime.date) -> QuerySet[Visit]:
@@ -98,8 +98,8 @@ def schools_not_visited(
 
 def assigned_schools(inspector: Inspector, day: datetime.date | None = None) -> QuerySet[School]:
     """The schools `inspector` is responsible for on `day` (default today)."""
-    current = Assignment.objects.current(day).filter(inspector=inspector)
-    return School.objects.filter(pk__in=current.values("school_id"))
+    current = Assignment.objects.unscoped().current(day).filter(inspector=inspector)
+    return School.objects.unscoped().filter(pk__in=current.values("school_id"))
 
 
 def not_visited_for_inspector(inspector, year=None, month=None) -> QuerySet[School]:
@@ -110,11 +110,11 @@ def not_visited_for_inspector(inspector, year=None, month=None) -> QuerySet[Scho
 
 
 def not_visited_in_zone(zone: Zone, year=None, month=None) -> QuerySet[School]:
-    return schools_not_visited(School.objects.filter(zone=zone), year, month)
+    return schools_not_visited(School.objects.unscoped().filter(zone=zone), year, month)
 
 
 def not_visited_in_office(office, year=None, month=None) -> QuerySet[School]:
-    return schools_not_visited(School.objects.filter(office=office), year, month)
+    return schools_not_visited(School.objects.unscoped().filter(office=office), year, month)
 
 
 def days_since_last_visit(

@@ -33,7 +33,8 @@ FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly a
 def assigned_on(inspector_id, school_id, day: datetime.date) -> bool:
     """Was this inspector the school's responsible inspector (挂牌) on `day`?"""
     return (
-        Assignment.objects.current(on=day)
+        Assignment.objects.unscoped()
+        .current(on=day)
         .filter(inspector_id=inspector_id, school_id=school_id)
         .exists()
     )
@@ -135,7 +136,8 @@ def _uuid(client_uuid) -> uuid.UUID:
 
 def _locked_visit(client_uuid) -> Visit | None:
     return (
-        Visit.objects.select_for_update(of=("self",))
+        Visit.objects.unscoped()
+        .select_for_update(of=("self",))
         .select_related("school", "created_by")
         .filter(client_uuid=_uuid(client_uuid))
         .first()
@@ -156,7 +158,7 @@ def _check_version(visit: Visit, expected_version) -> None:
 
 
 def _create(actor, school: School, client_uuid, inspector, fields) -> Visit:
-    school = School.objects.select_related("office").get(pk=school.pk)
+    school = School.objects.unscoped().select_related("office").get(pk=school.pk)
     if not school.is_active:
         raise DomainError(_("%(school)s is inactive.") % {"school": school.name}, field="school")
     visit = Visit(
@@ -253,7 +255,7 @@ def submit_visit(
 
 @transaction.atomic
 def delete_draft(actor, visit: Visit) -> None:
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
     _check_owner(actor, visit)
     if not visit.is_draft:
         raise DomainError(_("A submitted visit cannot be deleted."))
@@ -279,7 +281,7 @@ def add_attachment(actor, visit: Visit, uploaded_file) -> Attachment:
     """Attach a photo, a recording or a document to a visit (draft or submitted: photos often
     arrive after the form). Uploading the same bytes again returns the existing attachment."""
     checked = uploads.check_upload(uploaded_file)  # before any lock: may read 20 MB
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
     _check_owner(actor, visit)
     existing = visit.attachments.filter(sha256=checked.sha256).first()
     if existing:
@@ -297,7 +299,7 @@ def add_attachment(actor, visit: Visit, uploaded_file) -> Attachment:
 
 @transaction.atomic
 def delete_attachment(actor, attachment: Attachment) -> None:
-    visit = Visit.objects.select_for_update().get(pk=attachment.visit_id)
+    visit = Visit.objects.unscoped().select_for_update().get(pk=attachment.visit_id)
     _check_owner(actor, visit)
     if not visit.is_draft:
         raise DomainError(_("Attachments of a submitted visit cannot be deleted."))

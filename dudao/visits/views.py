@@ -141,7 +141,9 @@ def _school_rows(schools, year, month, day):
     progress = queries.six_minimums_progress(schools, day)
     findings = {
         row["school"]: row
-        for row in Finding.objects.filter(school__in=schools, status__in=ACTIVE_STATUSES)
+        # Bounded by `schools`, already in the reader's scope (whose findings they may see).
+        for row in Finding.objects.unscoped()
+        .filter(school__in=schools, status__in=ACTIVE_STATUSES)
         .values("school")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
     }

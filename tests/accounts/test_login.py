@@ -14,7 +14,7 @@ def post_login(client, login, password=PASSWORD, **extra):
 def test_login_by_username(world, client):
     response = post_login(client, "admin", REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action="login")
+    entry = AuditEntry.all_objects.get(action="login")
     assert entry.actor == world.admin
     assert entry.ip == "10.1.2.3"
 
@@ -29,12 +29,12 @@ def test_wrong_password_is_refused_and_audited(world, client):
     response = post_login(client, "admin", "wrong")
     assert response.status_code == 200
     assert "不正确" in response.content.decode()
-    assert AuditEntry.objects.filter(action="login_failed", actor=world.admin).count() == 1
+    assert AuditEntry.all_objects.filter(action="login_failed", actor=world.admin).count() == 1
 
 
 def test_unknown_user_failure_is_audited_without_actor(world, client):
     post_login(client, "nobody", "wrong")
-    entry = AuditEntry.objects.get(action="login_failed")
+    entry = AuditEntry.all_objects.get(action="login_failed")
     assert entry.actor is None
     assert entry.changes["login"] == "nobody"
 
@@ -45,7 +45,7 @@ def test_lockout_after_repeated_failures(world, client, settings):
         post_login(client, "admin", "wrong")
     world.admin.refresh_from_db()
     assert world.admin.is_locked
-    assert AuditEntry.objects.filter(action="locked").count() == 1
+    assert AuditEntry.all_objects.filter(action="locked").count() == 1
     # Even the right password is refused while locked, with a message saying so.
     response = post_login(client, "admin")
     assert response.status_code == 200
@@ -79,7 +79,7 @@ def test_logout_is_post_only_and_audited(world, login):
     client = login(world.admin)
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
-    assert AuditEntry.objects.filter(action="logout").exists()
+    assert AuditEntry.all_objects.filter(action="logout").exists()
 
 
 def test_anonymous_is_sent_to_login(db, client):

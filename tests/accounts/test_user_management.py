@@ -26,7 +26,7 @@ def test_admin_creates_inspector_account(world, login):
     assert user.office == world.office
     assert user.inspector == world.other_inspector
     assert user.check_password("Strong-pass-2026")
-    assert AuditEntry.objects.filter(action="create", target_type="accounts.User").exists()
+    assert AuditEntry.all_objects.filter(action="create", target_type="accounts.User").exists()
 
 
 def test_weak_password_refused(world, login):

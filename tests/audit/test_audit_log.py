@@ -7,7 +7,7 @@ from dudao.schools import services
 
 def test_entries_cannot_be_changed_or_deleted(world):
     services.update_school(world.admin, world.school, principal="甲")
-    entry = AuditEntry.objects.get(action="update")
+    entry = AuditEntry.all_objects.get(action="update")
     entry.target_repr = "tampered"
     with pytest.raises(PermissionError):
         entry.save()
@@ -44,7 +44,7 @@ def test_audit_records_ip_from_request(world, login):
         },
         REMOTE_ADDR="192.0.2.7",
     )
-    entry = AuditEntry.objects.get(action="update", target_type="schools.School")
+    entry = AuditEntry.all_objects.get(action="update", target_type="schools.School")
     assert entry.ip == "192.0.2.7"
     assert entry.changes["name"] == ["城东中学", "城东中学（新）"]
 
@@ -52,7 +52,7 @@ def test_audit_records_ip_from_request(world, login):
 def test_admin_site_cannot_edit_audit(world, login):
     client = login(world.superuser)
     services.update_school(world.admin, world.school, principal="甲")
-    entry = AuditEntry.objects.get(action="update")
+    entry = AuditEntry.all_objects.get(action="update")
     response = client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"target_repr": "x"})
     assert response.status_code in (403, 200)
     entry.refresh_from_db()

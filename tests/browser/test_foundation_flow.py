@@ -34,11 +34,11 @@ def test_admin_imports_assigns_and_prints_a_signboard(world, page, shot, tmp_pat
     page.locator("form[action$='/upload/schools/'] button[type=submit]").click()
     page.get_by_role("button", name="确认导入").wait_for()
     shot(page, "02-import-preview")
-    assert not School.objects.filter(code="4201000101").exists()  # preview changes nothing
+    assert not School.all_objects.filter(code="4201000101").exists()  # preview changes nothing
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text("已于").first.wait_for()
     shot(page, "03-import-done")
-    school = School.objects.get(code="4201000101")
+    school = School.all_objects.get(code="4201000101")
     assert school.office == world.office
 
     page.goto(school.get_absolute_url())
@@ -46,7 +46,7 @@ def test_admin_imports_assigns_and_prints_a_signboard(world, page, shot, tmp_pat
     page.get_by_test_id("assign-button").click()
     page.get_by_test_id("current-inspector").wait_for()
     assert page.get_by_test_id("current-inspector").inner_text() == world.inspector.name
-    assert Assignment.objects.filter(school=school, end_date__isnull=True).get().inspector == (
+    assert Assignment.all_objects.filter(school=school, end_date__isnull=True).get().inspector == (
         world.inspector
     )
     shot(page, "04-assigned")

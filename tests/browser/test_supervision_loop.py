@@ -37,11 +37,11 @@ def act(page, finding, action, **fields):
 
 def wait_for_status(finding, status, page):
     for _ in range(50):
-        current = Finding.objects.get(pk=finding.pk)
+        current = Finding.all_objects.get(pk=finding.pk)
         if current.status == status:
             return current
         page.wait_for_timeout(100)
-    raise AssertionError(f"finding stayed {Finding.objects.get(pk=finding.pk).status}")
+    raise AssertionError(f"finding stayed {Finding.all_objects.get(pk=finding.pk).status}")
 
 
 def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot, tmp_path):
@@ -60,7 +60,7 @@ def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot,
     shot(page, "loop-01-visit-form")
     page.locator("button[name=submit]").click()
     page.wait_for_url("**/visits/*/")
-    visit = Visit.objects.get(status=Visit.Status.SUBMITTED)
+    visit = Visit.all_objects.get(status=Visit.Status.SUBMITTED)
     assert visit.attachments.count() == 1
 
     # 2. ... and a finding from that visit, due today.
@@ -72,7 +72,7 @@ def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot,
     page.fill("input[name=deadline]", today)
     page.locator("main form button[type=submit]:not([name])").click()
     page.wait_for_url("**/findings/*/")
-    finding = Finding.objects.get()
+    finding = Finding.all_objects.get()
     assert finding.visit == visit and finding.status == FindingStatus.OPEN
 
     # 3. The inspector issues the rectification notice.

@@ -37,7 +37,7 @@ def test_the_scheduled_overdue_check_marks_findings(settings):
     late = FindingFactory(deadline=timezone.localdate() - datetime.timedelta(days=3))
     today = timezone.localdate()
     assert "check_overdue" in run_due(local(today, 23, 59))
-    assert Finding.objects.get(pk=late.pk).is_overdue
+    assert Finding.all_objects.get(pk=late.pk).is_overdue
     call_command("run_schedule", "--once")  # the same day: nothing again
     assert ScheduledRun.objects.filter(job="check_overdue").count() == 1
 

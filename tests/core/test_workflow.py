@@ -60,7 +60,7 @@ WORKFLOW = engine.Workflow(
 
 @pytest.fixture
 def case(world):
-    return AccountabilityCase.objects.create(
+    return AccountabilityCase.all_objects.create(
         office=world.office,
         target_kind="unit",
         target_name="湖滨小学",
@@ -69,11 +69,11 @@ def case(world):
 
 
 def fresh(case):
-    return AccountabilityCase.objects.get(pk=case.pk)
+    return AccountabilityCase.all_objects.get(pk=case.pk)
 
 
 def counts():
-    return AccountabilityCaseEvent.objects.count(), AuditEntry.objects.count()
+    return AccountabilityCaseEvent.objects.count(), AuditEntry.all_objects.count()
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_transition_writes_the_status_the_history_and_the_audit_row(world, case)
         CLOSED,
     )
     assert extra.data == {"measures": 1}
-    entry = AuditEntry.objects.get(target_type="rectification.AccountabilityCase")
+    entry = AuditEntry.all_objects.get(target_type="rectification.AccountabilityCase")
     assert entry.action == AuditEntry.Action.UPDATE
     assert entry.changes["status"] == [OPEN, CLOSED]
     assert entry.changes["action"] == "close"
@@ -149,7 +149,7 @@ def test_anonymous_actor_is_refused(world, case):
 
 def test_precondition_guard_refuses_and_changes_nothing(world, case):
     engine.transition(WORKFLOW, case, "close", world.admin, expected_version=1)
-    AccountabilityCase.objects.filter(pk=case.pk).update(notes="禁止重开")
+    AccountabilityCase.all_objects.filter(pk=case.pk).update(notes="禁止重开")
     before = counts()
     with pytest.raises(IllegalTransition):
         engine.transition(WORKFLOW, case, "reopen", world.admin, expected_version=2, note="x")

@@ -42,7 +42,7 @@ def is_allowed_module(path: Path) -> bool:
 
 def root_name(node) -> str | None:
     """The name an expression starts from: `job` for `job.status`, `ImportJob` for
-    `ImportJob.objects.filter(...).update(...)`."""
+    `ImportJob.all_objects.filter(...).update(...)`."""
     while True:
         if isinstance(node, ast.Name):
             return node.id
@@ -172,11 +172,11 @@ def test_the_scan_sees_the_workflow_modules():
         "case.status += 'x'",
         "finding.status, finding.closed_at = 'closed', now",
         "setattr(finding, 'status', 'closed')",
-        "Finding.objects.filter(pk=1).update(status='closed')",
+        "Finding.all_objects.filter(pk=1).update(status='closed')",
         "qs.update(**{'status': 'closed'})",
         "finding.save(update_fields=['status', 'version'])",
-        "Finding.objects.bulk_update(rows, ['status'])",
-        "Finding.objects.bulk_update(rows, fields=('status',))",
+        "Finding.all_objects.bulk_update(rows, ['status'])",
+        "Finding.all_objects.bulk_update(rows, fields=('status',))",
     ],
 )
 def test_the_scan_catches(source):
@@ -188,8 +188,8 @@ def test_the_scan_catches(source):
     [
         "status = visit.status",
         "if finding.status == 'open': pass",
-        "Finding.objects.filter(status='open')",
-        "Finding.objects.update(is_overdue=True)",
+        "Finding.all_objects.filter(status='open')",
+        "Finding.all_objects.update(is_overdue=True)",
         "finding.save(update_fields=['deadline'])",
         "data = {'status': 'x'}",
     ],

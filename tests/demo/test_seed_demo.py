@@ -61,7 +61,7 @@ def test_two_offices_zones_inspectors_and_every_school_type(seeded, main_office)
     assert 6 <= second.schools.count() <= 12
     townships = Region.objects.filter(level="township", parent=main_office.region).count()
     assert 8 <= townships <= 12
-    for zone in Zone.objects.all():
+    for zone in Zone.all_objects.all():
         assert zone.leader is not None and zone.leader.zone_id == zone.pk
     kinds = list(main_office.inspectors.values_list("kind", flat=True))
     assert kinds.count("responsible") > len(kinds) / 2
@@ -70,7 +70,7 @@ def test_two_offices_zones_inspectors_and_every_school_type(seeded, main_office)
 
 
 def test_schools_are_consistent_and_valid(seeded):
-    schools = School.objects.select_related("office__region", "township", "zone", "host_school")
+    schools = School.all_objects.select_related("office__region", "township", "zone", "host_school")
     assert schools.values("code").distinct().count() == schools.count()
     for school in schools:
         school.full_clean(exclude=["office"], validate_unique=False)
@@ -102,35 +102,35 @@ def test_schools_are_consistent_and_valid(seeded):
 
 def test_every_active_school_has_one_current_assignment_without_recusal(seeded):
     today = timezone.localdate()
-    for school in School.objects.filter(is_active=True):
+    for school in School.all_objects.filter(is_active=True):
         current = list(school.assignments.filter(end_date__isnull=True))
         assert len(current) == 1, school
         assert current[0].inspector.zone_id == school.zone_id
         assert current[0].start_date <= today
-    for school in School.objects.filter(is_active=False):
+    for school in School.all_objects.filter(is_active=False):
         assert not school.assignments.filter(end_date__isnull=True).exists()
-    for assignment in Assignment.objects.select_related("inspector", "school"):
+    for assignment in Assignment.all_objects.select_related("inspector", "school"):
         assert recusal_reason(assignment.inspector, assignment.school) is None
         assert assignment.inspector.kind in ("responsible", "principal")
         if assignment.end_date:
             assert assignment.end_date < today
-    ended = Assignment.objects.filter(end_date__isnull=False).count()
-    assert ended >= 0.1 * School.objects.count()
+    ended = Assignment.all_objects.filter(end_date__isnull=False).count()
+    assert ended >= 0.1 * School.all_objects.count()
 
 
 def test_recusal_has_visible_examples(seeded, main_office):
-    assert Conflict.objects.filter(inspector__office=main_office).count() >= 2
-    for conflict in Conflict.objects.all():
+    assert Conflict.all_objects.filter(inspector__office=main_office).count() >= 2
+    for conflict in Conflict.all_objects.all():
         assert recusal_reason(conflict.inspector, conflict.school)
         assert not conflict.school.assignments.filter(inspector=conflict.inspector).exists()
-    employed = Inspector.objects.filter(employer_school__isnull=False)
+    employed = Inspector.all_objects.filter(employer_school__isnull=False)
     assert employed.exists()
     for inspector in employed:
-        assert not Assignment.objects.filter(inspector=inspector, school=inspector.employer_school)
+        assert not Assignment.all_objects.filter(inspector=inspector, school=inspector.employer_school)
 
 
 def test_inspectors_have_portraits(seeded):
-    for inspector in Inspector.objects.all():
+    for inspector in Inspector.all_objects.all():
         with inspector.photo.open("rb") as f:
             image = Image.open(f)
             assert image.format == "JPEG"
@@ -178,19 +178,19 @@ def test_output_lists_the_logins(seeded):
 
 
 def test_audit_log_has_a_summary_not_a_row_per_school(seeded):
-    assert AuditEntry.objects.filter(action="import").count() == 2
-    assert not AuditEntry.objects.filter(target_type="schools.School", action="create").exists()
+    assert AuditEntry.all_objects.filter(action="import").count() == 2
+    assert not AuditEntry.all_objects.filter(target_type="schools.School", action="create").exists()
 
 
 def test_if_empty_is_a_no_op_the_second_time(seeded):
-    before = (School.objects.count(), Assignment.objects.count(), AuditEntry.objects.count())
+    before = (School.all_objects.count(), Assignment.all_objects.count(), AuditEntry.all_objects.count())
     output = seed(schools=SCHOOLS, seed=2, if_empty=True)
     assert "not seeding" in output
     assert "admin2" in output
     assert (
-        School.objects.count(),
-        Assignment.objects.count(),
-        AuditEntry.objects.count(),
+        School.all_objects.count(),
+        Assignment.all_objects.count(),
+        AuditEntry.all_objects.count(),
     ) == before
 
 
@@ -201,17 +201,17 @@ def test_seeding_twice_without_flags_refuses(seeded):
 
 def test_reset_and_determinism(seeded):
     first = generator.fingerprint()
-    counts = (School.objects.count(), Inspector.objects.count(), AuditEntry.objects.count())
+    counts = (School.all_objects.count(), Inspector.all_objects.count(), AuditEntry.all_objects.count())
     seed(schools=SCHOOLS, seed=1, reset=True)
     assert generator.fingerprint() == first
     # Reset removed everything, audit rows included, before seeding again.
-    assert (School.objects.count(), Inspector.objects.count(), AuditEntry.objects.count()) == (
+    assert (School.all_objects.count(), Inspector.all_objects.count(), AuditEntry.all_objects.count()) == (
         counts
     )
     assert Region.objects.filter(code=generator.DEMO_PROVINCE_CODE).count() == 1
     seed(schools=SCHOOLS, seed=2, reset=True)
     assert generator.fingerprint() != first
-    assert School.objects.count() == counts[0]
+    assert School.all_objects.count() == counts[0]
 
 
 def test_reset_keeps_data_outside_the_demo(seeded):

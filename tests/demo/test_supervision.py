@@ -59,7 +59,7 @@ def main_office(built):
 
 def test_monthly_visits_by_the_responsible_inspectors(built, main_office):
     today = built.today
-    visits = Visit.objects.filter(office=main_office, status=Visit.Status.SUBMITTED)
+    visits = Visit.all_objects.filter(office=main_office, status=Visit.Status.SUBMITTED)
     active = main_office.schools.filter(is_active=True).count()
     months = school_months(today, 6)
     # Complete months are fully recorded; the current one is only as far as yesterday (on
@@ -86,12 +86,12 @@ def test_monthly_visits_by_the_responsible_inspectors(built, main_office):
             assert visit.created_by.inspector_id == visit.inspector_id
     assert visits.filter(inspector__isnull=False).count() > visits.count() / 2
     # The current month is partly done; the second county has a little history.
-    assert Visit.objects.exclude(office=main_office).exists()
+    assert Visit.all_objects.exclude(office=main_office).exists()
     assert AreaCheck.objects.filter(status=AreaCheck.Status.PROBLEM).exists()
 
 
 def test_findings_in_every_state(built, main_office):
-    findings = Finding.objects.filter(office=main_office)
+    findings = Finding.all_objects.filter(office=main_office)
     for status in FindingStatus.values:
         assert findings.filter(status=status).exists(), status
     closed = findings.filter(status=FindingStatus.CLOSED)
@@ -109,7 +109,7 @@ def test_findings_in_every_state(built, main_office):
     assert FollowUp.objects.filter(result=FollowUp.Result.REJECTED).exists()
     assert Response.objects.exists()
     serious = findings.get(severity=Severity.SERIOUS)
-    cases = AccountabilityCase.objects.filter(finding=serious)
+    cases = AccountabilityCase.all_objects.filter(finding=serious)
     assert cases.count() == 2 and all(case.measures for case in cases)
     # Every finding's history replays to its status, and events follow the dates.
     for finding in findings:
@@ -121,7 +121,7 @@ def test_findings_in_every_state(built, main_office):
 
 
 def test_notice_numbers_follow_the_issue_dates(built, main_office):
-    notices = list(Notice.objects.filter(office=main_office).order_by("issued_at", "pk"))
+    notices = list(Notice.all_objects.filter(office=main_office).order_by("issued_at", "pk"))
     assert notices
     for year in {n.year for n in notices}:
         numbers = [n.sequence for n in notices if n.year == year]
@@ -154,4 +154,4 @@ def test_actions_were_taken_by_the_right_people(built):
     assert {e.actor.role for e in issued} <= {"inspector", "zone_leader", "office_admin"}
     responded = FindingEvent.objects.filter(action="respond").values_list("actor__role", flat=True)
     assert set(responded) <= {"school", "office_admin"}
-    assert AuditEntry.objects.filter(target_type="visits.Visit").exists()
+    assert AuditEntry.all_objects.filter(target_type="visits.Visit").exists()

@@ -30,12 +30,12 @@ def built(django_db_setup, django_db_blocker, demo_media):
 def test_deterministic(db):
     generator.DemoBuilder(seed=4, schools=20, today=TODAY).build()
     first = generator.fingerprint()
-    counts = (Visit.objects.count(), Finding.objects.count(), FindingEvent.objects.count())
+    counts = (Visit.all_objects.count(), Finding.all_objects.count(), FindingEvent.objects.count())
     generator.DemoBuilder.reset()
-    assert not Visit.objects.exists() and not Finding.objects.exists()
+    assert not Visit.all_objects.exists() and not Finding.all_objects.exists()
     generator.DemoBuilder(seed=4, schools=20, today=TODAY).build()
     assert generator.fingerprint() == first
-    assert (Visit.objects.count(), Finding.objects.count(), FindingEvent.objects.count()) == (
+    assert (Visit.all_objects.count(), Finding.all_objects.count(), FindingEvent.objects.count()) == (
         counts
     )
 
@@ -44,7 +44,7 @@ def test_reset_then_seed_again_through_the_command(built):
     out = io.StringIO()
     call_command("seed_demo", schools=SCHOOLS, seed=2, reset=True, stdout=out)
     assert "Demo data loaded" in out.getvalue()
-    assert Visit.objects.exists() and Finding.objects.exists()
+    assert Visit.all_objects.exists() and Finding.all_objects.exists()
     assert Office.objects.count() == 2
     out = io.StringIO()
     call_command("seed_demo", if_empty=True, stdout=out)
@@ -59,8 +59,8 @@ def test_reset_keeps_supervision_outside_the_demo(built):
     school = SchoolFactory(office=office)
     visit = VisitFactory(school=school, created_by=UserFactory(office=office))
     generator.DemoBuilder.reset()
-    assert Visit.objects.filter(pk=visit.pk).exists()
-    assert not Visit.objects.exclude(pk=visit.pk).exists()
+    assert Visit.all_objects.filter(pk=visit.pk).exists()
+    assert not Visit.all_objects.exclude(pk=visit.pk).exists()
 
 
 def test_school_months_skip_the_summer_holidays():

@@ -21,7 +21,7 @@ START = datetime.date(2026, 9, 1)
 def counts():
     from dudao.schools.models import School
 
-    return School.objects.count(), Inspector.objects.count(), Assignment.objects.count()
+    return School.all_objects.count(), Inspector.all_objects.count(), Assignment.all_objects.count()
 
 
 def inspector_row(name, phone, **extra):
@@ -53,11 +53,11 @@ def test_inspectors_create_and_update_by_phone(world, run_import, confirm):
     assert job.status == ImportJob.Status.PREVIEW, job.errors
     assert (job.summary["created"], job.summary["updated"]) == (1, 1)
     confirm(job)
-    new = Inspector.objects.get(phone="13900001111")
+    new = Inspector.all_objects.get(phone="13900001111")
     assert (new.zone, new.employment, new.gender) == (world.zone, "full_time", "female")
     world.inspector.refresh_from_db()
     assert world.inspector.employer_school == world.far_school
-    assert AuditEntry.objects.filter(target_type="inspectors.Inspector", action="update").exists()
+    assert AuditEntry.all_objects.filter(target_type="inspectors.Inspector", action="update").exists()
 
 
 def test_inspector_invalid_phone_and_duplicate(world, run_import):
@@ -140,7 +140,7 @@ def test_recusal_is_a_row_error(world, run_import):
     )
     conflicted = InspectorFactory(office=world.office, name="亲属督学")
     ground = RecusalGroundFactory(office=world.office)
-    Conflict.objects.create(inspector=conflicted, school=world.far_school, ground=ground)
+    Conflict.all_objects.create(inspector=conflicted, school=world.far_school, ground=ground)
     before = counts()
     data = xlsx_bytes(
         headers("assignments"),
@@ -160,7 +160,7 @@ def test_recusal_is_a_row_error(world, run_import):
 @pytest.mark.parametrize("kind", ["schools", "inspectors", "assignments"])
 def test_export_round_trip_is_unchanged(world, login, run_import, kind):
     # an ended assignment in the history too
-    Assignment.objects.create(
+    Assignment.all_objects.create(
         inspector=world.other_inspector,
         school=world.far_school,
         start_date=datetime.date(2025, 9, 1),
@@ -188,7 +188,7 @@ def test_large_file_runs_as_tasks_with_progress(world, login, django_capture_on_
             reverse("imports:upload", args=["schools"]),
             {"file": upload(data)},
         )
-    job = ImportJob.objects.get()
+    job = ImportJob.all_objects.get()
     assert job.status == ImportJob.Status.VALIDATING
     page = client.get(response.url).content.decode()
     assert reverse("imports:job_progress", args=[job.pk]) in page and "every 1s" in page

@@ -94,7 +94,7 @@ def test_progress_moves_during_the_apply(world, settings):
     seen = []
 
     def record(job_, done, total):
-        seen.append((job_.status, done, total, School.objects.filter(office=world.office).count()))
+        seen.append((job_.status, done, total, School.all_objects.filter(office=world.office).count()))
 
     services.PROGRESS_LISTENERS.append(record)
     try:
@@ -129,7 +129,7 @@ def test_a_row_refused_in_the_middle_of_the_apply_changes_nothing(world, monkeyp
     def apply_row(self, item, actor):
         calls.append(item["row"])
         if item["row"] == 3:
-            School.objects.filter(pk=item["school_id"]).update(office=world.foreign_school.office)
+            School.all_objects.filter(pk=item["school_id"]).update(office=world.foreign_school.office)
         return original(self, item, actor)
 
     monkeypatch.setattr(resources.ResourcesImporter, "apply_row", apply_row)
@@ -139,8 +139,8 @@ def test_a_row_refused_in_the_middle_of_the_apply_changes_nothing(world, monkeyp
     assert calls == [2, 3]
     assert job.status == ImportJob.Status.INVALID
     assert job.errors == [{"row": 3, "column": "", "message": "The school no longer exists."}]
-    assert not SchoolResources.objects.exists()
-    assert not AuditEntry.objects.filter(target_type="monitoring.SchoolResources").exists()
+    assert not SchoolResources.all_objects.exists()
+    assert not AuditEntry.all_objects.filter(target_type="monitoring.SchoolResources").exists()
     world.zone_school.refresh_from_db()
     assert world.zone_school.office_id == world.office.pk  # the move was rolled back too
 
@@ -153,8 +153,8 @@ def test_confirm_is_idempotent_for_every_kind(world):
     assert services.confirm_job(world.admin, schools) is False
     schools.refresh_from_db()
     assert schools.status == ImportJob.Status.DONE and schools.summary["created"] == 3
-    assert School.objects.filter(code__startswith="33000").count() == 3
-    assert AuditEntry.objects.filter(action="import", target_id=str(schools.pk)).count() == 1
+    assert School.all_objects.filter(code__startswith="33000").count() == 3
+    assert AuditEntry.all_objects.filter(action="import", target_id=str(schools.pk)).count() == 1
 
 
 def test_both_kinds_of_import_through_the_one_job_model(world, tmp_path):
@@ -172,7 +172,7 @@ def test_both_kinds_of_import_through_the_one_job_model(world, tmp_path):
         assert services.confirm_job(world.admin, job)
         job.refresh_from_db()
         assert job.status == ImportJob.Status.DONE and job.processed_rows == job.total_rows
-    assert set(ImportJob.objects.values_list("kind", flat=True)) == {"schools", "resources"}
-    assert SchoolResources.objects.get().year == 2025
+    assert set(ImportJob.all_objects.values_list("kind", flat=True)) == {"schools", "resources"}
+    assert SchoolResources.all_objects.get().year == 2025
     assert figures.get_absolute_url() == f"/monitoring/import/{figures.pk}/"
     assert people.get_absolute_url() == f"/imports/jobs/{people.pk}/"

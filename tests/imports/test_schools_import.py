@@ -17,10 +17,10 @@ TOWNSHIP = "上城区湖滨街道"
 
 def counts():
     return (
-        School.objects.count(),
-        Inspector.objects.count(),
-        Assignment.objects.count(),
-        AuditEntry.objects.exclude(action__in=["login", "login_failed"]).count(),
+        School.all_objects.count(),
+        Inspector.all_objects.count(),
+        Assignment.all_objects.count(),
+        AuditEntry.all_objects.exclude(action__in=["login", "login_failed"]).count(),
     )
 
 
@@ -52,22 +52,22 @@ def test_good_file_imports_with_audit(world, run_import, confirm):
     job = run_import("schools", data)
     assert job.status == ImportJob.Status.PREVIEW, job.errors
     assert job.summary["created"] == 4 and job.summary["updated"] == 0
-    assert not School.objects.filter(code="3300000001").exists()  # preview changes nothing
+    assert not School.all_objects.filter(code="3300000001").exists()  # preview changes nothing
     job = confirm(job)
     assert job.status == ImportJob.Status.DONE
     assert job.summary == {"created": 4, "updated": 0, "unchanged": 0}
-    school = School.objects.get(code="3300000001")
+    school = School.all_objects.get(code="3300000001")
     assert school.office == world.office
     assert school.township.name == TOWNSHIP and school.zone == world.zone
-    assert School.objects.get(code="3300000002").type == "kindergarten"
-    assert School.objects.get(code="3300000003").host_school == school
-    assert School.objects.get(code="3300000004").enrolment_junior == 300
-    creates = AuditEntry.objects.filter(action="create", target_type="schools.School")
+    assert School.all_objects.get(code="3300000002").type == "kindergarten"
+    assert School.all_objects.get(code="3300000003").host_school == school
+    assert School.all_objects.get(code="3300000004").enrolment_junior == 300
+    creates = AuditEntry.all_objects.filter(action="create", target_type="schools.School")
     assert creates.count() == 4
     entry = creates.get(target_id=str(school.pk))
     assert entry.actor == world.admin and entry.office == world.office
     assert entry.changes["after"]["name"] == "新建小学"
-    summary = AuditEntry.objects.get(action="import")
+    summary = AuditEntry.all_objects.get(action="import")
     assert summary.changes["created"] == 4 and summary.target_id == str(job.pk)
 
 
@@ -85,9 +85,9 @@ def test_reimport_is_idempotent_and_updates_by_code(world, run_import, confirm):
     job = run_import("schools", schools_file(rows))
     assert (job.summary["updated"], job.summary["unchanged"]) == (1, 1)
     confirm(job)
-    school = School.objects.get(code="3300000001")
+    school = School.all_objects.get(code="3300000001")
     assert (school.name, school.enrolment_primary) == ("更名小学", 650)
-    update = AuditEntry.objects.get(action="update", target_id=str(school.pk))
+    update = AuditEntry.all_objects.get(action="update", target_id=str(school.pk))
     assert update.changes["name"] == ["新建小学", "更名小学"]
     assert update.changes["enrolment_primary"] == [500, 650]
 
@@ -101,7 +101,7 @@ def test_confirm_twice_does_nothing_more(world, run_import, confirm, login):
     assert counts() == after_first
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
-    assert AuditEntry.objects.filter(action="import").count() == 1
+    assert AuditEntry.all_objects.filter(action="import").count() == 1
 
 
 def test_apply_revalidates(world, run_import, confirm):
@@ -109,7 +109,7 @@ def test_apply_revalidates(world, run_import, confirm):
     job = run_import("schools", schools_file([school_row("3300000001", zone="第一责任区")]))
     assert job.status == ImportJob.Status.PREVIEW
     world.zone.schools.update(zone=None)
-    Inspector.objects.filter(zone=world.zone).update(zone=None)
+    Inspector.all_objects.filter(zone=world.zone).update(zone=None)
     world.zone.delete()
     before = counts()
     job = confirm(job)

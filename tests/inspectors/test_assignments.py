@@ -18,14 +18,14 @@ def test_reassignment_ends_previous_and_keeps_history(world):
     assert [a.inspector for a in history] == [world.inspector, new]
     assert history[0].end_date == D(2026, 9, 30)
     assert history[1].end_date is None
-    assert AuditEntry.objects.filter(target_type="inspectors.Assignment").count() == 2
+    assert AuditEntry.all_objects.filter(target_type="inspectors.Assignment").count() == 2
 
 
 def test_assigning_current_inspector_again_is_idempotent(world):
-    before = Assignment.objects.count()
+    before = Assignment.all_objects.count()
     again = services.assign_inspector(world.admin, world.school, world.inspector, D(2026, 11, 1))
     assert again.pk == world.assignment.pk
-    assert Assignment.objects.count() == before
+    assert Assignment.all_objects.count() == before
 
 
 def test_start_date_must_follow_current_assignment(world):
@@ -107,7 +107,7 @@ def test_database_refuses_two_current_inspectors(world):
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        Assignment.objects.create(
+        Assignment.all_objects.create(
             inspector=world.other_inspector, school=world.school, start_date=D(2026, 10, 1)
         )
 

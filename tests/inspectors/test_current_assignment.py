@@ -40,7 +40,7 @@ def case(request, world, today):
     value is whether it is current today."""
     dates, current = request.param
     start, end = dates(today)
-    Assignment.objects.filter(pk=world.assignment.pk).update(start_date=start, end_date=end)
+    Assignment.all_objects.filter(pk=world.assignment.pk).update(start_date=start, end_date=end)
     world.assignment.refresh_from_db()
     return current
 
@@ -57,11 +57,11 @@ def test_every_place_agrees_on_the_current_assignment(world, case, today, client
     assignment, school, inspector = world.assignment, world.school, world.inspector
 
     # The model: queryset, Q (directly and through a relation) and the instance.
-    assert (assignment in Assignment.objects.current()) is current
-    assert (assignment in Assignment.objects.current(today)) is current
-    assert Assignment.objects.filter(current_assignment_q(), pk=assignment.pk).exists() is current
+    assert (assignment in Assignment.all_objects.current()) is current
+    assert (assignment in Assignment.all_objects.current(today)) is current
+    assert Assignment.all_objects.filter(current_assignment_q(), pk=assignment.pk).exists() is current
     assert (
-        School.objects.filter(
+        School.all_objects.filter(
             current_assignment_q(prefix="assignments__"), assignments__inspector=inspector
         )
         .filter(pk=school.pk)
@@ -84,7 +84,7 @@ def test_every_place_agrees_on_the_current_assignment(world, case, today, client
 
     # Signboards: the board and the public page name the current inspector only.
     on_board = boards.current_assignment(
-        boards.with_current_assignments(School.objects.filter(pk=school.pk)).get()
+        boards.with_current_assignments(School.all_objects.filter(pk=school.pk)).get()
     )
     assert (on_board == assignment) if current else on_board is None
 
@@ -111,7 +111,7 @@ def test_every_place_agrees_on_the_current_assignment(world, case, today, client
 def test_future_dated_assignment_gives_neither_the_school_nor_a_role(world, today):
     """The bug this fixes: a future-dated assignment put the school in `schools_for` while
     the workflow gave the inspector no role on its findings."""
-    Assignment.objects.filter(pk=world.assignment.pk).update(start_date=today + DAY)
+    Assignment.all_objects.filter(pk=world.assignment.pk).update(start_date=today + DAY)
     finding = FindingFactory(school=world.school)
     assert not scoping.schools_for(world.inspector_user).filter(pk=world.school.pk).exists()
     assert workflow.INSPECTOR not in workflow.roles_of(world.inspector_user, finding)
@@ -128,12 +128,12 @@ def test_reassignment_ahead_of_term_keeps_the_current_inspector_until_it_starts(
     _form, schools = filtered_schools(world.admin, {"assigned": "yes"})
     rows = schools.filter(pk=world.school.pk).values_list("current__inspector", flat=True)
     assert list(rows) == [world.inspector.pk]
-    board = boards.with_current_assignments(School.objects.filter(pk=world.school.pk)).get()
+    board = boards.with_current_assignments(School.all_objects.filter(pk=world.school.pk)).get()
     assert boards.current_assignment(board).inspector == world.inspector
 
 
 def test_upcoming_assignments_are_listed_apart(world, today, client):
-    upcoming = Assignment.objects.create(
+    upcoming = Assignment.all_objects.create(
         inspector=world.other_inspector, school=world.far_school, start_date=today + DAY
     )
     client.force_login(world.admin)
@@ -146,14 +146,14 @@ def test_upcoming_assignments_are_listed_apart(world, today, client):
 
 
 def test_deactivating_an_inspector_ends_current_and_cancels_upcoming(world, today):
-    upcoming = Assignment.objects.create(
+    upcoming = Assignment.all_objects.create(
         inspector=world.inspector, school=world.far_school, start_date=today + DAY
     )
     services.update_inspector(world.admin, world.inspector, is_active=False)
     world.assignment.refresh_from_db()
     assert world.assignment.end_date == today
-    assert not Assignment.objects.filter(pk=upcoming.pk).exists()
-    assert AuditEntry.objects.filter(
+    assert not Assignment.all_objects.filter(pk=upcoming.pk).exists()
+    assert AuditEntry.all_objects.filter(
         target_type="inspectors.Assignment", target_id=str(upcoming.pk), action="delete"
     ).exists()
-    assert not Assignment.objects.current(today + DAY).filter(inspector=world.inspector)
+    assert not Assignment.all_objects.current(today + DAY).filter(inspector=world.inspector)

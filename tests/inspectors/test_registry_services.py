@@ -13,7 +13,7 @@ def test_create_school_validates_code(world):
             world.admin, world.office, code="12345", name="坏学校", type="primary"
         )
     assert error.value.field == "code"
-    assert not School.objects.filter(name="坏学校").exists()
+    assert not School.all_objects.filter(name="坏学校").exists()
 
 
 def test_duplicate_code_is_a_clear_error(world):
@@ -60,7 +60,7 @@ def test_nine_year_school_has_both_levels(world):
 
 def test_update_is_audited_with_diff(world):
     school_services.update_school(world.admin, world.school, principal="新校长")
-    entry = AuditEntry.objects.filter(action="update", target_type="schools.School").get()
+    entry = AuditEntry.all_objects.filter(action="update", target_type="schools.School").get()
     assert entry.changes["principal"][1] == "新校长"
     assert entry.office_id == world.office.pk
 
@@ -77,13 +77,13 @@ def test_township_from_another_county_refused(world):
 def test_delete_school_with_history_refused(world):
     with pytest.raises(DomainError):
         school_services.delete_school(world.admin, world.school)
-    assert School.objects.filter(pk=world.school.pk).exists()
+    assert School.all_objects.filter(pk=world.school.pk).exists()
 
 
 def test_delete_school_without_history(world):
     school_services.delete_school(world.admin, world.far_school)
-    assert not School.objects.filter(pk=world.far_school.pk).exists()
-    assert AuditEntry.objects.filter(action="delete").exists()
+    assert not School.all_objects.filter(pk=world.far_school.pk).exists()
+    assert AuditEntry.all_objects.filter(action="delete").exists()
 
 
 def test_inspector_phone_unique_in_office(world):
@@ -119,6 +119,6 @@ def test_conflict_audit_rows_are_filed_under_the_inspectors_office(world):
     # The system (no actor, no office of its own) records it, as the demo seed does.
     conflict = record_conflict(None, world.inspector, world.far_school, ground)
     remove_conflict(None, conflict)
-    rows = AuditEntry.objects.filter(target_type="inspectors.Conflict")
+    rows = AuditEntry.all_objects.filter(target_type="inspectors.Conflict")
     assert [r.action for r in rows.order_by("pk")] == ["create", "delete"]
     assert {r.office_id for r in rows} == {world.office.pk}

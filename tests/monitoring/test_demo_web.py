@@ -17,7 +17,7 @@ def test_demo_step_gives_three_years_with_something_to_show():
     compulsory = [
         s for s in ctx.main.schools if s.is_active and s.type in services.TYPE_FROM_SCHOOL
     ]
-    assert SchoolResources.objects.filter(office=office, year=2025).count() == len(compulsory)
+    assert SchoolResources.all_objects.filter(office=office, year=2025).count() == len(compulsory)
     quality = services.default_ruleset(office, "quality")
     basic = services.default_ruleset(office, "basic")
     for year in (2023, 2024, 2025):
@@ -27,4 +27,4 @@ def test_demo_step_gives_three_years_with_something_to_show():
     assert sum(len(lv.failing_schools) for lv in first.levels.values()) >= 1
     assert result.excluded  # teaching points are listed as left out
     demo.reset_step(DemoScope.current())
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()

@@ -39,12 +39,12 @@ def test_preview_then_confirm_then_reimport_changes_nothing(world, tmp_path):
         "updated": 0,
         "unchanged": 0,
     }
-    assert not SchoolResources.objects.exists()  # a preview saves nothing
+    assert not SchoolResources.all_objects.exists()  # a preview saves nothing
 
     counts = services.import_confirm(world.admin, job)
     assert counts == {"created": 3, "updated": 0, "unchanged": 0}
-    assert SchoolResources.objects.filter(year=2025).count() == 3
-    far = SchoolResources.objects.get(school=world.far_school)
+    assert SchoolResources.all_objects.filter(year=2025).count() == 3
+    far = SchoolResources.all_objects.get(school=world.far_school)
     assert far.school_type == "初中" and far.enrol_junior == 800 and far.version == 1
 
     again = preview(world, good_rows(world), tmp_path)
@@ -54,7 +54,7 @@ def test_preview_then_confirm_then_reimport_changes_nothing(world, tmp_path):
         "updated": 0,
         "unchanged": 3,
     }
-    assert set(SchoolResources.objects.values_list("version", flat=True)) == {1}
+    assert set(SchoolResources.all_objects.values_list("version", flat=True)) == {1}
 
     changed = good_rows(world)
     changed[1] = record(world.zone_school, floor_area=2600)
@@ -64,7 +64,7 @@ def test_preview_then_confirm_then_reimport_changes_nothing(world, tmp_path):
         "updated": 1,
         "unchanged": 2,
     }
-    row = SchoolResources.objects.get(school=world.zone_school)
+    row = SchoolResources.all_objects.get(school=world.zone_school)
     assert row.version == 2 and float(row.floor_area) == 2600
     assert row.history.first().source == "import"
     # a confirmed job cannot be applied twice
@@ -85,7 +85,7 @@ def test_bad_rows_are_listed_with_row_numbers_and_nothing_is_saved(world, tmp_pa
     assert all(e["message"] for e in job.errors)
     with pytest.raises(DomainError):
         services.import_confirm(world.admin, job)
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()
 
 
 def test_foreign_school_code_is_an_unknown_school(world, tmp_path):
@@ -102,7 +102,7 @@ def test_confirm_is_all_or_nothing(world, tmp_path):
     with pytest.raises(DomainError) as info:
         services.import_confirm(world.admin, job)
     assert "4" in str(info.value)  # the file row
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.INVALID
 
@@ -119,7 +119,7 @@ def test_other_office_cannot_confirm(world, tmp_path):
     job = preview(world, good_rows(world), tmp_path)
     with pytest.raises(DomainError):
         services.import_confirm(world.other_admin, job)
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()
 
 
 def test_upload_preview_confirm_views(world, client, tmp_path, settings):
@@ -131,13 +131,13 @@ def test_upload_preview_confirm_views(world, client, tmp_path, settings):
     upload.name = name
     response = client.post("/monitoring/import/", {"year": 2025, "file": upload})
     assert response.status_code == 302
-    job = ImportJob.objects.get()
+    job = ImportJob.all_objects.get()
     page = client.get(response.url)
     assert page.status_code == 200 and world.far_school.name in page.content.decode()
     response = client.post(f"/monitoring/import/{job.pk}/confirm/")
     assert response.status_code == 302
-    assert SchoolResources.objects.count() == 3
-    assert AuditEntry.objects.filter(target_type="imports.ImportJob", action="import").count() == 1
+    assert SchoolResources.all_objects.count() == 3
+    assert AuditEntry.all_objects.filter(target_type="imports.ImportJob", action="import").count() == 1
 
 
 def test_refused_upload_shows_the_rows(world, client, tmp_path):
@@ -151,4 +151,4 @@ def test_refused_upload_shows_the_rows(world, client, tmp_path):
     response = client.post("/monitoring/import/", {"year": 2025, "file": upload}, follow=True)
     text = response.content.decode()
     assert "nothing was imported" in text and "小学在校生数" in text
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()

@@ -30,7 +30,7 @@ def test_save_creates_then_updates_with_history_and_audit(world):
     row, changed = services.save_resources(world.admin, world.school, 2025, figures())
     assert changed and row.version == 1 and row.school_type == "小学"
     assert row.history.count() == 1
-    assert AuditEntry.objects.filter(target_type="monitoring.SchoolResources").count() == 1
+    assert AuditEntry.all_objects.filter(target_type="monitoring.SchoolResources").count() == 1
 
     row, changed = services.save_resources(
         world.admin, world.school, 2025, figures(teachers_primary=40), expected_version=1
@@ -38,7 +38,7 @@ def test_save_creates_then_updates_with_history_and_audit(world):
     assert changed and row.version == 2
     last = row.history.first()
     assert last.version == 2 and last.changes == {"teachers_primary": [36, 40]}
-    assert AuditEntry.objects.filter(target_type="monitoring.SchoolResources").count() == 2
+    assert AuditEntry.all_objects.filter(target_type="monitoring.SchoolResources").count() == 2
 
     # the same figures again: nothing changes
     row, changed = services.save_resources(
@@ -56,7 +56,7 @@ def test_stale_version_is_refused_and_changes_nothing(world):
         services.save_resources(
             world.admin, world.school, 2025, figures(books=1), expected_version=1
         )
-    row = SchoolResources.objects.get(school=world.school, year=2025)
+    row = SchoolResources.all_objects.get(school=world.school, year=2025)
     assert row.books == 20000 and row.version == 2
 
 
@@ -75,7 +75,7 @@ def test_invalid_figures_are_refused_with_the_field(world):
             ),
         )
     assert any(field == "teachers_primary" for field, _m in info.value.errors)
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()
 
 
 def test_kindergarten_is_not_monitored(world):
@@ -171,7 +171,7 @@ def test_demo_builds_three_years_with_weak_schools_and_resets(world):
         enrolment_junior=300,
     )
     SchoolFactory(office=world.office, name="幼儿园", type="kindergarten", enrolment_primary=0)
-    schools = list(School.objects.filter(office=world.office))
+    schools = list(School.all_objects.filter(office=world.office))
     count = demo.build(world.office, schools, random.Random(7))
     compulsory = [s for s in schools if s.type != "kindergarten"]
     assert count == 3 * len(compulsory)
@@ -184,4 +184,4 @@ def test_demo_builds_three_years_with_weak_schools_and_resets(world):
     cv = {y: r.levels["primary"].indicator("floor_area").cv for y, r in results.items()}
     assert cv[2025] < cv[2023] * 1.1  # slowly improving, never much worse
     demo.reset([world.office.pk])
-    assert not SchoolResources.objects.exists()
+    assert not SchoolResources.all_objects.exists()

@@ -107,7 +107,7 @@ def test_smallest_additions_shown_for_indicator_over_limit(world, client):
 
 def what_if_records(world, change):
     rows = []
-    for r in SchoolResources.objects.filter(office=world.office, year=2025).select_related(
+    for r in SchoolResources.all_objects.filter(office=world.office, year=2025).select_related(
         "school"
     ):
         values = r.figures()
@@ -158,7 +158,7 @@ def test_what_if_equals_a_fresh_evaluation(seeded, client, regime):
         seeded.school.code: {"teachers_primary": 3.0},
     }
     # nothing was saved
-    assert SchoolResources.objects.get(school=seeded.school, year=2025).version == 1
+    assert SchoolResources.all_objects.get(school=seeded.school, year=2025).version == 1
 
 
 def test_what_if_refuses_impossible_change(seeded, client):
@@ -172,7 +172,7 @@ def test_what_if_refuses_impossible_change(seeded, client):
 
 
 def test_edit_figures_with_version_check(seeded, client):
-    row = SchoolResources.objects.get(school=seeded.school, year=2025)
+    row = SchoolResources.all_objects.get(school=seeded.school, year=2025)
     url = f"/monitoring/2025/resources/{seeded.school.pk}/"
     page = get(client, seeded.admin, url)
     assert page.status_code == 200
@@ -194,7 +194,7 @@ def test_edit_figures_with_version_check(seeded, client):
 
 
 def test_edit_shows_engine_errors_on_fields(seeded, client):
-    row = SchoolResources.objects.get(school=seeded.school, year=2025)
+    row = SchoolResources.all_objects.get(school=seeded.school, year=2025)
     url = f"/monitoring/2025/resources/{seeded.school.pk}/"
     client.force_login(seeded.admin)
     data = {

@@ -13,7 +13,7 @@ YEARS = (2024, 2025)
 
 def seed(world, years=YEARS, seed_value=1):
     """Demo figures for the world's county (湖滨小学, 西湖小学: primary; 城东中学: junior)."""
-    schools = list(School.objects.filter(office=world.office))
+    schools = list(School.all_objects.filter(office=world.office))
     demo.build(world.office, schools, random.Random(seed_value), years=years)
     return years
 

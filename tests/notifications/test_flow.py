@@ -37,7 +37,7 @@ def run_the_loop(world, new_finding, capture):
             perform("reject", urged, world.inspector_user)
 
         late = new_finding(description="课后服务未备案")
-    Finding.objects.filter(pk=late.pk).update(deadline=in_days(-1))  # set-up: it is late
+    Finding.all_objects.filter(pk=late.pk).update(deadline=in_days(-1))  # set-up: it is late
     with capture(execute=True):
         mark_overdue()
     return finding
@@ -47,7 +47,7 @@ def test_every_kind_links_to_a_page_its_recipient_can_open(
     world, new_finding, client, django_capture_on_commit_callbacks
 ):
     finding = run_the_loop(world, new_finding, django_capture_on_commit_callbacks)
-    notifications = list(Notification.objects.select_related("recipient"))
+    notifications = list(Notification.all_objects.select_related("recipient"))
     assert {n.kind for n in notifications} == set(MESSAGES)
     for n in notifications:
         assert n.url, n.kind
@@ -60,15 +60,15 @@ def test_every_kind_links_to_a_page_its_recipient_can_open(
         assert n.is_read
 
     # The notice's notification opens the notice; every other one opens its finding.
-    notice = Notice.objects.get(findings=finding)
+    notice = Notice.all_objects.get(findings=finding)
     link = reverse("rectification:notice_detail", args=[notice.pk])
-    issued = Notification.objects.get(kind="finding.issue_notice", url=link)
+    issued = Notification.all_objects.get(kind="finding.issue_notice", url=link)
     assert issued.recipient == world.school_user
     findings = {
         reverse("rectification:finding_detail", args=[pk])
-        for pk in Finding.objects.values_list("pk", flat=True)
+        for pk in Finding.all_objects.values_list("pk", flat=True)
     }
-    others = Notification.objects.exclude(kind="finding.issue_notice")
+    others = Notification.all_objects.exclude(kind="finding.issue_notice")
     assert set(others.values_list("url", flat=True)) <= findings
 
 
@@ -77,10 +77,10 @@ def test_the_office_hears_of_a_serious_finding_and_the_school_of_a_new_one(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         new_finding(severity="serious")
-    assert list(Notification.objects.filter(recipient=world.admin).values_list("kind")) == [
+    assert list(Notification.all_objects.filter(recipient=world.admin).values_list("kind")) == [
         ("finding.serious",)
     ]
-    assert list(Notification.objects.filter(recipient=world.school_user).values_list("kind")) == [
+    assert list(Notification.all_objects.filter(recipient=world.school_user).values_list("kind")) == [
         ("finding.created",)
     ]
 
@@ -90,7 +90,7 @@ def test_a_reader_who_lost_access_gets_a_404(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         new_finding()
-    (n,) = Notification.objects.filter(recipient=world.school_user)
+    (n,) = Notification.all_objects.filter(recipient=world.school_user)
     world.school_user.school = world.far_school  # the clerk moved to another school
     world.school_user.save()
     client.force_login(world.school_user)
@@ -133,10 +133,10 @@ def test_only_the_schools_current_inspector_hears_its_response(
         perform("issue_notice", finding, world.inspector_user)
         perform("respond", finding, world.school_user)
     told = set(
-        Notification.objects.filter(kind="finding.respond").values_list("recipient", flat=True)
+        Notification.all_objects.filter(kind="finding.respond").values_list("recipient", flat=True)
     )
     assert told == {world.inspector_user.pk}
-    assert not Notification.objects.filter(recipient__in=[former_user, future_user]).exists()
+    assert not Notification.all_objects.filter(recipient__in=[former_user, future_user]).exists()
 
 
 def test_the_office_responds_for_a_school_and_its_inspector_is_told(
@@ -148,8 +148,8 @@ def test_the_office_responds_for_a_school_and_its_inspector_is_told(
         services.respond(
             world.admin,
             finding,
-            expected_version=Finding.objects.get(pk=finding.pk).version,
+            expected_version=Finding.all_objects.get(pk=finding.pk).version,
             text="督导室代为录入整改情况",
         )
-    (n,) = Notification.objects.filter(kind="finding.respond")
+    (n,) = Notification.all_objects.filter(kind="finding.respond")
     assert n.recipient == world.inspector_user

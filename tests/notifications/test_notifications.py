@@ -24,7 +24,7 @@ def test_notify_creates_one_per_distinct_active_recipient(world):
     assert len(created) == 2
     assert unread_count(world.admin) == 1
     assert unread_count(world.viewer) == 0
-    stored = Notification.objects.get(recipient=world.admin)
+    stored = Notification.all_objects.get(recipient=world.admin)
     assert (stored.kind, stored.params, stored.url) == ("finding.created", PARAMS, LINK)
     assert stored.legacy_title == ""
 
@@ -35,7 +35,7 @@ def test_notify_refuses_an_unknown_message_or_a_missing_link(world):
     for url in ("", "findings/1/", "https://evil.example/", "//evil.example/"):
         with pytest.raises(ValueError, match="links to its object"):
             notify([world.admin], "finding.created", PARAMS, url=url)
-    assert Notification.objects.count() == 0
+    assert Notification.all_objects.count() == 0
 
 
 def test_mark_read_only_touches_own_notifications(world):
@@ -65,7 +65,7 @@ def test_bell_shows_unread_count_and_list_is_private(world, client):
 def test_open_marks_read_and_redirects_only_inside_the_site(world, client):
     (inside,) = notify([world.admin], "finding.overdue", PARAMS, url="/schools/")
     # Rows written before links were checked may hold anything: the view still refuses.
-    outside = Notification.objects.create(
+    outside = Notification.all_objects.create(
         recipient=world.admin, kind="x", legacy_title="outside", url="https://evil.example/"
     )
     (foreign,) = notify([world.school_user], "finding.created", PARAMS, url="/schools/")
@@ -119,4 +119,4 @@ def test_no_email_without_smtp(world, settings, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=True):
         notify([world.admin], "finding.overdue", PARAMS, url=LINK)
     assert mail.outbox == []
-    assert Notification.objects.get().emailed_at is None
+    assert Notification.all_objects.get().emailed_at is None

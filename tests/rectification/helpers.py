@@ -17,7 +17,7 @@ def perform(action: str, finding: Finding, actor, version=None):
     """Take `action` through its service with valid input; `version` defaults to the
     finding's current version (read fresh)."""
     if version is None:
-        version = Finding.objects.get(pk=finding.pk).version
+        version = Finding.all_objects.get(pk=finding.pk).version
     note = "说明"
     if action == Action.ISSUE_NOTICE:
         return services.issue_notice(
@@ -47,7 +47,7 @@ def perform(action: str, finding: Finding, actor, version=None):
 def put(finding: Finding, status: str, **fields) -> Finding:
     """Force a finding into a state (test set-up only)."""
     closed_at = timezone.now() if status == FindingStatus.CLOSED else None
-    Finding.objects.filter(pk=finding.pk).update(status=status, closed_at=closed_at, **fields)
+    Finding.all_objects.filter(pk=finding.pk).update(status=status, closed_at=closed_at, **fields)
     finding.refresh_from_db()
     return finding
 

@@ -56,22 +56,22 @@ def test_a_case_keeps_its_history_from_opening_to_closing(world, case):
         "closed",
         "已约谈",
     )
-    entry = AuditEntry.objects.get(
+    entry = AuditEntry.all_objects.get(
         target_type="rectification.AccountabilityCase", changes__action="close"
     )
     assert entry.changes["status"] == ["open", "closed"]
 
 
 def test_an_update_that_changes_nothing_writes_nothing(world, case):
-    rows = AuditEntry.objects.count()
+    rows = AuditEntry.all_objects.count()
     services.update_accountability_case(world.admin, case, measures=["admonitory_talk"])
     assert history(case) == [("opened", "", "open")]
-    assert AuditEntry.objects.count() == rows
+    assert AuditEntry.all_objects.count() == rows
 
 
 def test_closing_a_closed_case_again_changes_nothing(world, case):
     services.close_accountability_case(world.admin, case)
-    closed = AccountabilityCase.objects.get(pk=case.pk)
+    closed = AccountabilityCase.all_objects.get(pk=case.pk)
     again = services.close_accountability_case(world.admin, case, notes="再次")
     assert (again.version, again.notes) == (closed.version, closed.notes)
     assert [row[0] for row in history(case)] == ["opened", "close"]
@@ -81,7 +81,7 @@ def test_closing_a_closed_case_again_changes_nothing(world, case):
 def test_only_the_office_closes_a_case(world, case, persona):
     with pytest.raises(NotPermitted):
         services.close_accountability_case(world.personas()[persona], case)
-    assert AccountabilityCase.objects.get(pk=case.pk).status == "open"
+    assert AccountabilityCase.all_objects.get(pk=case.pk).status == "open"
     assert history(case) == [("opened", "", "open")]
 
 
@@ -91,7 +91,7 @@ def test_a_stale_version_is_refused(world, case):
         services.close_accountability_case(world.admin, case, expected_version=1)
     with pytest.raises(StaleObject):
         services.update_accountability_case(world.admin, case, notes="x", expected_version=1)
-    assert AccountabilityCase.objects.get(pk=case.pk).status == "open"
+    assert AccountabilityCase.all_objects.get(pk=case.pk).status == "open"
 
 
 def test_the_case_workflow_table(world, case):

@@ -9,7 +9,7 @@ from .helpers import in_days, perform
 
 
 def kinds_for(user):
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+    return list(Notification.all_objects.filter(recipient=user).values_list("kind", flat=True))
 
 
 def test_the_loop_reaches_the_right_people(world, new_finding, django_capture_on_commit_callbacks):
@@ -26,7 +26,7 @@ def test_the_loop_reaches_the_right_people(world, new_finding, django_capture_on
     assert kinds_for(world.admin) == []
     # Nothing leaks to the other county.
     assert kinds_for(world.other_admin) == []
-    title = Notification.objects.get(recipient=world.inspector_user).title
+    title = Notification.all_objects.get(recipient=world.inspector_user).title
     assert world.school.name in title
 
 
@@ -35,7 +35,7 @@ def test_overdue_and_escalation_reach_the_office(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         finding = new_finding(deadline_kind="by_date", deadline=in_a_week())
-    Finding.objects.filter(pk=finding.pk).update(deadline=in_days(-1))
+    Finding.all_objects.filter(pk=finding.pk).update(deadline=in_days(-1))
     with django_capture_on_commit_callbacks(execute=True):
         mark_overdue()
     assert kinds_for(world.admin) == ["finding.overdue"]
@@ -47,4 +47,4 @@ def test_overdue_and_escalation_reach_the_office(
 def test_a_rolled_back_change_tells_nobody(world, new_finding):
     # Without the commit callbacks running (the test transaction never commits), no one hears.
     new_finding(deadline_kind="by_date", deadline=in_a_week())
-    assert Notification.objects.count() == 0
+    assert Notification.all_objects.count() == 0

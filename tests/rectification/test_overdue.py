@@ -22,7 +22,7 @@ def tomorrow(today):
 
 
 def fresh(finding):
-    return Finding.objects.get(pk=finding.pk)
+    return Finding.all_objects.get(pk=finding.pk)
 
 
 def overdue_events():
@@ -59,14 +59,14 @@ def test_moving_the_deadline_clears_overdue(world, finding, tomorrow):
 def test_closed_or_withdrawn_findings_are_not_overdue(world, new_finding, tomorrow):
     closed, withdrawn, late = new_finding(), new_finding(), new_finding()
     overdue.mark_overdue(tomorrow)
-    assert Finding.objects.filter(is_overdue=True).count() == 3
+    assert Finding.all_objects.filter(is_overdue=True).count() == 3
     perform(Action.CLOSE_ON_THE_SPOT, closed, world.inspector_user)
     perform(Action.WITHDRAW, withdrawn, world.admin)
     assert not fresh(closed).is_overdue
     # A flag left behind (e.g. a row changed outside the workflow) is cleared by the check.
-    Finding.objects.filter(pk=withdrawn.pk).update(is_overdue=True)
+    Finding.all_objects.filter(pk=withdrawn.pk).update(is_overdue=True)
     assert overdue.mark_overdue(tomorrow) == {"marked": 0, "cleared": 1}
-    assert list(Finding.objects.filter(is_overdue=True)) == [fresh(late)]
+    assert list(Finding.all_objects.filter(is_overdue=True)) == [fresh(late)]
     assert overdue.mark_overdue(in_days(30)) == {"marked": 0, "cleared": 0}
 
 
@@ -93,7 +93,7 @@ def test_command_prints_the_counts(world, finding, tomorrow):
 
 def test_task_runs_the_same_check(world, new_finding, today):
     finding = new_finding(deadline_kind="by_date", deadline=in_days(1))
-    Finding.objects.filter(pk=finding.pk).update(deadline=today - datetime.timedelta(days=1))
+    Finding.all_objects.filter(pk=finding.pk).update(deadline=today - datetime.timedelta(days=1))
     result = check_overdue_task.enqueue()
     assert result.return_value == {"marked": 1, "cleared": 0}
     assert fresh(finding).is_overdue

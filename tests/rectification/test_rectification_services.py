@@ -33,7 +33,7 @@ TODAY = DEFAULT_NOW.date()  # the pinned clock's today (tests/clock.py)
 
 
 def fresh(finding) -> Finding:
-    return Finding.objects.get(pk=finding.pk)
+    return Finding.all_objects.get(pk=finding.pk)
 
 
 def responded(world, finding) -> Finding:
@@ -118,8 +118,8 @@ def test_serious_finding_flags_the_office_but_opens_no_case(
         finding_transitioned.disconnect(handler)
     assert [r["action"] for r in received] == ["created"]
     assert received[0]["event"].data["serious"] is True
-    assert not AccountabilityCase.objects.exists()
-    assert list(queries.serious_without_case(Finding.objects.all())) == [finding]
+    assert not AccountabilityCase.all_objects.exists()
+    assert list(queries.serious_without_case(Finding.all_objects.all())) == [finding]
 
 
 # Signals ---------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_notice_refuses_findings_of_different_schools(world, finding):
             expected_versions={finding.pk: finding.version, other.pk: other.version},
             deadline=in_days(9),
         )
-    assert not Notice.objects.exists()
+    assert not Notice.all_objects.exists()
 
 
 def _notice(actor, finding):
@@ -234,7 +234,7 @@ def test_notice_numbers_are_per_office_per_year_and_gapless(world, new_finding):
     assert (later.year, later.sequence) == (TODAY.year + 1, 1)
     assert later.number == f"整〔{TODAY.year + 1}〕1号"  # the office has no prefix
     sequences = sorted(
-        Notice.objects.filter(office=world.office, year=TODAY.year).values_list(
+        Notice.all_objects.filter(office=world.office, year=TODAY.year).values_list(
             "sequence", flat=True
         )
     )
@@ -463,7 +463,7 @@ def test_serious_finding_leads_to_a_case_opened_by_the_office(world, new_finding
     assert case.status == AccountabilityCase.Status.OPEN
     assert case.measures == ["admonitory_talk", "supervision_bulletin"]
     assert finding.events.get(action="accountability_opened").data["case_id"] == case.pk
-    assert not queries.serious_without_case(Finding.objects.all()).exists()
+    assert not queries.serious_without_case(Finding.all_objects.all()).exists()
     case = services.update_accountability_case(
         world.admin, case, measures=["admonitory_talk", "public_criticism"]
     )
@@ -505,7 +505,7 @@ def test_only_the_office_admin_opens_cases(world, finding):
                 target_kind="unit",
                 target_name="湖滨小学",
             )
-    assert not AccountabilityCase.objects.exists()
+    assert not AccountabilityCase.all_objects.exists()
 
 
 def test_case_finding_must_belong_to_the_office(world, finding):
@@ -523,6 +523,6 @@ def test_case_finding_must_belong_to_the_office(world, finding):
 def test_factory_rows_work_with_the_ledger_queries(world):
     FindingFactory(school=world.school, severity=Severity.SERIOUS)
     FindingFactory(school=world.school, status=FindingStatus.URGED)
-    counts = queries.counts_by_status(Finding.objects.filter(office=world.office))
+    counts = queries.counts_by_status(Finding.all_objects.filter(office=world.office))
     assert counts == {"open": 1, "urged": 1}
-    assert queries.serious_without_case(Finding.objects.all()).count() == 1
+    assert queries.serious_without_case(Finding.all_objects.all()).count() == 1

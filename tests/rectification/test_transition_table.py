@@ -82,7 +82,7 @@ def test_legal_transition(world, finding, status, action):
     assert finding.version == before_version + 1
     event = finding.events.filter(action=action).get()
     assert (event.from_status, event.to_status, event.actor) == (status, finding.status, actor)
-    assert AuditEntry.objects.filter(
+    assert AuditEntry.all_objects.filter(
         target_type="rectification.Finding", target_id=str(finding.pk), changes__action=action
     ).exists()
     assert (finding.closed_at is not None) == (finding.status == FindingStatus.CLOSED)
@@ -98,7 +98,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(world, finding, statu
         message = str(error.value)
         assert str(FindingStatus(status).label) in message
         assert str(Action(action).label) in message
-    after = type(finding).objects.get(pk=finding.pk)
+    after = type(finding).all_objects.get(pk=finding.pk)
     assert (after.status, after.version) == (status, finding.version)
     assert FindingEvent.objects.count() == events
 
@@ -125,7 +125,7 @@ def test_wrong_role_is_refused(world, finding, status, action, persona):
     finding = put(finding, status, **PRECONDITIONS.get(action, {}))
     with pytest.raises(NotPermitted):
         perform(action, finding, world.personas()[persona])
-    assert type(finding).objects.get(pk=finding.pk).status == status
+    assert type(finding).all_objects.get(pk=finding.pk).status == status
 
 
 def test_office_admin_who_did_not_make_the_visit_cannot_close_it_on_the_spot(world, finding):

@@ -62,7 +62,7 @@ def test_inspector_records_a_finding_from_the_visit_with_a_photo(world, client, 
     assert client.get(url).status_code == 200
     data = finding_post(school=world.school.pk, photos=[png_upload()])
     response = client.post(url, data)
-    finding = Finding.objects.get()
+    finding = Finding.all_objects.get()
     assert response.status_code == 302 and response["Location"] == detail_url(finding)
     assert finding.visit == visit and finding.school == world.school
     assert finding.created_by == world.inspector_user
@@ -78,7 +78,7 @@ def test_a_bad_photo_refuses_the_whole_finding(world, client, visit):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "photo.jpg" in response.content.decode()
-    assert not Finding.objects.exists() and not RectificationEvidence.objects.exists()
+    assert not Finding.all_objects.exists() and not RectificationEvidence.objects.exists()
 
 
 def test_save_and_add_another_returns_to_the_form_for_the_visit(world, client, visit):
@@ -87,7 +87,7 @@ def test_save_and_add_another_returns_to_the_form_for_the_visit(world, client, v
     response = client.post(url, finding_post(school=world.school.pk, another="1"))
     assert response.status_code == 302
     assert response["Location"] == url
-    assert Finding.objects.count() == 1
+    assert Finding.all_objects.count() == 1
 
 
 def test_school_of_a_visit_cannot_be_swapped(world, client, visit):
@@ -95,7 +95,7 @@ def test_school_of_a_visit_cannot_be_swapped(world, client, visit):
     url = f"{reverse(CREATE)}?visit={visit.pk}"
     response = client.post(url, finding_post(school=world.far_school.pk))
     assert response.status_code == 200
-    assert not Finding.objects.exists()
+    assert not Finding.all_objects.exists()
 
 
 def test_only_the_visits_inspector_or_the_office_records_from_a_visit(world, client, visit):
@@ -104,13 +104,13 @@ def test_only_the_visits_inspector_or_the_office_records_from_a_visit(world, cli
     client.force_login(world.admin)
     url = f"{reverse(CREATE)}?visit={visit.pk}"
     assert client.post(url, finding_post(school=world.school.pk)).status_code == 302
-    assert Finding.objects.get().visit == visit
+    assert Finding.all_objects.get().visit == visit
 
 
 def test_office_admin_records_a_finding_without_a_visit(world, client):
     client.force_login(world.admin)
     response = client.post(reverse(CREATE), finding_post(school=world.far_school.pk))
-    finding = Finding.objects.get()
+    finding = Finding.all_objects.get()
     assert response["Location"] == detail_url(finding)
     assert finding.visit is None and finding.school == world.far_school
 
@@ -125,7 +125,7 @@ def test_responsible_inspector_records_about_own_school_only(world, client):
     assert client.get(f"{reverse(CREATE)}?school={world.zone_school.pk}").status_code == 403
     response = client.post(reverse(CREATE), finding_post(school=world.zone_school.pk))
     assert response.status_code == 200  # not among the choices
-    assert Finding.objects.count() == 1
+    assert Finding.all_objects.count() == 1
 
 
 def test_bad_finding_shows_errors_and_saves_nothing(world, client):
@@ -135,7 +135,7 @@ def test_bad_finding_shows_errors_and_saves_nothing(world, client):
     assert "Enter the deadline." in response.content.decode()
     past = finding_post(school=world.school.pk, deadline=in_days(-3).isoformat())
     assert "The deadline is in the past." in client.post(reverse(CREATE), past).content.decode()
-    assert not Finding.objects.exists()
+    assert not Finding.all_objects.exists()
 
 
 @pytest.mark.parametrize("role", ["school", "viewer", "superuser"])
@@ -143,7 +143,7 @@ def test_others_cannot_record_findings(world, client, role):
     client.force_login(world.personas()[role])
     assert client.get(reverse(CREATE)).status_code == 403
     client.post(reverse(CREATE), finding_post(school=world.school.pk))
-    assert not Finding.objects.exists()
+    assert not Finding.all_objects.exists()
 
 
 # The finding's page ----------------------------------------------------------------------
@@ -184,7 +184,7 @@ def test_detail_shows_the_timeline_notices_responses_and_follow_ups(world, clien
     client.post(action_url(finding, "reject"), {"expected_version": 3, "note": "仍有杂物"})
     client.force_login(world.school_user)
     body = client.get(detail_url(finding)).content.decode()
-    notice = Notice.objects.get()
+    notice = Notice.all_objects.get()
     assert notice.number in body
     assert "已清理完毕" in body and "仍有杂物" in body
     evidence = RectificationEvidence.objects.get()
@@ -342,7 +342,7 @@ def test_stale_version_is_refused(world, client, finding, action):
     after = fresh(finding)
     assert after.version == 2 and after.status == "open" and after.severity == "difficult"
     assert FindingEvent.objects.count() == events
-    assert not Notice.objects.exists()
+    assert not Notice.all_objects.exists()
 
 
 def test_missing_version_is_refused(world, client, finding):

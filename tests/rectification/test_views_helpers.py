@@ -26,7 +26,7 @@ def script_as_jpg() -> SimpleUploadedFile:
 
 
 def fresh(finding) -> Finding:
-    return Finding.objects.get(pk=finding.pk)
+    return Finding.all_objects.get(pk=finding.pk)
 
 
 def make_finding(world, school=None, actor=None, **kwargs) -> Finding:

@@ -107,7 +107,7 @@ def test_inspector_issues_one_notice_for_several_findings(world, client, new_fin
         "note": "请按期整改",
     }
     response = client.post(issue_page(world), data)
-    notice = Notice.objects.get()
+    notice = Notice.all_objects.get()
     assert response["Location"] == reverse("rectification:notice_detail", args=[notice.pk])
     assert set(notice.findings.all()) == {first, second}
     assert notice.deadline == in_days(8)
@@ -124,7 +124,7 @@ def test_notice_issue_refuses_stale_and_mixed_findings(world, client, new_findin
     data = {"findings": [first.pk, loose.pk], f"version_{first.pk}": 1, f"version_{loose.pk}": 1}
     body = client.post(issue_page(world), data).content.decode()
     assert "A notice covers findings of one school from one visit." in body
-    assert not Notice.objects.exists()
+    assert not Notice.all_objects.exists()
     assert {fresh(first).status, fresh(loose).status} == {FindingStatus.OPEN}
 
 
@@ -150,8 +150,8 @@ def ledger_rows(world):
     c = make_finding(world, school=world.far_school, description="丙问题", area=1)
     put(b, FindingStatus.URGED, is_overdue=True, escalated_to=Escalation.COUNTY)
     put(c, FindingStatus.CLOSED, severity=Severity.SERIOUS)
-    Finding.objects.filter(pk=c.pk).update(found_on=in_days(-40), inspector=None)
-    Finding.objects.filter(pk=a.pk).update(found_on=in_days(-10))
+    Finding.all_objects.filter(pk=c.pk).update(found_on=in_days(-40), inspector=None)
+    Finding.all_objects.filter(pk=a.pk).update(found_on=in_days(-10))
     return a, b, c
 
 
@@ -317,7 +317,7 @@ def test_office_opens_a_case_about_a_serious_finding(world, client):
         "notes": "约谈校长",
     }
     response = client.post(url, data)
-    case = AccountabilityCase.objects.get()
+    case = AccountabilityCase.all_objects.get()
     assert response["Location"] == reverse("rectification:case_detail", args=[case.pk])
     assert case.finding == finding and case.measures == ["public_criticism", "admonitory_talk"]
     assert finding.events.filter(action="accountability_opened").exists()
@@ -334,7 +334,7 @@ def test_case_refuses_a_measure_of_the_other_kind(world, client):
     }
     body = client.post(reverse("rectification:case_create"), data).content.decode()
     assert "Not a measure against a unit" in body
-    assert not AccountabilityCase.objects.exists()
+    assert not AccountabilityCase.all_objects.exists()
 
 
 def test_case_create_refuses_another_offices_finding(world, client):

@@ -74,7 +74,7 @@ def leak(world, period, far_assigned):
     _year, _month, first = period
     # The world's assignments were in force during the month reported (they begin on
     # 1 September: on a September today the last complete month is August).
-    Assignment.objects.filter(start_date__gt=first).update(start_date=first)
+    Assignment.all_objects.filter(start_date__gt=first).update(start_date=first)
     day3, day4 = first + datetime.timedelta(days=2), first + datetime.timedelta(days=3)
     visit(world.school, world.inspector, world.inspector_user, day3)
     visit(world.far_school, world.inspector, world.inspector_user, day4)

@@ -21,7 +21,7 @@ def test_county_batch_over_the_limit_is_rendered_in_the_background(
     client.force_login(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(reverse("signboards:county"))
-    batch = SignboardBatch.objects.get()
+    batch = SignboardBatch.all_objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("signboards:batch", args=[batch.pk])
     # The test settings run tasks inline: the batch is already rendered.
@@ -31,20 +31,20 @@ def test_county_batch_over_the_limit_is_rendered_in_the_background(
     pdf = client.get(reverse("signboards:batch_file", args=[batch.pk]))
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF") and pdf_page_count(data) == 3
-    assert AuditEntry.objects.filter(target_type__icontains="signboardbatch").count() == 1
+    assert AuditEntry.all_objects.filter(target_type__icontains="signboardbatch").count() == 1
 
 
 def test_asking_twice_reuses_the_batch(world, client):
     client.force_login(world.admin)
     first = client.get(reverse("signboards:county"))["Location"]
     second = client.get(reverse("signboards:county"))["Location"]
-    assert first == second and SignboardBatch.objects.count() == 1
+    assert first == second and SignboardBatch.all_objects.count() == 1
 
 
 def test_zone_leader_batch_is_theirs_only(world, client):
     client.force_login(world.zone_leader)
     location = client.get(reverse("signboards:zone", args=[world.zone.pk]))["Location"]
-    batch = SignboardBatch.objects.get()
+    batch = SignboardBatch.all_objects.get()
     assert location == reverse("signboards:batch", args=[batch.pk])
     assert client.get(location).status_code == 200
     client.force_login(world.other_admin)
@@ -66,7 +66,7 @@ def test_failed_render_shows_why(world, client, monkeypatch, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         location = client.get(reverse("signboards:county"))["Location"]
     page = client.get(location)
-    assert SignboardBatch.objects.get().status == SignboardBatch.Status.FAILED
+    assert SignboardBatch.all_objects.get().status == SignboardBatch.Status.FAILED
     assert "disk full" in page.content.decode()
-    batch = SignboardBatch.objects.get()
+    batch = SignboardBatch.all_objects.get()
     assert client.get(reverse("signboards:batch_file", args=[batch.pk])).status_code == 404

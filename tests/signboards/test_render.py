@@ -17,7 +17,7 @@ LONG_EMAIL = "a.very.long.inspector.mailbox.name@education-bureau.example.org.cn
 
 
 def boards_for(*schools):
-    qs = boards.with_current_assignments(School.objects.filter(pk__in=[s.pk for s in schools]))
+    qs = boards.with_current_assignments(School.all_objects.filter(pk__in=[s.pk for s in schools]))
     return boards.build_boards(qs.order_by("code"))
 
 
@@ -169,7 +169,7 @@ def test_batch_order_is_zone_then_township_then_code(world):
     s3 = SchoolFactory(office=world.office, zone=zone_a, township=t1, code="3199000003")
     s4 = SchoolFactory(office=world.office, zone=zone_a, township=t1, code="3199000000")
     s5 = SchoolFactory(office=world.office, zone=zone_a, township=t1, is_active=False)
-    qs = boards.batch_schools(School.objects.filter(pk__in=[s1.pk, s2.pk, s3.pk, s4.pk, s5.pk]))
+    qs = boards.batch_schools(School.all_objects.filter(pk__in=[s1.pk, s2.pk, s3.pk, s4.pk, s5.pk]))
     assert list(qs) == [s4, s3, s2, s1]
 
 

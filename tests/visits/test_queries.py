@@ -41,7 +41,7 @@ def november(world):
 
 
 def office_schools(world):
-    return School.objects.filter(office=world.office)
+    return School.all_objects.filter(office=world.office)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_schools_not_visited_this_month(november):
 
 
 def test_inactive_schools_need_no_visit(november):
-    School.objects.filter(pk=november.far_school.pk).update(is_active=False)
+    School.all_objects.filter(pk=november.far_school.pk).update(is_active=False)
     assert [s.name for s in queries.not_visited_in_office(november.office, 2026, 11)] == [
         "西湖小学"
     ]
@@ -125,7 +125,7 @@ def test_six_minimums_progress_counts_this_semester_only(november, django_assert
 
 def test_days_in_the_field_counts_distinct_dates(november, django_assert_num_queries):
     w = november
-    inspectors = Inspector.objects.filter(office=w.office)
+    inspectors = Inspector.all_objects.filter(office=w.office)
     with django_assert_num_queries(2):
         days = queries.days_in_field(inspectors, 2026, 11)
     assert days[w.inspector.pk] == 2  # 11-02 twice + 11-15

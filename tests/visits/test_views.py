@@ -155,7 +155,7 @@ def test_form_round_trip_submit(world, client):
     response = client.post(
         reverse("visits:new", args=[world.school.pk]), form_data(key, submit="1")
     )
-    visit = Visit.objects.get()
+    visit = Visit.all_objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("visits:detail", args=[visit.pk])
     assert visit.client_uuid == key
@@ -182,7 +182,7 @@ def test_save_draft_then_continue_then_submit(world, client):
     response = client.post(
         reverse("visits:new", args=[world.school.pk]), form_data(key, save="1", summary="草稿")
     )
-    draft = Visit.objects.get()
+    draft = Visit.all_objects.get()
     assert draft.is_draft and draft.summary == "草稿"
     assert response["Location"] == reverse("visits:edit", args=[draft.pk])
     page = client.get(response["Location"])
@@ -209,16 +209,16 @@ def test_autosave_then_submit_gives_one_visit(world, client):
         response = client.post(url, form_data(key, summary=summary), HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         assert "autosave-ok" in response.content.decode()
-    draft = Visit.objects.get()
+    draft = Visit.all_objects.get()
     assert draft.is_draft and draft.summary == "第二次"
     assert f'data-visit="{draft.pk}"' in response.content.decode()
     client.post(reverse("visits:new", args=[world.school.pk]), form_data(key, submit="1"))
-    assert Visit.objects.count() == 1
-    assert Visit.objects.get().status == Visit.Status.SUBMITTED
+    assert Visit.all_objects.count() == 1
+    assert Visit.all_objects.get().status == Visit.Status.SUBMITTED
     # Autosave after submission changes nothing and says so.
     response = client.post(url, form_data(key, summary="迟到的自动保存"))
     assert "autosave-error" in response.content.decode()
-    assert Visit.objects.get().summary == "上午巡查"
+    assert Visit.all_objects.get().summary == "上午巡查"
 
 
 def test_double_submit_same_uuid_gives_one_visit(world, client):
@@ -227,8 +227,8 @@ def test_double_submit_same_uuid_gives_one_visit(world, client):
     url = reverse("visits:new", args=[world.school.pk])
     first = client.post(url, form_data(key, submit="1"))
     second = client.post(url, form_data(key, submit="1", feedback="重复提交"))
-    assert Visit.objects.count() == 1
-    visit = Visit.objects.get()
+    assert Visit.all_objects.count() == 1
+    visit = Visit.all_objects.get()
     assert first["Location"] == second["Location"] == reverse("visits:detail", args=[visit.pk])
     assert visit.feedback == "请尽快清理消防通道"
 
@@ -236,14 +236,14 @@ def test_double_submit_same_uuid_gives_one_visit(world, client):
 def test_domain_error_shown_on_field_and_nothing_changes(world, client):
     client.force_login(world.inspector_user)
     future = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    audit_before = AuditEntry.objects.count()
+    audit_before = AuditEntry.all_objects.count()
     response = client.post(
         reverse("visits:new", args=[world.school.pk]), form_data(visited_at=future, submit="1")
     )
     assert response.status_code == 200
     assert response.context["form"].errors["visited_at"]
-    assert Visit.objects.count() == 0
-    assert AuditEntry.objects.count() == audit_before
+    assert Visit.all_objects.count() == 0
+    assert AuditEntry.all_objects.count() == audit_before
 
 
 def test_submit_without_time_is_refused(world, client):
@@ -253,7 +253,7 @@ def test_submit_without_time_is_refused(world, client):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["visited_at"]
-    assert not Visit.objects.filter(status=Visit.Status.SUBMITTED).exists()
+    assert not Visit.all_objects.filter(status=Visit.Status.SUBMITTED).exists()
 
 
 def test_inspector_cannot_record_for_a_school_not_assigned(world, client):
@@ -264,7 +264,7 @@ def test_inspector_cannot_record_for_a_school_not_assigned(world, client):
         assert response.status_code == 404
         response = client.post(reverse("visits:autosave", args=[school.pk]), form_data())
         assert response.status_code == 404
-    assert Visit.objects.count() == 0
+    assert Visit.all_objects.count() == 0
 
 
 def test_zone_leader_cannot_record_for_zone_schools_not_assigned(world, client):
@@ -276,7 +276,7 @@ def test_office_admin_may_record(world, client):
     client.force_login(world.admin)
     response = client.post(reverse("visits:new", args=[world.far_school.pk]), form_data(submit="1"))
     assert response.status_code == 302
-    assert Visit.objects.get().school == world.far_school
+    assert Visit.all_objects.get().school == world.far_school
 
 
 @pytest.mark.parametrize("role", ["school", "viewer"])
@@ -294,7 +294,7 @@ def test_uuid_of_another_users_visit_is_refused(world, client, other_inspector_u
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
-    visit = Visit.objects.get()
+    visit = Visit.all_objects.get()
     assert visit.is_draft and visit.summary == "管理员草稿"
 
 
@@ -312,7 +312,7 @@ def test_delete_draft(world, client):
     client.force_login(world.inspector_user)
     response = client.post(reverse("visits:delete_draft", args=[draft.pk]))
     assert response.status_code == 302
-    assert not Visit.objects.exists()
+    assert not Visit.all_objects.exists()
 
 
 def test_submitted_visit_cannot_be_deleted(world, client):
@@ -320,7 +320,7 @@ def test_submitted_visit_cannot_be_deleted(world, client):
     client.force_login(world.inspector_user)
     response = client.post(reverse("visits:delete_draft", args=[visit.pk]))
     assert response.status_code == 302
-    assert Visit.objects.filter(pk=visit.pk).exists()
+    assert Visit.all_objects.filter(pk=visit.pk).exists()
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -427,4 +427,4 @@ def test_autosave_with_a_bad_form_says_not_saved(world, client):
     )
     assert response.status_code == 200
     assert "Not saved:" in response.content.decode()
-    assert not Visit.objects.exists()
+    assert not Visit.all_objects.exists()

@@ -34,7 +34,7 @@ def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
     page.fill("textarea[name=summary]", "上午巡查校园")
     page.check("input[name=methods][value=campus_walk]")
     page.locator(".autosave-ok").wait_for()
-    draft = Visit.objects.get()
+    draft = Visit.all_objects.get()
     assert str(draft.client_uuid) == key and draft.is_draft
     assert draft.summary == "上午巡查校园"
 
@@ -58,7 +58,7 @@ def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
     page.locator("button[name=submit]").click()
     page.wait_for_url(f"**/visits/{draft.pk}/")
     shot(page, "visits-03-detail")
-    visit = Visit.objects.get()
+    visit = Visit.all_objects.get()
     assert visit.status == Visit.Status.SUBMITTED
     assert visit.feedback == "请清理消防通道"
     assert visit.area_checks.get(area=6).status == "problem"

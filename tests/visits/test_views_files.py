@@ -112,7 +112,7 @@ def test_files_sent_with_the_plain_form(world, client):
     ]
     response = client.post(reverse("visits:new", args=[world.school.pk]), data)
     assert response.status_code == 302
-    visit = Visit.objects.get()
+    visit = Visit.all_objects.get()
     assert [a.original_name for a in visit.attachments.all()] == ["门口.jpg"]
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("evil.jpg" in m for m in messages)

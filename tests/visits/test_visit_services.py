@@ -28,13 +28,13 @@ def test_save_draft_is_idempotent_per_uuid(world):
         world.inspector_user, world.school, str(key), summary="上午巡查", minimums=["forum"]
     )
     assert again.pk == first.pk
-    assert Visit.objects.count() == 1
+    assert Visit.all_objects.count() == 1
     assert again.summary == "上午巡查"
     assert again.version == first.version + 1
     assert again.inspector == world.inspector
     assert again.office == world.office
     actions = list(
-        AuditEntry.objects.filter(target_type="visits.Visit").values_list("action", flat=True)
+        AuditEntry.all_objects.filter(target_type="visits.Visit").values_list("action", flat=True)
     )
     assert sorted(actions) == ["create", "update"]
 
@@ -51,21 +51,21 @@ def test_draft_with_stale_version_is_refused(world):
             summary="phone B",
             expected_version=draft.version,
         )
-    assert Visit.objects.get().summary == "phone A"
+    assert Visit.all_objects.get().summary == "phone A"
 
 
 def test_duplicate_submission_creates_one_visit_and_changes_nothing(world):
     key = uuid.uuid4()
     first = _submit(world.inspector_user, world.school, key, feedback="反馈")
-    audit_rows = AuditEntry.objects.count()
+    audit_rows = AuditEntry.all_objects.count()
     second = _submit(world.inspector_user, world.school, key, feedback="changed on retry")
     assert second.pk == first.pk
-    assert Visit.objects.count() == 1
+    assert Visit.all_objects.count() == 1
     second.refresh_from_db()
     assert second.feedback == "反馈"
     assert second.version == first.version
     assert second.submitted_at == first.submitted_at
-    assert AuditEntry.objects.count() == audit_rows
+    assert AuditEntry.all_objects.count() == audit_rows
 
 
 def test_submit_turns_the_draft_into_a_visit_with_all_eight_items(world):
@@ -98,7 +98,7 @@ def test_submit_needs_the_visit_time(world):
     with pytest.raises(DomainError) as error:
         services.submit_visit(world.inspector_user, key)
     assert error.value.field == "visited_at"
-    assert Visit.objects.get().status == Visit.Status.DRAFT
+    assert Visit.all_objects.get().status == Visit.Status.DRAFT
 
 
 def test_submitted_visit_cannot_be_edited_as_draft(world):
@@ -115,14 +115,14 @@ def test_uuid_of_another_users_visit_is_refused(world):
         services.save_draft(world.zone_leader, world.school, key)
     with pytest.raises(DomainError):
         services.submit_visit(world.zone_leader, key, visited_at=at(TODAY))
-    assert Visit.objects.get().created_by == world.inspector_user
+    assert Visit.all_objects.get().created_by == world.inspector_user
 
 
 def test_inspector_not_assigned_to_the_school_cannot_submit(world, other_inspector_user):
     with pytest.raises(DomainError) as error, translation.override("en"):
         _submit(other_inspector_user, world.school)
     assert "not the responsible inspector" in str(error.value)
-    assert not Visit.objects.exists()
+    assert not Visit.all_objects.exists()
 
 
 def test_zone_leader_cannot_record_a_visit_to_a_zone_school_they_do_not_hold(world):
@@ -146,7 +146,7 @@ def test_other_roles_cannot_record_visits(world):
     for user in (world.other_admin, world.school_user, world.viewer):
         with pytest.raises(DomainError):
             _submit(user, world.school)
-    assert not Visit.objects.exists()
+    assert not Visit.all_objects.exists()
 
 
 def test_unknown_method_and_future_time_are_refused(world):
@@ -170,8 +170,8 @@ def test_unknown_method_and_future_time_are_refused(world):
 def test_delete_draft(world):
     draft = services.save_draft(world.inspector_user, world.school, uuid.uuid4())
     services.delete_draft(world.inspector_user, draft)
-    assert not Visit.objects.exists()
-    assert AuditEntry.objects.filter(target_type="visits.Visit", action="delete").count() == 1
+    assert not Visit.all_objects.exists()
+    assert AuditEntry.all_objects.filter(target_type="visits.Visit", action="delete").count() == 1
 
 
 def test_submitted_visit_or_draft_with_findings_cannot_be_deleted(world):

@@ -28,7 +28,7 @@ def test_submitting_a_draft_writes_one_history_row_and_one_audit_row(world):
     assert (event.visit_id, event.action) == (draft.pk, "submit")
     assert (event.from_status, event.to_status) == ("draft", "submitted")
     assert (event.actor, event.actor_name) == (world.inspector_user, str(world.inspector_user))
-    entry = AuditEntry.objects.get(target_type="visits.Visit", changes__action="submit")
+    entry = AuditEntry.all_objects.get(target_type="visits.Visit", changes__action="submit")
     assert entry.changes["status"] == ["draft", "submitted"]
     assert entry.actor == world.inspector_user
     assert visit.version == draft.version + 2  # the last edit, then the submission
@@ -61,7 +61,7 @@ def test_a_refused_submission_leaves_no_history(world):
         services.submit_visit(world.inspector_user, key)
     assert error.value.field == "visited_at"
     assert not VisitEvent.objects.exists()
-    assert Visit.objects.get().status == Visit.Status.DRAFT
+    assert Visit.all_objects.get().status == Visit.Status.DRAFT
 
 
 def test_the_signal_is_sent_after_commit(world, django_capture_on_commit_callbacks):

@@ -69,16 +69,21 @@ class AssignmentImporter(Importer):
         plan = Plan()
         office = self.office
         schools = {
-            s.code: s for s in School.objects.filter(office=office).select_related("host_school")
+            s.code: s
+            for s in School.objects.unscoped().filter(office=office).select_related("host_school")
         }
         by_pk = {s.pk: s for s in schools.values()}
         inspectors = {
             i.phone: i
-            for i in Inspector.objects.filter(office=office).select_related("employer_school")
+            for i in Inspector.objects.unscoped()
+            .filter(office=office)
+            .select_related("employer_school")
         }
         insp_pk = {i.pk: i for i in inspectors.values()}
         history = defaultdict(list)
-        for a in Assignment.objects.filter(school__office=office).order_by("start_date", "pk"):
+        for a in (
+            Assignment.objects.unscoped().filter(school__office=office).order_by("start_date", "pk")
+        ):
             a.school, a.inspector = by_pk[a.school_id], insp_pk[a.inspector_id]
             history[a.school_id].append(a)
         converters = self.converters()
@@ -222,12 +227,12 @@ class AssignmentImporter(Importer):
     def apply(self, plan, actor, progress=None):
         bar = BulkProgress(progress, len(plan.creates) + len(plan.updates))
         for chunk in iter_chunks(plan.updates):
-            Assignment.objects.bulk_update([u[0] for u in chunk], ["end_date"])
+            Assignment.objects.unscoped().bulk_update([u[0] for u in chunk], ["end_date"])
             bar.step(len(chunk))
         for chunk in iter_chunks(plan.creates):
-            Assignment.objects.bulk_create(chunk)
+            Assignment.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
-        AuditEntry.objects.bulk_create(
+        AuditEntry.objects.unscoped().bulk_create(
             self.audit_entries(actor, plan, self.office.pk), batch_size=BATCH
         )
         return plan.counts

@@ -91,7 +91,9 @@ class InspectorImporter(Importer):
 
     def lists(self):
         return {
-            "zone": list(Zone.objects.filter(office=self.office).values_list("name", flat=True))
+            "zone": list(
+                Zone.objects.unscoped().filter(office=self.office).values_list("name", flat=True)
+            )
         }
 
     def converters(self):
@@ -111,27 +113,31 @@ class InspectorImporter(Importer):
     def plan(self, sheet, progress=None):
         plan = Plan()
         office = self.office
-        zones = {z.name: z for z in Zone.objects.filter(office=office)}
+        zones = {z.name: z for z in Zone.objects.unscoped().filter(office=office)}
         schools = {
-            s.code: s for s in School.objects.filter(office=office).only("code", "name", "office")
+            s.code: s
+            for s in School.objects.unscoped().filter(office=office).only("code", "name", "office")
         }
         existing = {
             i.phone: i
-            for i in Inspector.objects.filter(office=office).select_related(
-                "zone", "employer_school"
-            )
+            for i in Inspector.objects.unscoped()
+            .filter(office=office)
+            .select_related("zone", "employer_school")
         }
         today = timezone.localdate()
         # Deactivation ends the assignments in force today (as inspectors.services does) and
         # is refused while one made ahead of term is waiting to start.
         current, upcoming = defaultdict(list), defaultdict(list)
         for a in (
-            Assignment.objects.current(on=today)
+            Assignment.objects.unscoped()
+            .current(on=today)
             .filter(inspector__office=office)
             .select_related("school")
         ):
             current[a.inspector_id].append(a)
-        for a in Assignment.objects.filter(inspector__office=office, start_date__gt=today):
+        for a in Assignment.objects.unscoped().filter(
+            inspector__office=office, start_date__gt=today
+        ):
             upcoming[a.inspector_id].append(a)
         converters = self.converters()
         first_row = {}
@@ -213,7 +219,7 @@ class InspectorImporter(Importer):
         now = timezone.now()
         bar = BulkProgress(progress, len(plan.creates) + len(plan.updates))
         for chunk in iter_chunks(plan.creates):
-            Inspector.objects.bulk_create(chunk)
+            Inspector.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
         if plan.updates:
             fields = {"updated_at"}
@@ -221,7 +227,7 @@ class InspectorImporter(Importer):
                 inspector.updated_at = now
                 fields.update(changed)
             for chunk in iter_chunks(plan.updates):
-                Inspector.objects.bulk_update([u[0] for u in chunk], sorted(fields))
+                Inspector.objects.unscoped().bulk_update([u[0] for u in chunk], sorted(fields))
                 bar.step(len(chunk))
         if plan.extra_updates:
             # As inspectors.services.update_inspector: deactivation ends current assignments.
@@ -229,10 +235,10 @@ class InspectorImporter(Importer):
             for a, _before, _fields in plan.extra_updates:
                 a.end_date = today
                 a.note = (a.note + "; " if a.note else "") + note
-            Assignment.objects.bulk_update(
+            Assignment.objects.unscoped().bulk_update(
                 [a for a, _b, _f in plan.extra_updates], ["end_date", "note"], batch_size=BATCH
             )
-        AuditEntry.objects.bulk_create(
+        AuditEntry.objects.unscoped().bulk_create(
             self.audit_entries(actor, plan, self.office.pk), batch_size=BATCH
         )
         counts = plan.counts

@@ -52,7 +52,7 @@ class ResourcesImporter(Importer):
         except inputs.InputRefused as refused:
             for e in refused.errors:
                 self.error(plan, e.row, e.column, e.message, code=e.code)
-        schools = {s.code: s for s in School.objects.filter(office=self.office)}
+        schools = {s.code: s for s in School.objects.unscoped().filter(office=self.office)}
         for number, record in sheet.rows:
             code = cell_text(record.get(CODE))
             if code and code not in schools:
@@ -68,7 +68,7 @@ class ResourcesImporter(Importer):
             return plan
         existing = {
             r.school_id: r
-            for r in SchoolResources.objects.filter(office=self.office, year=self.year)
+            for r in SchoolResources.objects.unscoped().filter(office=self.office, year=self.year)
         }
         for i, code in enumerate(data.codes):
             school = schools[code]
@@ -105,10 +105,10 @@ class ResourcesImporter(Importer):
         return stored.school_type == school_type
 
     def apply_row(self, item, actor) -> str:
-        school = School.objects.filter(pk=item["school_id"], office=self.office).first()
+        school = School.objects.unscoped().filter(pk=item["school_id"], office=self.office).first()
         if school is None:
             raise RowError(item["row"], _("The school no longer exists."))
-        existed = SchoolResources.objects.filter(school=school, year=self.year).exists()
+        existed = SchoolResources.objects.unscoped().filter(school=school, year=self.year).exists()
         try:
             _resources, changed = monitoring.save_resources(
                 actor,

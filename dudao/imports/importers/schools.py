@@ -117,7 +117,7 @@ class SchoolImporter(Importer):
         return result
 
     def zones(self) -> dict[str, Zone]:
-        return {z.name: z for z in Zone.objects.filter(office=self.office)}
+        return {z.name: z for z in Zone.objects.unscoped().filter(office=self.office)}
 
     def lists(self):
         return {"township": list(self.townships()), "zone": list(self.zones())}
@@ -148,9 +148,9 @@ class SchoolImporter(Importer):
         townships, zones = self.townships(), self.zones()
         existing = {
             s.code: s
-            for s in School.objects.filter(office=office).select_related(
-                "township", "zone", "host_school"
-            )
+            for s in School.objects.unscoped()
+            .filter(office=office)
+            .select_related("township", "zone", "host_school")
         }
         converters = self.converters()
         parsed, first_row = [], {}
@@ -174,7 +174,8 @@ class SchoolImporter(Importer):
         missing = [c for c in first_row if c not in existing]
         for chunk in iter_chunks(missing):
             foreign.update(
-                School.objects.filter(code__in=chunk)
+                School.objects.unscoped()
+                .filter(code__in=chunk)
                 .exclude(office=office)
                 .values_list("code", flat=True)
             )
@@ -272,12 +273,12 @@ class SchoolImporter(Importer):
         hosts_first = [s for s in plan.creates if s.type != SchoolType.TEACHING_POINT]
         points = [s for s in plan.creates if s.type == SchoolType.TEACHING_POINT]
         for chunk in iter_chunks(hosts_first):
-            School.objects.bulk_create(chunk)
+            School.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
         for school in points:
             school.host_school = school.host_school  # picks up the host's new pk
         for chunk in iter_chunks(points):
-            School.objects.bulk_create(chunk)
+            School.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
         if plan.updates:
             fields = {"updated_at"}
@@ -286,9 +287,9 @@ class SchoolImporter(Importer):
                 school.updated_at = now
                 fields.update(changed)
             for chunk in iter_chunks(plan.updates):
-                School.objects.bulk_update([u[0] for u in chunk], sorted(fields))
+                School.objects.unscoped().bulk_update([u[0] for u in chunk], sorted(fields))
                 bar.step(len(chunk))
-        AuditEntry.objects.bulk_create(
+        AuditEntry.objects.unscoped().bulk_create(
             self.audit_entries(actor, plan, self.office.pk), batch_size=BATCH
         )
         return plan.counts
