@@ -1,4 +1,4 @@
-from .common import ADMIN_ONLY, POST_ONLY_ADMIN, everyone, only
+from .common import ADMIN_ONLY, AS_GET, POST_ONLY_ADMIN, everyone, only
 
 
 def notice(w):
@@ -20,17 +20,19 @@ LEDGER = everyone(200) | {"school": 403}
 INSPECTOR_REPORT = everyone(200) | {"school": 403, "other_admin": 404}
 OFFICE_REPORT = only({"admin": 200, "viewer": 200, "other_admin": 200, "superuser": 200})
 KIND = lambda w: ["notice"]  # noqa: E731
+# No file to upload, no own template to reset: back to the reports page (own office's templates).
+OWN_TEMPLATES = only({"admin": 302, "other_admin": 302})
 
 MATRIX = {
-    "reports:index": (None, everyone(200)),
-    "reports:ledger_xlsx": (None, LEDGER),
-    "reports:notice_docx": (notice, NOTICE),
-    "reports:notice_pdf": (notice, NOTICE),
-    "reports:inspector_monthly": (inspector_month("docx"), INSPECTOR_REPORT),
-    "reports:office_monthly": (office_month("docx"), OFFICE_REPORT),
-    "reports:template_upload": (KIND, POST_ONLY_ADMIN),
-    "reports:template_default": (KIND, ADMIN_ONLY),
-    "reports:template_reset": (KIND, POST_ONLY_ADMIN),
+    "reports:index": (None, everyone(200), AS_GET),
+    "reports:ledger_xlsx": (None, LEDGER, AS_GET),
+    "reports:notice_docx": (notice, NOTICE, AS_GET),
+    "reports:notice_pdf": (notice, NOTICE, AS_GET),
+    "reports:inspector_monthly": (inspector_month("docx"), INSPECTOR_REPORT, AS_GET),
+    "reports:office_monthly": (office_month("docx"), OFFICE_REPORT, AS_GET),
+    "reports:template_upload": (KIND, POST_ONLY_ADMIN, OWN_TEMPLATES),
+    "reports:template_default": (KIND, ADMIN_ONLY, AS_GET),
+    "reports:template_reset": (KIND, POST_ONLY_ADMIN, OWN_TEMPLATES),
 }
 
 OUT_OF_SCOPE = [

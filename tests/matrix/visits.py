@@ -4,7 +4,7 @@ zone leader leads its zone but is not assigned to it (may read, not record)."""
 import io
 import uuid
 
-from .common import LOGIN, only
+from .common import AS_GET, LOGIN, only, writes
 
 SEE = {
     "anon": LOGIN,
@@ -56,6 +56,11 @@ def attachment(w):
     return [services.add_attachment(w.inspector_user, visit, upload).pk]
 
 
+RECORDERS = only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404})
+# the recorders' POST with no data: back to the visit with a message (a file to add, a
+# submitted visit's file that stays)
+RECORDERS_BACK = only({"admin": 302, "zone_leader": 404, "inspector": 302, "other_admin": 404})
+
 MATRIX = {
     "visits:list": (
         None,
@@ -69,6 +74,7 @@ MATRIX = {
                 "superuser": 200,
             }
         ),
+        AS_GET,
     ),
     "visits:my_schools": (
         None,
@@ -81,22 +87,24 @@ MATRIX = {
                 "superuser": 200,
             }
         ),
+        AS_GET,
     ),
-    "visits:new": (
-        lambda w: [w.school.pk],
-        only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404}),
-    ),
-    "visits:autosave": (lambda w: [w.school.pk], POST_ONLY_RECORDERS),
-    "visits:detail": (lambda w: [submitted_visit(w).pk], SEE),
-    "visits:edit": (
+    "visits:new": (lambda w: [w.school.pk], RECORDERS, RECORDERS),
+    # an empty autosave answers 200 and saves nothing
+    "visits:autosave": (lambda w: [w.school.pk], POST_ONLY_RECORDERS, RECORDERS),
+    "visits:detail": (lambda w: [submitted_visit(w).pk], SEE, AS_GET),
+    "visits:edit": (lambda w: [draft(w).pk], RECORDERS, RECORDERS),
+    "visits:delete_draft": (
         lambda w: [draft(w).pk],
-        only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404}),
+        POST_ONLY_RECORDERS,
+        only(
+            {"admin": writes(302), "zone_leader": 404, "inspector": writes(302), "other_admin": 404}
+        ),
     ),
-    "visits:delete_draft": (lambda w: [draft(w).pk], POST_ONLY_RECORDERS),
-    "visits:attachment_add": (lambda w: [draft(w).pk], POST_ONLY_RECORDERS),
-    "visits:attachment": (attachment, SEE),
-    "visits:attachment_preview": (attachment, SEE),
-    "visits:attachment_delete": (attachment, POST_ONLY_RECORDERS),
+    "visits:attachment_add": (lambda w: [draft(w).pk], POST_ONLY_RECORDERS, RECORDERS_BACK),
+    "visits:attachment": (attachment, SEE, AS_GET),
+    "visits:attachment_preview": (attachment, SEE, AS_GET),
+    "visits:attachment_delete": (attachment, POST_ONLY_RECORDERS, RECORDERS_BACK),
 }
 
 OUT_OF_SCOPE = [
