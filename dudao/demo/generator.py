@@ -16,6 +16,11 @@ Writes go through the services wherever they enforce rules (zones, inspectors, c
 assignments with recusal, users). Schools are bulk-inserted for speed, after the same
 `full_clean` and `check_school_rules` the school service applies; one summary audit row per
 office records the import instead of one row per school.
+
+Who acts (dudao/core/guards.py): the registry is seeded before any account exists, so the
+services are called as the system actor (`SYSTEM`), which also creates each county's office
+admin account; the other accounts are created by their county's office admin, and the
+supervision history is recorded by the inspectors and office admins themselves.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dudao.accounts import services as accounts
 from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
+from dudao.core.guards import SYSTEM
 from dudao.inspectors import services as inspectors_services
 from dudao.inspectors.models import (
     Assignment,
@@ -316,7 +322,7 @@ def build_zones(ctx: DemoContext) -> None:
         for i in range(county.n_zones):
             county.zones.append(
                 inspectors_services.create_zone(
-                    None, county.office, name=f"第{names.cn_number(i + 1)}责任区"
+                    SYSTEM, county.office, name=f"第{names.cn_number(i + 1)}责任区"
                 )
             )
 
@@ -733,7 +739,7 @@ def build_inspectors(ctx: DemoContext) -> None:
                 name=_photo_name(county, index),
             )
             inspector = inspectors_services.create_inspector(
-                None,
+                SYSTEM,
                 county.office,
                 name=name,
                 gender=gender,
@@ -749,7 +755,7 @@ def build_inspectors(ctx: DemoContext) -> None:
             county.inspectors.append(inspector)
             if spec.leader:
                 inspectors_services.update_zone(
-                    None, spec.zone, name=spec.zone.name, leader=inspector
+                    SYSTEM, spec.zone, name=spec.zone.name, leader=inspector
                 )
                 spec.zone.leader = inspector
 
@@ -787,7 +793,7 @@ def build_conflicts(ctx: DemoContext) -> None:
             preferred = [s for s in zone_schools if s.pk in hosting] if n == 0 else []
             school = rng.choice(preferred or zone_schools)
             ground, note = CONFLICTS[n % len(CONFLICTS)]
-            inspectors_services.record_conflict(None, inspector, school, grounds[ground], note)
+            inspectors_services.record_conflict(SYSTEM, inspector, school, grounds[ground], note)
 
 
 # --------------------------------------------------------------------------- step: assignments
@@ -835,11 +841,11 @@ def build_assignments(ctx: DemoContext) -> None:
             current = rng.choice([i for i in candidates if load[i.pk] == low])
             if school.pk in closing:
                 start = datetime.date(anchor.year - 3, 9, 1)
-                assignment = inspectors_services.assign_inspector(None, school, current, start)
+                assignment = inspectors_services.assign_inspector(SYSTEM, school, current, start)
                 inspectors_services.end_assignment(
-                    None, assignment, datetime.date(anchor.year, 7, 10), note="教学点撤并"
+                    SYSTEM, assignment, datetime.date(anchor.year, 7, 10), note="教学点撤并"
                 )
-                schools_services.update_school(None, school, is_active=False)
+                schools_services.update_school(SYSTEM, school, is_active=False)
                 continue
             load[current.pk] += 1
             if school.pk in with_history:
@@ -850,13 +856,13 @@ def build_assignments(ctx: DemoContext) -> None:
                 ]
                 before = rng.choice(previous[:8])
                 start = datetime.date(switch.year - rng.randint(1, 3), 9, 1)
-                inspectors_services.assign_inspector(None, school, before, start)
+                inspectors_services.assign_inspector(SYSTEM, school, before, start)
                 inspectors_services.assign_inspector(
-                    None, school, current, switch, note=_term_note(switch)
+                    SYSTEM, school, current, switch, note=_term_note(switch)
                 )
             else:
                 start = datetime.date(anchor.year - rng.choice([0, 0, 0, 1, 1, 2]), 9, 1)
-                inspectors_services.assign_inspector(None, school, current, start)
+                inspectors_services.assign_inspector(SYSTEM, school, current, start)
 
 
 # --------------------------------------------------------------------------- step: users
@@ -922,10 +928,14 @@ def build_users(ctx: DemoContext) -> None:
             (main, "viewer", Role.VIEWER, "青川市教育督导室（只读）", {"region": ctx.city}),
             (second, "admin2", Role.OFFICE_ADMIN, "周平（临川县督导室）", {}),
         ]
+        admins = {spec[0].office.pk: spec[1] for spec in specs if spec[2] == Role.OFFICE_ADMIN}
         for county, username, role, display_name, anchor in specs:
             phone = anchor["inspector"].phone if "inspector" in anchor else None
+            # The office admin's account is the county's first: the system creates it; the
+            # office admin creates the others.
+            actor = SYSTEM if role == Role.OFFICE_ADMIN else ctx.users[admins[county.office.pk]]
             ctx.users[username] = accounts.create_user(
-                None,
+                actor,
                 county.office,
                 password=PASSWORD,
                 username=username,

@@ -370,6 +370,12 @@ class Supervision:
         from .generator import PASSWORD, hash_once
 
         have = dict(User.objects.filter(inspector__isnull=False).values_list("inspector_id", "pk"))
+        for county in self.ctx.counties:
+            self.admins[county.office.pk] = (
+                User.objects.filter(office=county.office, role=Role.OFFICE_ADMIN)
+                .order_by("pk")
+                .first()
+            )
         with hash_once(PASSWORD):
             for county in self.ctx.counties:
                 led = {z.leader_id for z in county.zones}
@@ -379,7 +385,7 @@ class Supervision:
                     if inspector.pk in have:
                         continue
                     accounts.create_user(
-                        None,
+                        self.admins[county.office.pk],  # the county's office admin
                         county.office,
                         password=PASSWORD,
                         username=f"dx{inspector.phone}",
@@ -393,11 +399,6 @@ class Supervision:
         ).select_related("inspector"):
             self.inspector_users[user.inspector_id] = user
         for county in self.ctx.counties:
-            self.admins[county.office.pk] = (
-                User.objects.filter(office=county.office, role=Role.OFFICE_ADMIN)
-                .order_by("pk")
-                .first()
-            )
             for school_id, start, end, inspector_id in (
                 Assignment.objects.unscoped()
                 .filter(school__office=county.office)

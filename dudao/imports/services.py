@@ -9,7 +9,11 @@ Progress: `processed_rows` of `total_rows` moves while the file is checked (save
 row) and while it is applied. The apply runs in one transaction (all or nothing), so its
 progress cannot be seen on the job row by other connections until the end: it is published in
 the cache (`live_progress`; with the task worker in another process, configure a shared cache)
-and to the functions in `PROGRESS_LISTENERS` (job, done, total)."""
+and to the functions in `PROGRESS_LISTENERS` (job, done, total).
+
+Who: the office admin of the job's office uploads, confirms and applies (dudao/core/guards.py);
+the background apply acts as the admin who confirmed and checks them again, so an account
+deactivated meanwhile imports nothing (the job says why)."""
 
 import io
 import logging
@@ -22,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.models import User
 from dudao.audit import services as audit
-from dudao.core.errors import DomainError
+from dudao.core import guards
+from dudao.core.errors import DomainError, NotPermitted
 from dudao.core.spreadsheets import build_workbook, estimate_rows, workbook_bytes
 
 from .importers import IMPORTERS, Importer
@@ -114,6 +119,8 @@ def _reporter(job: ImportJob, *, save: bool):
 
 def create_job(actor, office, kind: str, upload, params: dict | None = None) -> ImportJob:
     """Store the upload and validate it (inline when small, else in the background)."""
+    guards.require_office_admin(actor, office)
+    guards.require_person(actor)  # the job records who uploaded it
     importer_for(kind, office, params)
     job = ImportJob(
         office=office,
@@ -205,6 +212,8 @@ def confirm_job(actor, job: ImportJob) -> bool:
     second tab) or cannot be: nothing happens then."""
     with transaction.atomic():
         job = ImportJob.objects.unscoped().select_for_update().get(pk=job.pk)
+        guards.require_office_admin(actor, job.office_id)
+        guards.require_person(actor)  # the apply acts as this person, by id
         if job.status != Status.PREVIEW:
             return False
         job.status, job.processed_rows = Status.APPLYING, 0
@@ -227,6 +236,11 @@ def apply_job(job_id: int, actor_id: int | None) -> ImportJob:
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     job = ImportJob.objects.unscoped().select_related("office__region").get(pk=job_id)
     if job.status != Status.APPLYING:
+        return job
+    try:
+        guards.require_office_admin(actor, job.office_id)
+    except NotPermitted as refused:
+        _finish(job, Status.INVALID, file_error=refused.message)
         return job
     try:
         importer = importer_for(job.kind, job.office, job.params)

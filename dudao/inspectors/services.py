@@ -1,5 +1,6 @@
 """Writes to inspectors, zones, conflicts and assignments (挂牌). Recusal (回避, docs/rules.md §3)
-is enforced here, so the form, the import and the API refuse the same assignments."""
+is enforced here, so the form, the import and the API refuse the same assignments. Every write
+is the office admin's of the office concerned (dudao/core/guards.py), checked first."""
 
 import datetime
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.audit import services as audit
+from dudao.core import guards
 from dudao.core.errors import DomainError
 from dudao.schools.models import School
 
@@ -60,6 +62,7 @@ def _duplicate_phone(inspector) -> bool:
 
 @transaction.atomic
 def create_inspector(actor, office, **data) -> Inspector:
+    guards.require_office_admin(actor, office)
     inspector = Inspector(office=office, **{k: v for k, v in data.items() if k in INSPECTOR_FIELDS})
     _validate(inspector)
     check_inspector(inspector)
@@ -73,6 +76,7 @@ def create_inspector(actor, office, **data) -> Inspector:
 @transaction.atomic
 def update_inspector(actor, inspector: Inspector, **data) -> Inspector:
     inspector = Inspector.objects.unscoped().select_for_update().get(pk=inspector.pk)
+    guards.require_office_admin(actor, inspector.office_id)
     before = audit.snapshot(inspector)
     for key, value in data.items():
         if key in INSPECTOR_FIELDS:
@@ -97,6 +101,7 @@ def update_inspector(actor, inspector: Inspector, **data) -> Inspector:
 
 @transaction.atomic
 def create_zone(actor, office, *, name, leader=None) -> Zone:
+    guards.require_office_admin(actor, office)
     zone = Zone(office=office, name=name, leader=leader)
     _check_zone(zone)
     zone.save()
@@ -107,6 +112,7 @@ def create_zone(actor, office, *, name, leader=None) -> Zone:
 @transaction.atomic
 def update_zone(actor, zone: Zone, *, name, leader=None) -> Zone:
     zone = Zone.objects.unscoped().select_for_update().get(pk=zone.pk)
+    guards.require_office_admin(actor, zone.office_id)
     before = audit.snapshot(zone)
     zone.name, zone.leader = name, leader
     _check_zone(zone)
@@ -134,6 +140,7 @@ def ensure_default_recusal_grounds(office) -> None:
 
 @transaction.atomic
 def record_conflict(actor, inspector: Inspector, school: School, ground: RecusalGround, note=""):
+    guards.require_office_admin(actor, inspector.office_id)
     if school.office_id != inspector.office_id or ground.office_id != inspector.office_id:
         raise DomainError(_("The school and the inspector belong to different offices."))
     conflict, created = Conflict.objects.unscoped().get_or_create(
@@ -153,6 +160,10 @@ def record_conflict(actor, inspector: Inspector, school: School, ground: Recusal
 
 @transaction.atomic
 def remove_conflict(actor, conflict: Conflict):
+    conflict = (
+        Conflict.objects.unscoped().select_related("inspector").select_for_update(of=("self",))
+    ).get(pk=conflict.pk)
+    guards.require_office_admin(actor, conflict.inspector.office_id)
     audit.record(
         actor,
         audit.Action.DELETE,
@@ -218,6 +229,7 @@ def assign_inspector(
         .select_related("host_school")
         .get(pk=school.pk)
     )
+    guards.require_office_admin(actor, school.office_id)
     inspector = Inspector.objects.unscoped().select_related("employer_school").get(pk=inspector.pk)
     if inspector.office_id != school.office_id:
         raise DomainError(_("The inspector belongs to another office."), field="inspector")
@@ -269,7 +281,13 @@ def _cancel_assignment(actor, assignment: Assignment) -> None:
 
 @transaction.atomic
 def end_assignment(actor, assignment: Assignment, end_date: datetime.date, note: str = ""):
-    assignment = Assignment.objects.unscoped().select_for_update().get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.unscoped()
+        .select_related("school")
+        .select_for_update(of=("self",))
+        .get(pk=assignment.pk)
+    )
+    guards.require_office_admin(actor, assignment.school.office_id)
     if assignment.end_date is not None:
         return assignment  # already ended: retrying is harmless
     if end_date < assignment.start_date:

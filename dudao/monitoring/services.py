@@ -3,7 +3,10 @@ engine (`SchoolData`, `evaluate`, `Monitor`). Writes raise DomainError with a tr
 message, record an audit row in the same transaction and change nothing when they refuse.
 
 History: each change of a SchoolResources row writes a SchoolResourcesHistory row (version,
-source, {field: [before, after]}) *and* an audit entry (record_create/record_update)."""
+source, {field: [before, after]}) *and* an audit entry (record_create/record_update).
+
+Who: every write is the office admin's, for its own office (dudao/core/guards.py), checked
+before anything else; viewers and the superuser read monitoring but write nothing."""
 
 import copy
 import json
@@ -13,8 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from dudao.accounts.models import Role
 from dudao.audit import services as audit
-from dudao.core.errors import DomainError
+from dudao.core import guards
+from dudao.core.errors import DomainError, NotPermitted
 from dudao.schools.models import School
 
 from . import inputs
@@ -96,7 +101,12 @@ def _next_version(version: str) -> str:
 
 @transaction.atomic
 def copy_ruleset(actor, source: RuleSet, *, name: str, title: str = "") -> RuleSet:
-    """A copy of `source` for the actor's office, to edit as a provincial variant."""
+    """A copy of `source` (a national rule set or one of the office's own) for the actor's
+    office, to edit as a provincial variant."""
+    guards.require_office_admin(actor, actor.office_id)
+    guards.require_person(actor)
+    if source.office_id is not None and source.office_id != actor.office_id:
+        raise NotPermitted(_("This rule set belongs to another office."))
     office = actor.office
     name = (name or "").strip()
     if not name:
@@ -133,9 +143,11 @@ def copy_ruleset(actor, source: RuleSet, *, name: str, title: str = "") -> RuleS
 def update_ruleset(actor, ruleset: RuleSet, data: dict, *, expected_version=None) -> RuleSet:
     """Replace an office rule set's parameters with `data` (the whole JSON document, as the
     form builds it), validated by rules.validate; the version goes up by one."""
+    guards.require_role(actor, Role.OFFICE_ADMIN)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
-    if ruleset.office_id is None or ruleset.office_id != actor.office_id:
+    if ruleset.office_id is None:
         raise DomainError(_("The national rule sets cannot be edited: copy one first."))
+    guards.require_office_admin(actor, ruleset.office_id)
     if expected_version is not None and str(expected_version) != ruleset.version:
         raise DomainError(
             _("Someone else changed this rule set meanwhile. Reload the page and try again.")
@@ -228,6 +240,8 @@ def save_resources(
 ) -> tuple[SchoolResources, bool]:
     """Create or update a school's figures for a year. `expected_version` (optimistic lock):
     the version the editor saw; a different stored version refuses. Returns (row, changed)."""
+    guards.require_office_admin(actor, school.office_id)
+    guards.require_person(actor)
     school_type = school_type or TYPE_FROM_SCHOOL.get(school.type)
     if school_type not in SCHOOL_TYPES:
         raise DomainError(
@@ -298,6 +312,7 @@ def import_preview(actor, year: int, fileobj, filename: str):
 
     from dudao.imports import services as imports
 
+    guards.require_office_admin(actor, actor.office_id)
     upload = ContentFile(fileobj.read(), name=filename or "import.xlsx")
     return imports.create_job(actor, actor.office, "resources", upload, params={"year": year})
 
@@ -309,8 +324,10 @@ def import_confirm(actor, job) -> dict | None:
     or a row is refused now."""
     from dudao.imports import services as imports
 
-    if job.office_id != actor.office_id:
-        raise DomainError(_("This import belongs to another office."))
+    guards.require_role(actor, Role.OFFICE_ADMIN)
+    guards.require_office_admin(
+        actor, job.office_id, message=_("This import belongs to another office.")
+    )
     if not imports.confirm_job(actor, job):
         raise DomainError(_("Only a checked import without errors can be applied."))
     job.refresh_from_db()
@@ -376,6 +393,10 @@ def monitor(office, year, ruleset: RuleSet) -> Monitor:
 @transaction.atomic
 def record_evaluation(actor, office, year, ruleset: RuleSet) -> Evaluation:
     """Compute and keep one year's result with the rule set's name, version and JSON."""
+    guards.require_office_admin(actor, office)
+    guards.require_person(actor)
+    if ruleset.office_id is not None and ruleset.office_id != getattr(office, "pk", office):
+        raise NotPermitted(_("This rule set belongs to another office."))
     try:
         result = evaluate_year(office, year, ruleset)
     except (inputs.InputRefused, RuleSetError) as refused:

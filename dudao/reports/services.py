@@ -1,6 +1,7 @@
 """Replacing a report's Word template. The uploaded file is rendered with sample data before
 anything is saved: a file that is not a Word document, or whose tags docxtpl cannot render,
-is refused with a clear message and changes nothing."""
+is refused with a clear message and changes nothing. Only an office admin, for its own office
+(dudao/core/guards.py)."""
 
 import io
 import zipfile
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
+from dudao.core import guards
 from dudao.core.errors import DomainError
 
 from . import builders, exporter
@@ -27,8 +29,11 @@ def templates_for(user):
 
 
 def _check_actor(actor):
-    if actor.role != Role.OFFICE_ADMIN or not actor.office_id:
-        raise DomainError(_("Only the office administrator may change report templates."))
+    guards.require_office_admin(
+        actor,
+        getattr(actor, "office_id", None),
+        message=_("Only the office administrator may change report templates."),
+    )
 
 
 def _check_kind(kind):

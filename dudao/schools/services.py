@@ -1,10 +1,12 @@
-"""Writes to the school registry. Each function validates, saves in a transaction and audits."""
+"""Writes to the school registry. Each function checks the acting user (the office admin of
+the school's office, dudao/core/guards.py), validates, saves in a transaction and audits."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dudao.audit import services as audit
+from dudao.core import guards
 from dudao.core.errors import DomainError
 
 from .models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, SchoolType
@@ -80,6 +82,7 @@ def _save(school: School):
 
 @transaction.atomic
 def create_school(actor, office, **data) -> School:
+    guards.require_office_admin(actor, office)
     school = School(office=office, **{k: v for k, v in data.items() if k in SCHOOL_FIELDS})
     _save(school)
     audit.record_create(actor, school)
@@ -89,6 +92,7 @@ def create_school(actor, office, **data) -> School:
 @transaction.atomic
 def update_school(actor, school: School, **data) -> School:
     school = School.objects.unscoped().select_for_update().get(pk=school.pk)
+    guards.require_office_admin(actor, school.office_id)
     before = audit.snapshot(school)
     for key, value in data.items():
         if key in SCHOOL_FIELDS:
@@ -103,6 +107,7 @@ def delete_school(actor, school: School) -> None:
     """Delete a school entered by mistake. A school with history (assignments, teaching
     points) is deactivated instead: records are never lost."""
     school = School.objects.unscoped().select_for_update().get(pk=school.pk)
+    guards.require_office_admin(actor, school.office_id)
     if school.assignments.exists() or school.teaching_points.exists() or school.users.exists():
         raise DomainError(
             _(

@@ -1,5 +1,6 @@
 """Background signboard batches: request one (idempotent while one is pending), render it in
-a task, serve the file."""
+a task, serve the file. Who may ask (dudao/core/guards.py): the office admin for the county or
+one of its zones, a zone leader for a zone they lead."""
 
 import datetime
 
@@ -8,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dudao.accounts import scoping
+from dudao.accounts.models import Role
 from dudao.audit import services as audit
+from dudao.core import guards
 
 from . import boards
 from .models import SignboardBatch
@@ -28,6 +31,12 @@ def batch_schools_for(user, zone=None):
 def request_batch(actor, *, zone=None, title: str) -> SignboardBatch:
     """Queue a batch of the actor's schools (a zone's, or the whole county's). A double click
     or a reload finds the pending or fresh batch instead of rendering twice."""
+    guards.require_person(actor)  # the batch is rendered with the schools its asker may see
+    if zone is None:
+        guards.require_office_admin(actor, actor.office_id)
+    else:
+        guards.require_role(actor, Role.OFFICE_ADMIN, Role.ZONE_LEADER)
+        guards.require_in_scope(actor, zone)
     recent = (
         SignboardBatch.objects.unscoped()
         .select_for_update()

@@ -116,9 +116,11 @@ def test_conflict_audit_rows_are_filed_under_the_inspectors_office(world):
 
     ensure_default_recusal_grounds(world.office)
     ground = RecusalGround.objects.filter(office=world.office).first()
-    # The system (no actor, no office of its own) records it, as the demo seed does.
-    conflict = record_conflict(None, world.inspector, world.far_school, ground)
-    remove_conflict(None, conflict)
+    # The system (no user, no office of its own) records it, as the demo seed does.
+    from dudao.core.guards import SYSTEM
+
+    conflict = record_conflict(SYSTEM, world.inspector, world.far_school, ground)
+    remove_conflict(SYSTEM, conflict)
     rows = AuditEntry.all_objects.filter(target_type="inspectors.Conflict")
     assert [r.action for r in rows.order_by("pk")] == ["create", "delete"]
     assert {r.office_id for r in rows} == {world.office.pk}
