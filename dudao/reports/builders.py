@@ -241,7 +241,7 @@ def notice(user, notice) -> Report:
         recipient=notice.school.name,
         sections=[
             Section(
-                paragraphs=paragraphs, tables=[Table(columns, rows, widths=[6, 20, 40, 36, 16])]
+                paragraphs=paragraphs, tables=[Table(columns, rows, widths=[9, 20, 37, 36, 16])]
             ),
             Section(paragraphs=contact),
         ],
@@ -260,7 +260,9 @@ def notice(user, notice) -> Report:
 
 
 def figure_table(pairs) -> Table:
-    return Table([_("Indicator"), _("Figure")], [[label, value] for label, value in pairs])
+    return Table(
+        [_("Indicator"), _("Figure")], [[label, value] for label, value in pairs], widths=[40, 20]
+    )
 
 
 def area_rows(counter: Counter) -> list[list]:
@@ -280,7 +282,11 @@ def problems_section(intro: str, lines: list[str], by_area: Counter, *, found: b
         heading=_("2. Main problems found"),
         paragraphs=[intro, *lines],
         tables=[
-            Table([_("No."), _("Supervision item"), _("Number of problems")], area_rows(by_area))
+            Table(
+                [_("No."), _("Supervision item"), _("Number of problems")],
+                area_rows(by_area),
+                widths=[8, 50, 16],
+            )
         ],
     )
 

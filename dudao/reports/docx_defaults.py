@@ -121,15 +121,16 @@ def _page_setup(doc, landscape=False):
     section.left_margin = Mm(28)
     section.right_margin = Mm(26)
     section.footer_distance = Mm(25)  # the page number sits about 7 mm under the text block
-    # The grid: 22 lines of 28 characters (line pitch 28.95 pt; characters 156 mm / 28 wide,
-    # i.e. 0.21 pt narrower than the 16 pt font, in 1/4096 pt).
+    # The grid: 22 lines (line pitch 28.95 pt). The 28 characters a line come from the body
+    # style's character spacing (156 mm / 28 = 15.8 pt a character, see _styles), not from a
+    # character grid: LibreOffice lays a "linesAndChars" grid out at the line pitch, which
+    # gave 16 characters a line and notices two pages long.
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")
-    grid.set(qn("w:charSpace"), "-849")
     # Page numbers: odd pages right, even pages left, one character in from the edge.
     doc.settings.odd_and_even_pages_header_footer = True
     odd = section.footer.paragraphs[0]
@@ -146,6 +147,10 @@ def _styles(doc):
     normal = doc.styles["Normal"]
     set_font(normal, BODY_FONT, BODY_SIZE)
     _exact_spacing(normal.paragraph_format)
+    # 28 characters of 16 pt in 156 mm: each 0.2 pt condensed (w:spacing is in 1/20 pt).
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), "-4")
+    normal.element.get_or_add_rPr().append(spacing)
 
 
 def _table(doc):
@@ -165,6 +170,11 @@ def _table(doc):
             paragraph = table.cell(r, c).paragraphs[0]
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             paragraph.paragraph_format.first_line_indent = 0
+            # Table text is smaller and single-spaced: it must not snap to the page's 28.95 pt
+            # line grid (which made every table line a full body line).
+            snap = OxmlElement("w:snapToGrid")
+            snap.set(qn("w:val"), "0")
+            paragraph._p.get_or_add_pPr().append(snap)
             if text:
                 run = paragraph.add_run(text)
                 set_font(run, HEADING_FONT if r == 0 else BODY_FONT, TABLE_SIZE)

@@ -283,9 +283,39 @@ def to_docx(report: Report, template) -> bytes:
     # report's values but never reach Python internals.
     document = DocxTemplate(template)
     document.render(report.context(), jinja_env=SandboxedEnvironment(autoescape=True))
+    _docx_column_widths(document.docx, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _docx_column_widths(document, report: Report) -> None:
+    """Give the Word tables the report's relative column widths (a template's table loop
+    cannot): without them every column is as wide as the next, and a short "No." column
+    squeezes the problem text into a narrow strip. Applied only when the template has one
+    table for each of the report's tables."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    specs = [table for section in report.sections for table in section.tables]
+    if len(specs) != len(document.tables):
+        return
+    page = document.sections[0]
+    usable = page.page_width - page.left_margin - page.right_margin
+    for spec, table in zip(specs, document.tables, strict=True):
+        if not spec.widths or len(spec.widths) != len(table.columns):
+            continue
+        table.autofit = False
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        table._tbl.tblPr.append(layout)
+        total = sum(spec.widths)
+        widths = [int(usable * w / total) for w in spec.widths]
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = width
 
 
 def render_html(report: Report) -> str:

@@ -77,3 +77,16 @@ def test_template_download_has_the_headers(seeded, client):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert tuple(c.value for c in sheet[1]) == HEADERS
+
+
+def test_docx_report_renders_in_libreoffice(seeded, client, tmp_path):
+    """The monitoring report in a real reader: A4 pages with the office and the figures."""
+    from tests.libreoffice import rendered, squeezed
+
+    ruleset = services.default_ruleset(seeded.office, "basic")
+    client.force_login(seeded.admin)
+    response = client.get(f"/monitoring/2025/rules/{ruleset.pk}/report.docx")
+    page = rendered(response.content, tmp_path, "monitoring")
+    assert page.is_a4_portrait
+    assert page.pages >= 1
+    assert squeezed(seeded.office.name) in squeezed(page.text)

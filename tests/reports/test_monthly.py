@@ -221,3 +221,23 @@ def test_other_county_sees_its_own_office(world, client, october):
     text = docx_text(get(client, office_url()))
     assert world.other_office.name in text
     assert "张督学" not in text
+
+
+@pytest.mark.parametrize(
+    ("which", "school"),
+    [("inspector", "湖滨小学"), ("office", "城东中学")],  # visited; left for next month
+)
+def test_monthly_reports_render_in_libreoffice(world, client, october, tmp_path, which, school):
+    """The 督学月报 and the office's summary open in a real reader: A4 pages with the four
+    sections and the month's problems."""
+    from tests.libreoffice import rendered, squeezed
+
+    client.force_login(world.admin)
+    url = inspector_url(world) if which == "inspector" else office_url()
+    page = rendered(get(client, url), tmp_path, which)
+    assert page.is_a4_portrait
+    assert 1 <= page.pages <= 4
+    text = squeezed(page.text)
+    for heading in ("一、", "二、", "三、", "四、"):
+        assert heading in text
+    assert school in text

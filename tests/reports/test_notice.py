@@ -117,3 +117,18 @@ def test_special_characters_are_escaped(world, client):
     client.force_login(world.admin)
     _response, content = download(client, "reports:notice_docx", notice)
     assert "门卫室<值班>记录 & 签到" in docx_text(content)
+
+
+def test_notice_renders_in_libreoffice_on_one_a4_page(world, client, notice, tmp_path):
+    """The 整改通知书 as a reader shows it: one A4 page with the number, the school, both
+    problems and the signature lines."""
+    from tests.libreoffice import rendered, squeezed
+
+    client.force_login(world.admin)
+    _, content = download(client, "reports:notice_docx", notice)
+    page = rendered(content, tmp_path, "notice")
+    assert page.is_a4_portrait
+    assert page.pages == 1
+    text = squeezed(page.text)
+    for expected in (notice.number, "湖滨小学", "消防通道堆放杂物", "食堂留样记录不全"):
+        assert squeezed(expected) in text, expected
