@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
-from dudao.core.errors import DomainError
+from dudao.core.errors import DomainError, NotPermitted
 from dudao.core.files import check_upload, file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
@@ -323,6 +323,9 @@ def finding_action(request, pk, action):
             messages.success(
                 request, _perform(user, finding, action, form.cleaned_data, request.FILES)
             )
+        except NotPermitted as error:
+            # Not this user's action at all (the page never offered it): a refusal, 403.
+            raise PermissionDenied(str(error)) from error
         except DomainError as error:
             messages.error(request, str(error))
     detail = reverse("rectification:finding_detail", args=[finding.pk])
