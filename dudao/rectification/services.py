@@ -5,6 +5,11 @@ evidence, accountability cases) locks and audits the same way.
 Every function that changes an existing finding takes `expected_version`: the version the
 user saw when the page was drawn. If the finding moved on meanwhile, StaleFinding is raised
 ("someone else changed this finding; reload").
+
+Who (dudao/core/guards.py): plain role and office checks go through the guards (recording a
+finding, accountability cases: the office admin of the case's office); what depends on the
+actor's relation to a finding goes through the workflow's role rules (`roles_of`), for status
+changes and for the edits beside them. Both refuse with NotPermitted before anything is written.
 """
 
 import datetime
@@ -16,6 +21,7 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
 from dudao.core import files as uploads
+from dudao.core import guards
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
 from dudao.core.supervision_items import SUPERVISION_ITEMS
@@ -50,10 +56,6 @@ from .workflow import (
 )
 
 AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
-
-
-def _is_office_admin(actor, office_id) -> bool:
-    return actor.role == Role.OFFICE_ADMIN and actor.office_id == office_id
 
 
 def _check_deadline(kind, deadline, day) -> datetime.date:
@@ -102,16 +104,21 @@ def create_finding(
     accountability case; none is opened automatically."""
     school = School.objects.unscoped().get(pk=school.pk)
     today = timezone.localdate()
+    guards.require_person(actor)  # the finding records who made it
     if visit is not None:
         visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
         if visit.school_id != school.pk:
             raise DomainError(_("The visit was made to another school."), field="visit")
-        if not (visit.created_by_id == actor.pk or _is_office_admin(actor, school.office_id)):
-            raise NotPermitted(_("Only the inspector who made the visit can add findings to it."))
+        guards.require_self_or_office_admin(
+            actor,
+            visit.created_by_id,
+            school.office_id,
+            message=_("Only the inspector who made the visit can add findings to it."),
+        )
     elif not (
-        _is_office_admin(actor, school.office_id)
+        guards.is_office_admin(actor, school.office_id)
         or (
-            actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
+            guards.has_role(actor, Role.INSPECTOR, Role.ZONE_LEADER)
             and actor.inspector_id
             and Assignment.objects.unscoped()
             .current(on=today)
@@ -177,6 +184,14 @@ def _allocate_number(office, year: int) -> tuple[int, str]:
     return sequence.last_number, number
 
 
+def _require_role_rule(actor, finding, action) -> None:
+    """The workflow's role rule for `action`, for a service that writes something before the
+    transition (which checks it again, with the version, the status and the guard)."""
+    if not (roles_of(actor, finding) & workflow.RULES[action].roles):
+        flow = workflow.FINDING_WORKFLOW
+        raise NotPermitted(str(flow.messages.not_permitted) % {"action": flow.action_label(action)})
+
+
 @transaction.atomic
 def issue_notice(
     actor,
@@ -205,6 +220,8 @@ def issue_notice(
             _("Some findings were to be fixed on the spot: give the notice a deadline."),
             field="deadline",
         )
+    for row in rows:  # the workflow's role rule, before the notice takes a number
+        _require_role_rule(actor, row, Action.ISSUE_NOTICE)
     school = rows[0].school
     now = timezone.localtime()
     sequence, number = _allocate_number(school.office, now.year)
@@ -456,8 +473,10 @@ def _clean_measures(target_kind: str, measures) -> list[str]:
 
 
 def _check_case_actor(actor, office_id):
-    if not _is_office_admin(actor, office_id):
-        raise NotPermitted(_("Only the office opens and decides accountability cases."))
+    """A person, the office admin of the case's office (the case records who decided)."""
+    message = _("Only the office opens and decides accountability cases.")
+    guards.require_person(actor, message=message)
+    guards.require_office_admin(actor, office_id, message=message)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dudao.accounts.models import Role
+from dudao.core import guards
 from dudao.core import workflow as engine
 from dudao.core.errors import IllegalTransition, NotPermitted, StaleObject
 from dudao.core.workflow import Rule, Step
@@ -272,10 +273,11 @@ def roles_of(actor, finding: Finding) -> set[str]:
     roles = set()
     if not _is_active_user(actor):
         return roles
-    if actor.role == Role.OFFICE_ADMIN and actor.office_id == finding.office_id:
+    # The guards' predicates: the superuser rule holds here too (dudao/core/guards.py).
+    if guards.is_office_admin(actor, finding.office_id):
         roles.add(OFFICE)
     if (
-        actor.role in (Role.INSPECTOR, Role.ZONE_LEADER)
+        guards.has_role(actor, Role.INSPECTOR, Role.ZONE_LEADER)
         and actor.inspector_id
         and Assignment.objects.unscoped()
         .current(on=timezone.localdate())
@@ -283,7 +285,7 @@ def roles_of(actor, finding: Finding) -> set[str]:
         .exists()
     ):
         roles.add(INSPECTOR)
-    if actor.role == Role.SCHOOL and actor.school_id == finding.school_id:
+    if guards.has_role(actor, Role.SCHOOL) and actor.school_id == finding.school_id:
         roles.add(SCHOOL)
     return roles
 
@@ -385,11 +387,7 @@ CASE_RULES: dict[str, Rule] = {
 
 def case_roles_of(actor, case: AccountabilityCase) -> set[str]:
     """Only the office opens and decides accountability cases."""
-    if (
-        _is_active_user(actor)
-        and actor.role == Role.OFFICE_ADMIN
-        and actor.office_id == case.office_id
-    ):
+    if _is_active_user(actor) and guards.is_office_admin(actor, case.office_id):
         return {OFFICE}
     return set()
 

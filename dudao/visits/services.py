@@ -5,6 +5,11 @@ refuse the same things.
 Idempotency: the visit form carries a UUID generated on the phone. `save_draft` and
 `submit_visit` find the visit by that UUID, so a retried request never makes a second visit;
 submitting an already-submitted visit again returns it unchanged.
+
+Who (dudao/core/guards.py): a visit is recorded by a person, the school's responsible
+inspector on the day of the visit or the office admin of the school's office; it is changed by
+whoever recorded it or the office admin of its office (the workflow's role rules say the same
+for the submission). Refusals are NotPermitted, raised before anything is written.
 """
 
 import datetime
@@ -17,7 +22,8 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
 from dudao.core import files as uploads
-from dudao.core.errors import DomainError
+from dudao.core import guards
+from dudao.core.errors import DomainError, NotPermitted
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment
 from dudao.schools.models import School
@@ -25,6 +31,7 @@ from dudao.schools.models import School
 from . import workflow
 from .models import AreaCheck, Attachment, SixMinimum, Visit, VisitMethod
 
+RECORD_ROLES = (Role.OFFICE_ADMIN, Role.INSPECTOR, Role.ZONE_LEADER)
 VISIT_FIELDS = ["visited_at", "unannounced", "methods", "minimums", "feedback", "summary", "notes"]
 AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
 FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
@@ -47,22 +54,23 @@ def _local_date(moment: datetime.datetime | None) -> datetime.date:
 def _recorder_inspector(actor, school: School, day: datetime.date, inspector=None):
     """Who may record a visit to `school` on `day`, and for which inspector record: the
     inspector assigned to the school on that day, or the office admin of the school's office
-    (for any inspector of the office, or none). Raises DomainError otherwise."""
-    if actor.role == Role.OFFICE_ADMIN and actor.office_id == school.office_id:
+    (for any inspector of the office, or none). Raises NotPermitted otherwise."""
+    guards.require_person(actor)  # the visit records who made it
+    if guards.is_office_admin(actor, school.office_id):
         if inspector is not None and inspector.office_id != school.office_id:
             raise DomainError(_("The inspector belongs to another office."), field="inspector")
         return inspector
-    if actor.role in (Role.INSPECTOR, Role.ZONE_LEADER) and actor.inspector_id:
+    if guards.has_role(actor, Role.INSPECTOR, Role.ZONE_LEADER) and actor.inspector_id:
         if actor.inspector.office_id == school.office_id and assigned_on(
             actor.inspector_id, school.pk, day
         ):
             return actor.inspector
-        raise DomainError(
+        raise NotPermitted(
             _("You are not the responsible inspector of %(school)s on %(day)s.")
             % {"school": school.name, "day": day.isoformat()},
             field="school",
         )
-    raise DomainError(_("You may not record visits to %(school)s.") % {"school": school.name})
+    raise NotPermitted(_("You may not record visits to %(school)s.") % {"school": school.name})
 
 
 def _clean_choices(values, choices, field: str, label: str) -> list[str]:
@@ -145,11 +153,13 @@ def _locked_visit(client_uuid) -> Visit | None:
 
 
 def _check_owner(actor, visit: Visit) -> None:
-    if visit.created_by_id == actor.pk:
-        return
-    if actor.role == Role.OFFICE_ADMIN and actor.office_id == visit.office_id:
-        return
-    raise DomainError(_("This visit was recorded by someone else."))
+    """Whoever recorded the visit, or the office admin of its office."""
+    guards.require_self_or_office_admin(
+        actor,
+        visit.created_by_id,
+        visit.office_id,
+        message=_("This visit was recorded by someone else."),
+    )
 
 
 def _check_version(visit: Visit, expected_version) -> None:
@@ -159,6 +169,12 @@ def _check_version(visit: Visit, expected_version) -> None:
 
 def _create(actor, school: School, client_uuid, inspector, fields) -> Visit:
     school = School.objects.unscoped().select_related("office").get(pk=school.pk)
+    guards.require_person(actor)
+    guards.require_role(
+        actor,
+        *RECORD_ROLES,
+        message=_("You may not record visits to %(school)s.") % {"school": school.name},
+    )
     if not school.is_active:
         raise DomainError(_("%(school)s is inactive.") % {"school": school.name}, field="school")
     visit = Visit(
@@ -280,6 +296,7 @@ def _delete_files(files) -> None:
 def add_attachment(actor, visit: Visit, uploaded_file) -> Attachment:
     """Attach a photo, a recording or a document to a visit (draft or submitted: photos often
     arrive after the form). Uploading the same bytes again returns the existing attachment."""
+    guards.require_person(actor)  # the file records who uploaded it
     checked = uploads.check_upload(uploaded_file)  # before any lock: may read 20 MB
     visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
     _check_owner(actor, visit)

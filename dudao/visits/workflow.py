@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dudao.accounts.models import Role
+from dudao.core import guards
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
 from dudao.core.workflow import Rule, Step
@@ -53,7 +53,7 @@ def roles_of(actor, visit: Visit) -> set[str]:
         return roles
     if visit.created_by_id == actor.pk:
         roles.add(RECORDER)
-    if actor.role == Role.OFFICE_ADMIN and actor.office_id == visit.office_id:
+    if guards.is_office_admin(actor, visit.office_id):  # the superuser rule included
         roles.add(OFFICE)
     return roles
 
