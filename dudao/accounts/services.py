@@ -1,4 +1,6 @@
-"""Accounts: login with lockout, and user management by the office admin."""
+"""Accounts: login with lockout, and user management by the office admin (checked by the
+guards, dudao/core/guards.py: the office admin of the account's office; a password also by
+its owner)."""
 
 from datetime import timedelta
 
@@ -11,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
-from dudao.core.errors import DomainError
+from dudao.core import guards
+from dudao.core.errors import DomainError, NotPermitted
 
 from .models import Role, User
 
@@ -122,8 +125,17 @@ def _check_unique(user: User):
         raise DomainError(_("This inspector already has an account."), field="inspector")
 
 
+def _require_manager(actor, user: User) -> None:
+    """The office admin of the account's office; a superuser's account is managed in Django
+    admin, never here."""
+    guards.require_office_admin(actor, user.office_id)
+    if user.is_superuser:
+        raise NotPermitted(_("Superuser accounts are managed in the Django admin."))
+
+
 @transaction.atomic
 def create_user(actor, office, *, password: str, **data) -> User:
+    guards.require_office_admin(actor, office)
     user = User(**{k: v for k, v in data.items() if k in USER_FIELDS})
     _anchor(user, office)
     _check_unique(user)
@@ -136,6 +148,7 @@ def create_user(actor, office, *, password: str, **data) -> User:
 @transaction.atomic
 def update_user(actor, user: User, **data) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
+    _require_manager(actor, user)
     before = audit.snapshot(user)
     for key, value in data.items():
         if key in USER_FIELDS:
@@ -151,7 +164,10 @@ def update_user(actor, user: User, **data) -> User:
 
 @transaction.atomic
 def set_password(actor, user: User, password: str) -> User:
+    """The account's owner changes its own password; the office admin resets one of its
+    office's accounts (which also unlocks it)."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    guards.require_self_or_office_admin(actor, user)
     user.set_password(password)
     user.failed_login_count = 0
     user.locked_until = None
