@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from dudao.accounts import views as accounts_views
+
 urlpatterns = [
     path("", include("dudao.core.urls")),
     path("accounts/", include("dudao.accounts.urls")),
@@ -17,7 +19,8 @@ urlpatterns = [
     path("dashboard/", include("dudao.dashboards.urls")),
     path("reports/", include("dudao.reports.urls")),
     path("monitoring/", include("dudao.monitoring.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
+    path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -56,6 +56,9 @@ class User(AbstractUser):
         related_name="viewers",
         verbose_name=_("region (city or province)"),
     )
+    # The language the user last chose in the switcher: pages on a new device and e-mail
+    # copies of notifications use it (blank: the product's language, Chinese).
+    language = models.CharField(_("language"), max_length=10, blank=True, editable=False)
     failed_login_count = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 

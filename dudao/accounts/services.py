@@ -174,3 +174,12 @@ def set_password(actor, user: User, password: str) -> User:
     user.save(update_fields=["password", "failed_login_count", "locked_until"])
     audit.record(actor, audit.Action.UPDATE, user, {"password": ["***", "***"]})
     return user
+
+
+def set_preferred_language(user: User, language: str) -> None:
+    """Remember the language `user` chose in the switcher (one of settings.LANGUAGES). Not
+    audited: a display preference, not a record."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

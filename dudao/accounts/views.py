@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.db.models import Q
@@ -5,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
@@ -34,10 +36,25 @@ def login_view(request):
             target = request.POST.get("next") or request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = "/"
-            return redirect(target or "/")
+            response = redirect(target or "/")
+            if user.language and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+                # A new device speaks the language the user chose before.
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language)
+            return response
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+@require_POST
+def choose_language(request):
+    """The language switcher: Django's set_language (the cookie, the redirect back), and for
+    a logged-in user the choice is kept for other devices and e-mails."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_preferred_language(request.user, language)
+    return response
 
 
 @require_POST

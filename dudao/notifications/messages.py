@@ -72,10 +72,6 @@ def render(template, params: dict | None) -> str:
 
 
 def recipient_language(user) -> str:
-    """The language to write to `user` in when they are not on a page (e-mail copies).
-
-    The UI language is chosen per browser (the language switcher's cookie; the browser's
-    Accept-Language is ignored) and no per-user choice is stored, so this is the product's
-    language, settings.LANGUAGE_CODE. This is the one place to change when accounts keep a
-    preferred language."""
-    return settings.LANGUAGE_CODE
+    """The language to write to `user` in when they are not on a page (e-mail copies): the
+    one they last chose in the switcher (`User.language`), else the product's language."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE

@@ -68,7 +68,7 @@ class RectificationRules(models.Model):
         default="{prefix}整〔{year}〕{number}号",
         help_text=_("{prefix} is the office's document prefix, e.g. 清督整〔2026〕12号."),
     )
-    source = models.CharField(_("source"), max_length=200, blank=True, default="RULES.md §5")
+    source = models.CharField(_("source"), max_length=200, blank=True, default="docs/rules.md §11")
 
     class Meta:
         verbose_name = _("rectification rules")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dudao.core.files import FileKind, StoredFile, stored_file_path  # noqa: F401 (migrations)
+from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
 from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import AREA_CHOICES, SUPERVISION_ITEMS, area_validators

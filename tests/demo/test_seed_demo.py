@@ -126,7 +126,9 @@ def test_recusal_has_visible_examples(seeded, main_office):
     employed = Inspector.all_objects.filter(employer_school__isnull=False)
     assert employed.exists()
     for inspector in employed:
-        assert not Assignment.all_objects.filter(inspector=inspector, school=inspector.employer_school)
+        assert not Assignment.all_objects.filter(
+            inspector=inspector, school=inspector.employer_school
+        )
 
 
 def test_inspectors_have_portraits(seeded):
@@ -183,7 +185,11 @@ def test_audit_log_has_a_summary_not_a_row_per_school(seeded):
 
 
 def test_if_empty_is_a_no_op_the_second_time(seeded):
-    before = (School.all_objects.count(), Assignment.all_objects.count(), AuditEntry.all_objects.count())
+    before = (
+        School.all_objects.count(),
+        Assignment.all_objects.count(),
+        AuditEntry.all_objects.count(),
+    )
     output = seed(schools=SCHOOLS, seed=2, if_empty=True)
     assert "not seeding" in output
     assert "admin2" in output
@@ -201,13 +207,19 @@ def test_seeding_twice_without_flags_refuses(seeded):
 
 def test_reset_and_determinism(seeded):
     first = generator.fingerprint()
-    counts = (School.all_objects.count(), Inspector.all_objects.count(), AuditEntry.all_objects.count())
+    counts = (
+        School.all_objects.count(),
+        Inspector.all_objects.count(),
+        AuditEntry.all_objects.count(),
+    )
     seed(schools=SCHOOLS, seed=1, reset=True)
     assert generator.fingerprint() == first
     # Reset removed everything, audit rows included, before seeding again.
-    assert (School.all_objects.count(), Inspector.all_objects.count(), AuditEntry.all_objects.count()) == (
-        counts
-    )
+    assert (
+        School.all_objects.count(),
+        Inspector.all_objects.count(),
+        AuditEntry.all_objects.count(),
+    ) == (counts)
     assert Region.objects.filter(code=generator.DEMO_PROVINCE_CODE).count() == 1
     seed(schools=SCHOOLS, seed=2, reset=True)
     assert generator.fingerprint() != first

@@ -39,7 +39,9 @@ def test_scales(db, schools):
     office = Office.objects.get(region__code=generator.MAIN_COUNTY.code)
     assert office.schools.count() == schools
     assert set(office.schools.values_list("type", flat=True)) == set(SchoolType.values)
-    unassigned = School.all_objects.filter(is_active=True).exclude(assignments__end_date__isnull=True)
+    unassigned = School.all_objects.filter(is_active=True).exclude(
+        assignments__end_date__isnull=True
+    )
     assert not unassigned.exists()
 
 

@@ -35,9 +35,11 @@ def test_deterministic(db):
     assert not Visit.all_objects.exists() and not Finding.all_objects.exists()
     generator.DemoBuilder(seed=4, schools=20, today=TODAY).build()
     assert generator.fingerprint() == first
-    assert (Visit.all_objects.count(), Finding.all_objects.count(), FindingEvent.objects.count()) == (
-        counts
-    )
+    assert (
+        Visit.all_objects.count(),
+        Finding.all_objects.count(),
+        FindingEvent.objects.count(),
+    ) == (counts)
 
 
 def test_reset_then_seed_again_through_the_command(built):

@@ -57,7 +57,9 @@ def test_inspectors_create_and_update_by_phone(world, run_import, confirm):
     assert (new.zone, new.employment, new.gender) == (world.zone, "full_time", "female")
     world.inspector.refresh_from_db()
     assert world.inspector.employer_school == world.far_school
-    assert AuditEntry.all_objects.filter(target_type="inspectors.Inspector", action="update").exists()
+    assert AuditEntry.all_objects.filter(
+        target_type="inspectors.Inspector", action="update"
+    ).exists()
 
 
 def test_inspector_invalid_phone_and_duplicate(world, run_import):

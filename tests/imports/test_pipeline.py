@@ -94,7 +94,9 @@ def test_progress_moves_during_the_apply(world, settings):
     seen = []
 
     def record(job_, done, total):
-        seen.append((job_.status, done, total, School.all_objects.filter(office=world.office).count()))
+        seen.append(
+            (job_.status, done, total, School.all_objects.filter(office=world.office).count())
+        )
 
     services.PROGRESS_LISTENERS.append(record)
     try:
@@ -129,7 +131,9 @@ def test_a_row_refused_in_the_middle_of_the_apply_changes_nothing(world, monkeyp
     def apply_row(self, item, actor):
         calls.append(item["row"])
         if item["row"] == 3:
-            School.all_objects.filter(pk=item["school_id"]).update(office=world.foreign_school.office)
+            School.all_objects.filter(pk=item["school_id"]).update(
+                office=world.foreign_school.office
+            )
         return original(self, item, actor)
 
     monkeypatch.setattr(resources.ResourcesImporter, "apply_row", apply_row)

@@ -59,7 +59,9 @@ def test_every_place_agrees_on_the_current_assignment(world, case, today, client
     # The model: queryset, Q (directly and through a relation) and the instance.
     assert (assignment in Assignment.all_objects.current()) is current
     assert (assignment in Assignment.all_objects.current(today)) is current
-    assert Assignment.all_objects.filter(current_assignment_q(), pk=assignment.pk).exists() is current
+    assert (
+        Assignment.all_objects.filter(current_assignment_q(), pk=assignment.pk).exists() is current
+    )
     assert (
         School.all_objects.filter(
             current_assignment_q(prefix="assignments__"), assignments__inspector=inspector

@@ -137,7 +137,9 @@ def test_upload_preview_confirm_views(world, client, tmp_path, settings):
     response = client.post(f"/monitoring/import/{job.pk}/confirm/")
     assert response.status_code == 302
     assert SchoolResources.all_objects.count() == 3
-    assert AuditEntry.all_objects.filter(target_type="imports.ImportJob", action="import").count() == 1
+    assert (
+        AuditEntry.all_objects.filter(target_type="imports.ImportJob", action="import").count() == 1
+    )
 
 
 def test_refused_upload_shows_the_rows(world, client, tmp_path):

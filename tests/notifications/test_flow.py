@@ -80,9 +80,9 @@ def test_the_office_hears_of_a_serious_finding_and_the_school_of_a_new_one(
     assert list(Notification.all_objects.filter(recipient=world.admin).values_list("kind")) == [
         ("finding.serious",)
     ]
-    assert list(Notification.all_objects.filter(recipient=world.school_user).values_list("kind")) == [
-        ("finding.created",)
-    ]
+    assert list(
+        Notification.all_objects.filter(recipient=world.school_user).values_list("kind")
+    ) == [("finding.created",)]
 
 
 def test_a_reader_who_lost_access_gets_a_404(

@@ -79,7 +79,9 @@ def test_upload_is_used_for_the_office_only_then_reset(world, client):
         "notice",
         world.admin,
     )
-    assert AuditEntry.all_objects.filter(action="create", target_type="reports.ReportTemplate").exists()
+    assert AuditEntry.all_objects.filter(
+        action="create", target_type="reports.ReportTemplate"
+    ).exists()
     text = docx_text(body(client.get(reverse("reports:notice_docx", args=[notice.pk]))))
     assert "上城区督导室专用抬头" in text and notice.number in text and "湖滨小学：" in text
     # the index shows the office's own template
@@ -92,7 +94,9 @@ def test_upload_is_used_for_the_office_only_then_reset(world, client):
     # reset: the default again
     client.post(reverse("reports:template_reset", args=["notice"]))
     assert not ReportTemplate.objects.exists()
-    assert AuditEntry.all_objects.filter(action="delete", target_type="reports.ReportTemplate").exists()
+    assert AuditEntry.all_objects.filter(
+        action="delete", target_type="reports.ReportTemplate"
+    ).exists()
     text = docx_text(body(client.get(reverse("reports:notice_docx", args=[notice.pk]))))
     assert "第二版抬头" not in text and notice.number in text
 
