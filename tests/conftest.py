@@ -4,7 +4,8 @@ second county whose data must stay invisible, and a city viewer above the first 
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from dudao.accounts.models import Role, User
 
@@ -63,6 +64,15 @@ class World:
             "other_admin": self.other_admin,
             "superuser": self.superuser,
         }
+
+
+@pytest.fixture(autouse=True)
+def product_language():
+    """Every test starts and ends in the product's language: one that activates English and
+    forgets to leave it must not change what the next test writes."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

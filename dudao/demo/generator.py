@@ -34,12 +34,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import base_user
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dudao.accounts import scoping
 from dudao.accounts import services as accounts
@@ -1164,7 +1165,9 @@ class DemoBuilder:
         )
 
     def build(self) -> DemoContext:
-        with transaction.atomic():
+        # The demo county's records are written in the product's language, whatever the
+        # caller's active language: the same seed gives the same county.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             for step in self.steps:
                 if step.name in self.skip:
                     continue

@@ -27,8 +27,9 @@ office admin, with an AccountabilityCaseEvent per change.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,11 +207,16 @@ def _effect_reject(finding, step: Step):
     threshold = rules_for(finding.office_id).escalate_after_rejections
     if finding.urge_count >= threshold and finding.escalated_to == Escalation.NONE:
         _to_county(finding, Severity.KEY)
+        # A note the system writes into the record: in the office's language (the record's),
+        # whatever language the acting user's page happens to speak.
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Not rectified after %(count)s urgings: reported to the county office.") % {
+                "count": finding.urge_count
+            }
         return [
             (
                 Event.ESCALATED,
-                _("Not rectified after %(count)s urgings: reported to the county office.")
-                % {"count": finding.urge_count},
+                note,
                 {"reason": "urgings", "urge_count": finding.urge_count, "to": "county"},
             )
         ]

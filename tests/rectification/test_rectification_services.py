@@ -341,6 +341,17 @@ def test_two_rejected_follow_ups_escalate_to_the_county_as_a_key_problem(world, 
     assert finding.events.filter(action="escalated").count() == 1
 
 
+def test_the_automatic_escalation_note_is_in_the_offices_language(world, finding):
+    """The system writes the note into the record: in the office's language, whatever the
+    page of the inspector who rejected the follow-up speaks (a same seed, a same demo)."""
+    with translation.override("en"):
+        finding = reject(world, responded(world, finding))
+        finding = reject(world, responded(world, finding))
+    assert (
+        finding.events.get(action="escalated").note == "经 2 次督办仍未整改到位，已上报县督导室。"
+    )
+
+
 def test_escalation_threshold_is_office_data(world, finding):
     RectificationRules.objects.create(office=world.office, escalate_after_rejections=3)
     finding = reject(world, responded(world, finding))
