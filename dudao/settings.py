@@ -133,6 +133,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache the web server and the task worker share (an import's progress during its apply is
+# published there): files under var/ by default, which every process on the machine sees;
+# CACHE_LOCATION moves it (several web machines need a shared folder or another backend).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["dudao.accounts.backends.UsernameOrPhoneBackend"]
 PASSWORD_HASHERS = [

@@ -13,6 +13,8 @@ from dudao.settings import BASE_DIR
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run inline in tests, so the progress cache need not cross processes.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "zh-hans"
 # The live server (browser tests) serves static files straight from the apps, no collectstatic.
 WHITENOISE_USE_FINDERS = True
