@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -174,6 +175,38 @@ class Importer:
 
     def domain_error(self, plan, number, exc: DomainError) -> None:
         self.error(plan, number, exc.field, exc.message)
+
+    def fill(self, existing, model, fields: list[str], values: dict, skip=()):
+        """The row's record: the `existing` one of this office (with its snapshot for the
+        audit) or a new `model`, its plain `fields` set from the row's `values` (those in
+        `skip` are relations the importer sets itself). Returns (instance, before)."""
+        before = None
+        if existing is not None:
+            existing.office = self.office
+            before = audit.snapshot(existing)
+            instance = existing
+        else:
+            instance = model(office=self.office)
+        for key in fields:
+            if key not in skip:
+                setattr(instance, key, values[key])
+        return instance, before
+
+    def write_updates(self, model, plan, bar, prepare=None) -> None:
+        """Bulk-save the planned updates, each with `updated_at` now and only the changed
+        fields; `prepare(instance)` runs on each first (e.g. to refresh a relation)."""
+        if not plan.updates:
+            return
+        now = timezone.now()
+        fields = {"updated_at"}
+        for instance, _before, changed in plan.updates:
+            if prepare is not None:
+                prepare(instance)
+            instance.updated_at = now
+            fields.update(changed)
+        for chunk in iter_chunks(plan.updates):
+            model.objects.unscoped().bulk_update([u[0] for u in chunk], sorted(fields))
+            bar.step(len(chunk))
 
     def classify(self, plan, number, instance, before: dict | None, fields: list[str]):
         if before is None:

@@ -171,16 +171,13 @@ class InspectorImporter(Importer):
                 ok = ok and zone is not None
             if not ok:
                 continue
-            inspector = existing.get(v["phone"])
-            before = None
-            if inspector is not None:
-                inspector.office = office
-                before = audit.snapshot(inspector)
-            else:
-                inspector = Inspector(office=office)
-            for key in self.FIELDS:
-                if key not in ("employer_school", "zone"):
-                    setattr(inspector, key, v[key])
+            inspector, before = self.fill(
+                existing.get(v["phone"]),
+                Inspector,
+                self.FIELDS,
+                v,
+                skip=("employer_school", "zone"),
+            )
             inspector.employer_school, inspector.zone = employer, zone
             if not self.model_errors(
                 plan, number, inspector, ["office", "employer_school", "zone"]
@@ -216,19 +213,11 @@ class InspectorImporter(Importer):
         return f"{inspector.name} {inspector.phone}"
 
     def apply(self, plan, actor, progress=None):
-        now = timezone.now()
         bar = BulkProgress(progress, len(plan.creates) + len(plan.updates))
         for chunk in iter_chunks(plan.creates):
             Inspector.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
-        if plan.updates:
-            fields = {"updated_at"}
-            for inspector, _before, changed in plan.updates:
-                inspector.updated_at = now
-                fields.update(changed)
-            for chunk in iter_chunks(plan.updates):
-                Inspector.objects.unscoped().bulk_update([u[0] for u in chunk], sorted(fields))
-                bar.step(len(chunk))
+        self.write_updates(Inspector, plan, bar)
         if plan.extra_updates:
             # As inspectors.services.update_inspector: deactivation ends current assignments.
             today, note = timezone.localdate(), _("Inspector deactivated")

@@ -1,10 +1,8 @@
 """The schools import (学校): one row per school, matched by its national school code."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
 from dudao.core.errors import DomainError
 from dudao.inspectors.models import Zone
@@ -207,16 +205,13 @@ class SchoolImporter(Importer):
                 ok = ok and zone is not None
             if not ok:
                 continue
-            school = existing.get(v["code"])
-            before = None
-            if school is not None:
-                school.office = office
-                before = audit.snapshot(school)
-            else:
-                school = School(office=office)
-            for key in self.FIELDS:
-                if key not in ("township", "zone", "host_school"):
-                    setattr(school, key, v[key])
+            school, before = self.fill(
+                existing.get(v["code"]),
+                School,
+                self.FIELDS,
+                v,
+                skip=("township", "zone", "host_school"),
+            )
             school.township, school.zone = township, zone
             in_file[school.code] = school
             built.append((number, v, school, before))
@@ -268,7 +263,6 @@ class SchoolImporter(Importer):
         return f"{school.code} {school.name}"
 
     def apply(self, plan, actor, progress=None):
-        now = timezone.now()
         bar = BulkProgress(progress, len(plan.creates) + len(plan.updates))
         hosts_first = [s for s in plan.creates if s.type != SchoolType.TEACHING_POINT]
         points = [s for s in plan.creates if s.type == SchoolType.TEACHING_POINT]
@@ -280,15 +274,11 @@ class SchoolImporter(Importer):
         for chunk in iter_chunks(points):
             School.objects.unscoped().bulk_create(chunk)
             bar.step(len(chunk))
-        if plan.updates:
-            fields = {"updated_at"}
-            for school, _before, changed in plan.updates:
-                school.host_school = school.host_school
-                school.updated_at = now
-                fields.update(changed)
-            for chunk in iter_chunks(plan.updates):
-                School.objects.unscoped().bulk_update([u[0] for u in chunk], sorted(fields))
-                bar.step(len(chunk))
+
+        def refresh_host(school):
+            school.host_school = school.host_school  # picks up a new host's pk
+
+        self.write_updates(School, plan, bar, prepare=refresh_host)
         AuditEntry.objects.unscoped().bulk_create(
             self.audit_entries(actor, plan, self.office.pk), batch_size=BATCH
         )
