@@ -158,9 +158,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Lockout after repeated failures (per account).
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Login throttling without locks (dudao/accounts/throttle.py): after LOGIN_FREE_ATTEMPTS
+# failures for one login string (from anywhere, and from one address) within the window, each
+# further attempt waits a delay that doubles (1 s, 2 s, 4 s…) up to LOGIN_MAX_DELAY_SECONDS;
+# one client address gets LOGIN_FREE_ATTEMPTS_PER_ADDRESS free failures (a school's shared
+# NAT). A browser that logged in before carries a signed known-device cookie and is counted on
+# its own, so an attacker cannot keep the owner out.
+LOGIN_FREE_ATTEMPTS = int(os.environ.get("LOGIN_FREE_ATTEMPTS", "5"))
+LOGIN_FREE_ATTEMPTS_PER_ADDRESS = int(os.environ.get("LOGIN_FREE_ATTEMPTS_PER_ADDRESS", "20"))
+LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900"))
+LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "86400"))
+LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "3600"))
+LOGIN_DEVICE_COOKIE_NAME = "dudao_device"
+LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "365"))
+# The public school page /p/<code>/ (no login): per client address and minute, at most
+# PUBLIC_PAGE_RATE different school codes and PUBLIC_PAGE_REQUEST_RATE requests, then 429.
+PUBLIC_PAGE_RATE = int(os.environ.get("PUBLIC_PAGE_RATE", "30"))
+PUBLIC_PAGE_REQUEST_RATE = int(os.environ.get("PUBLIC_PAGE_REQUEST_RATE", "300"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

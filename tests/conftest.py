@@ -75,6 +75,16 @@ def product_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: login throttling and the public page's rate
+    limit count there, and the pinned clock would carry one test's counts into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db):
     _, city, county, _township = region_chain()

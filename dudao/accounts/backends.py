@@ -1,22 +1,26 @@
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
 from .models import User
 
 
 class UsernameOrPhoneBackend(ModelBackend):
-    """Log in with the username or the phone number. Locked accounts are refused here, so no
-    entry point (login page, admin) can bypass the lockout."""
+    """Log in with the username or the phone number. An exact username (any case) wins over a
+    phone (services._check_unique keeps the two apart for new and edited accounts).
+
+    The backend only checks the password; throttling and the audit are in
+    `services.attempt_login`, the one path every login form goes through (the login page and
+    Django admin's login)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
         login = username.strip()
-        user = User.objects.filter(Q(username__iexact=login) | Q(phone=login)).first()
+        user = (
+            User.objects.filter(username__iexact=login).first()
+            or User.objects.filter(phone=login).first()
+        )
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing oracle
-            return None
-        if user.is_locked:
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -65,6 +65,7 @@ class UserForm(forms.ModelForm):
 
 class SetPasswordForm(forms.Form):
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    password.widget.attrs.update(autocomplete="new-password")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,3 +75,14 @@ class SetPasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         validate_password(password, self.user)
         return password
+
+
+class OwnPasswordForm(SetPasswordForm):
+    """Changing one's own password: the current one first (checked by
+    services.verify_current_password, throttled and audited), then the new one."""
+
+    current_password = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput, strip=False
+    )
+    current_password.widget.attrs.update(autocomplete="current-password")
+    field_order = ["current_password", "password"]

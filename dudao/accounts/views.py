@@ -15,35 +15,50 @@ from dudao.core.forms import apply_domain_error
 from dudao.core.paging import paginate
 from dudao.core.permissions import office_admin_required
 
-from . import scoping, services
-from .forms import LoginForm, SetPasswordForm, UserForm
+from . import scoping, services, throttle, twofactor
+from .forms import LoginForm, OwnPasswordForm, SetPasswordForm, UserForm
 from .models import Role
 
 
-def login_view(request):
+def login_view(request, default_next: str = ""):
+    """The login page, and Django admin's login (accounts/admin.py): one path, throttled and
+    audited by services.attempt_login."""
     if request.user.is_authenticated:
         return redirect("core:home")
     form = LoginForm(request.POST or None)
+    status = 200
+    next_url = request.POST.get("next") or request.GET.get("next") or default_next
     if request.method == "POST" and form.is_valid():
         try:
             user = services.attempt_login(
                 request, form.cleaned_data["login"], form.cleaned_data["password"]
             )
+        except services.LoginThrottled as error:
+            form.add_error(None, str(error))
+            status = 429
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/"
-            response = redirect(target or "/")
-            if user.language and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-                # A new device speaks the language the user chose before.
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language)
-            return response
-    return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+            return _logged_in(request, user, next_url)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+def _logged_in(request, user, next_url: str):
+    """The password was right: open the session and go on to `next_url` (a local URL)."""
+    if (second_step := twofactor.second_factor_redirect(request, user, next_url)) is not None:
+        return second_step  # the code from the user's authenticator app first (twofactor.py)
+    login(request, user)
+    target = next_url
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target or "/")
+    throttle.remember_device(request, response, user)
+    if user.language and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        # A new device speaks the language the user chose before.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language)
+    return response
 
 
 @require_POST
@@ -66,13 +81,27 @@ def logout_view(request):
 
 
 def change_own_password(request):
-    form = SetPasswordForm(request.POST or None, user=request.user)
+    form = OwnPasswordForm(request.POST or None, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = services.set_password(request.user, request.user, form.cleaned_data["password"])
-        update_session_auth_hash(request, user)
-        messages.success(request, _("Your password has been changed."))
-        return redirect("core:home")
-    return render(request, "accounts/password.html", {"form": form, "target": request.user})
+        try:
+            services.verify_current_password(
+                request, request.user, form.cleaned_data["current_password"]
+            )
+            user = services.set_password(request.user, request.user, form.cleaned_data["password"])
+        except DomainError as error:
+            apply_domain_error(form, error)
+            status = 429 if isinstance(error, services.LoginThrottled) else 200
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core:home")
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form, "target": request.user, "own": True},
+        status=status,
+    )
 
 
 @office_admin_required
@@ -133,6 +162,10 @@ def user_password(request, pk):
     form = SetPasswordForm(request.POST or None, user=target)
     if request.method == "POST" and form.is_valid():
         services.set_password(request.user, target, form.cleaned_data["password"])
-        messages.success(request, _("Password reset; the account is unlocked."))
+        messages.success(
+            request,
+            _("Password reset; the failed login attempts counted for %(name)s are cleared.")
+            % {"name": target.username},
+        )
         return redirect("accounts:user_list")
     return render(request, "accounts/password.html", {"form": form, "target": target})

@@ -102,19 +102,33 @@ def test_admin_cannot_demote_self(world):
         services.update_user(world.admin, world.admin, is_active=False)
 
 
-def test_reset_password_unlocks(world, login):
-    from django.utils import timezone
+def test_reset_password_clears_the_throttle(
+    world, login, settings, django_capture_on_commit_callbacks
+):
+    from django.test import Client
 
-    world.inspector_user.locked_until = timezone.now() + timezone.timedelta(minutes=10)
-    world.inspector_user.save()
-    client = login(world.admin)
-    response = client.post(
-        reverse("accounts:user_password", args=[world.inspector_user.pk]),
-        {"password": "Another-strong-2026"},
+    settings.LOGIN_FREE_ATTEMPTS = 2
+    stranger = Client(REMOTE_ADDR="10.9.9.9")
+    for _ in range(2):
+        stranger.post(reverse("accounts:login"), {"login": "inspector", "password": "wrong"})
+    refused = stranger.post(
+        reverse("accounts:login"), {"login": "inspector", "password": "Another-strong-2026"}
     )
+    assert refused.status_code == 429
+    admin = login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("accounts:user_password", args=[world.inspector_user.pk]),
+            {"password": "Another-strong-2026"},
+        )
     assert response.status_code == 302
     world.inspector_user.refresh_from_db()
-    assert not world.inspector_user.is_locked
+    assert world.inspector_user.failed_login_count == 0
+    owner = Client(REMOTE_ADDR="10.9.9.9")
+    response = owner.post(
+        reverse("accounts:login"), {"login": "inspector", "password": "Another-strong-2026"}
+    )
+    assert response.status_code == 302
 
 
 def test_admin_cannot_edit_other_county_users(world, login):
