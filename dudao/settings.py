@@ -190,7 +190,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files written by a transaction that rolls back are deleted (dudao/core/storage.py).
+    "default": {"BACKEND": "dudao.core.storage.RollbackSafeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -201,7 +202,7 @@ STORAGES = {
 }
 if os.environ.get("MEDIA_STORAGE") == "s3":
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "dudao.core.storage.RollbackSafeS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "dudao"),
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
@@ -215,6 +216,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Photos (dudao/core/files.py), by pixel count read from the header before decoding: PNG, WebP,
+# GIF and progressive JPEG are decoded at full size (about 4 bytes of memory a pixel), baseline
+# JPEGs at 1/2 to 1/8 scale for the preview, so they may be larger.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
+PHOTO_MAX_JPEG_PIXELS = int(os.environ.get("PHOTO_MAX_JPEG_PIXELS", "200000000"))
 
 # Signboard batches with more schools than this are rendered by a background task.
 SIGNBOARD_INLINE_LIMIT = int(os.environ.get("SIGNBOARD_INLINE_LIMIT", "40"))

@@ -14,6 +14,38 @@ on the long side; the original is kept as uploaded.
 
 Files are served through views that check the owner's scope (`file_response`), never from a
 public media URL.
+
+**Photos within a memory budget.** A photo's width and height are read from its header
+before any pixel is decoded, and a photo that is too large is refused with its size in the
+message (a 2 KB PNG declaring 50 000 × 50 000 pixels is refused in milliseconds). Pillow's own
+process-wide limit (`Image.MAX_IMAGE_PIXELS`) is not used: the settings below are. A JPEG is
+decoded for its preview at 1/2, 1/4 or 1/8 scale (`draft`: the JPEG decoder skips the detail
+the preview would throw away), so a baseline JPEG of up to PHOTO_MAX_JPEG_PIXELS costs a few
+megapixels of memory. PNG, WebP, GIF and progressive JPEG (whose decoder keeps every
+coefficient of the full frame) are decoded at full size, so they are limited to
+PHOTO_MAX_PIXELS, about 4 bytes of memory per pixel. `bench/security_images.py` measures it.
+
+**No file outlives a rolled-back transaction.** A file is written to storage inside the
+service's transaction (the row that names it is saved after the file, and the write can
+fail), so a rollback would leave the file behind with nothing pointing at it. Django calls
+nothing on rollback (there is `on_commit`, no `on_rollback`), so `delete_on_rollback(storage,
+name)` remembers the name on the database connection, with the savepoints open at the time,
+and the connection's own `commit`, `rollback` and `savepoint_rollback` are wrapped (once per
+connection, on first use) to act on that list:
+
+- a commit keeps every file written in the transaction (the list is emptied);
+- rolling back to a savepoint deletes the files written since that savepoint (an inner
+  `atomic()` that failed), and the rest stay in the list;
+- a rollback of the whole transaction, or a connection closed while in it, deletes them all.
+
+This is exact whatever the nesting (a view's `atomic()` around several services, a test's
+transaction) and needs no change in the services; an `on_commit` callback could not do it (a
+failing callback registered earlier skips the later ones). Outside a transaction the write is
+final and nothing is remembered. The default storage (`dudao/core/storage.py`:
+`RollbackSafeFileSystemStorage`, and `RollbackSafeS3Storage` with MEDIA_STORAGE=s3) calls
+`delete_on_rollback` for every file it saves, so imports, report templates, signboard PDFs
+and inspectors' photos are covered too; `store()` also calls it itself, so it holds with any
+storage. `manage.py clean_orphan_files` remains for files left by a crash of the process.
 """
 
 import hashlib
@@ -25,7 +57,7 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +65,19 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dudao.core.errors import DomainError
+from dudao.core.storage import DeleteOnRollbackMixin, delete_on_rollback
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "CheckedFile",
+    "FileKind",
+    "StoredFile",
+    "check_upload",
+    "delete_on_rollback",
+    "file_response",
+    "make_preview",
+    "store",
+]
 
 
 class FileKind(models.TextChoices):
@@ -109,7 +154,16 @@ ALLOWED_TYPES: dict[str, tuple[str, str]] = {
 }
 SNIFF_BYTES = 64 * 1024  # enough for filetype to find the part names inside a .docx/.xlsx
 PREVIEW_MAX_PX = 1280
-MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs before decoding
+# Photos decoded at full size (PNG, WebP, GIF, progressive JPEG) and baseline JPEGs (decoded at
+# reduced scale for the preview): the most pixels accepted, unless settings say otherwise.
+DEFAULT_PHOTO_MAX_PIXELS = 40_000_000
+DEFAULT_PHOTO_MAX_JPEG_PIXELS = 200_000_000
+PILLOW_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WEBP",
+    "image/gif": "GIF",
+}
 
 
 @dataclass(frozen=True)
@@ -194,7 +248,7 @@ def check_upload(uploaded_file, *, kinds=None) -> CheckedFile:
             field="file",
         )
     if kind == FileKind.IMAGE:
-        _check_image(uploaded_file, name)
+        _check_image(uploaded_file, name, guess.mime)
     return CheckedFile(
         kind=kind,
         content_type=guess.mime,
@@ -205,17 +259,68 @@ def check_upload(uploaded_file, *, kinds=None) -> CheckedFile:
     )
 
 
-def _check_image(uploaded_file, name: str) -> None:
-    """The header said image; make sure Pillow can read it and it is not a pixel bomb."""
+def _open_image(uploaded_file, content_type: str):
+    """Open a photo of a known type, reading its header only. Pillow's `Image.open` would
+    also apply its process-wide pixel limit (and refuse without saying the size); the plugin's
+    own constructor reads the header and nothing more, and `_pixel_error` then applies ours."""
+    Image.init()
+    factory, _accept = Image.OPEN[PILLOW_FORMATS[content_type]]
     uploaded_file.seek(0)
+    return factory(uploaded_file, getattr(uploaded_file, "name", None) or "")
+
+
+def _decoded_in_full(image) -> bool:
+    """True unless the JPEG decoder can decode this image at reduced scale: a progressive
+    JPEG keeps every coefficient of the full frame in memory whatever the scale."""
+    return image.format not in ("JPEG", "MPO") or bool(
+        image.info.get("progressive") or image.info.get("progression")
+    )
+
+
+def _format_label(image) -> str:
+    if image.format in ("JPEG", "MPO"):
+        return _("progressive JPEG") if _decoded_in_full(image) else "JPEG"
+    return {"WEBP": "WebP"}.get(image.format, image.format)
+
+
+def pixel_limit(image) -> int:
+    if _decoded_in_full(image):
+        return getattr(settings, "PHOTO_MAX_PIXELS", DEFAULT_PHOTO_MAX_PIXELS)
+    return getattr(settings, "PHOTO_MAX_JPEG_PIXELS", DEFAULT_PHOTO_MAX_JPEG_PIXELS)
+
+
+def _pixel_error(image, name: str) -> DomainError | None:
+    width, height = image.size
+    limit = pixel_limit(image)
+    if width * height <= limit:
+        return None
+    return DomainError(
+        _(
+            "“%(name)s” is %(width)s × %(height)s pixels (%(megapixels)s megapixels); the "
+            "limit for a %(format)s photo is %(limit)s megapixels. Make the picture smaller "
+            "and upload it again."
+        )
+        % {
+            "name": name,
+            "width": width,
+            "height": height,
+            "megapixels": f"{width * height / 1_000_000:.0f}",
+            "format": _format_label(image),
+            "limit": f"{limit / 1_000_000:.0f}",
+        },
+        field="file",
+    )
+
+
+def _check_image(uploaded_file, name: str, content_type: str) -> None:
+    """The header said image; read its size before decoding anything and refuse a photo over
+    the pixel limits (decompression bombs), then make sure Pillow can read its structure."""
     try:
-        with Image.open(uploaded_file) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise DomainError(
-                    _("“%(name)s” has too many pixels.") % {"name": name}, field="file"
-                )
-            image.verify()
+        with _open_image(uploaded_file, content_type) as image:
+            error = _pixel_error(image, name)
+            if error is not None:
+                raise error
+            image.verify()  # chunk structure and checksums; decodes no pixel
     except DomainError:
         raise
     except (
@@ -223,6 +328,7 @@ def _check_image(uploaded_file, name: str) -> None:
         OSError,
         SyntaxError,
         ValueError,
+        KeyError,
         Image.DecompressionBombError,
     ) as exc:
         raise DomainError(
@@ -232,31 +338,54 @@ def _check_image(uploaded_file, name: str) -> None:
         uploaded_file.seek(0)
 
 
-def make_preview(uploaded_file) -> bytes | None:
+def _preview_size(size: tuple[int, int]) -> tuple[int, int]:
+    width, height = size
+    scale = min(PREVIEW_MAX_PX / width, PREVIEW_MAX_PX / height, 1)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def make_preview(uploaded_file, content_type: str | None = None) -> bytes | None:
     """A JPEG at most 1280 px on the long side, EXIF rotation applied; None if the image
-    cannot be decoded (the original is still kept)."""
-    uploaded_file.seek(0)
+    cannot be decoded or is over the pixel limits (the original is still kept). A JPEG is
+    decoded at the smallest of 1/8, 1/4, 1/2 or full scale that still covers the preview."""
+    if content_type is None:
+        guess = filetype.guess(_read_head(uploaded_file))
+        content_type = guess.mime if guess else ""
+    if content_type not in PILLOW_FORMATS:
+        return None
     try:
-        with Image.open(uploaded_file) as image:
-            image = ImageOps.exif_transpose(image)
-            if image.mode not in ("RGB", "L"):
+        with _open_image(uploaded_file, content_type) as image:
+            if _pixel_error(image, "") is not None:
+                return None
+            image.draft("RGB", _preview_size(image.size))  # JPEG only; a no-op otherwise
+            if image.mode not in ("RGB", "L", "RGBA", "LA"):  # palette, CMYK, 16-bit…
                 image = image.convert("RGBA")
+            image.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))  # decodes, then downscales
+            image = ImageOps.exif_transpose(image)  # on the small image: no full-size copy
+            if image.mode not in ("RGB", "L"):
                 background = Image.new("RGB", image.size, (255, 255, 255))
                 background.paste(image, mask=image.getchannel("A"))
                 image = background
-            image.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))
             out = io.BytesIO()
             image.save(out, "JPEG", quality=82, optimize=True)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, KeyError):
         return None
     finally:
         uploaded_file.seek(0)
 
 
+def _written(field_file) -> None:
+    """Remember a file `store()` wrote, unless its storage does so itself."""
+    if not isinstance(field_file.storage, DeleteOnRollbackMixin):
+        delete_on_rollback(field_file.storage, field_file.name)
+
+
+@transaction.atomic
 def store(instance, uploaded_file, actor, checked: CheckedFile):
     """Fill a StoredFile subclass from a checked upload, write the file (and the preview for
-    photos) to storage and save the row. Call inside the service's transaction."""
+    photos) to storage and save the row. Call inside the service's transaction: if it rolls
+    back, the files written here are deleted (`delete_on_rollback`)."""
     instance.kind = checked.kind
     instance.original_name = checked.original_name
     instance.size = checked.size
@@ -265,10 +394,12 @@ def store(instance, uploaded_file, actor, checked: CheckedFile):
     instance.uploaded_by = actor if getattr(actor, "pk", None) else None
     uploaded_file.seek(0)
     instance.file.save(f"upload.{checked.extension}", uploaded_file, save=False)
+    _written(instance.file)
     if checked.kind == FileKind.IMAGE:
-        preview = make_preview(uploaded_file)
+        preview = make_preview(uploaded_file, checked.content_type)
         if preview:
             instance.preview.save("preview.jpg", ContentFile(preview), save=False)
+            _written(instance.preview)
     instance.save()
     return instance
 
