@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An expired password (the office's max_age_days) allows only changing it.
+    "dudao.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dudao.audit.middleware.RequestContextMiddleware",
     "dudao.core.middleware.LoginRequiredMiddleware",
@@ -154,6 +156,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The office's policy (OfficeSecurityPolicy: length, character classes, no reuse of the
+    # last passwords), dudao/accounts/passwords.py.
+    {"NAME": "dudao.accounts.passwords.ComplexityValidator"},
+    {"NAME": "dudao.accounts.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
