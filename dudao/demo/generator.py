@@ -90,6 +90,8 @@ class CountySpec:
     hotline: str
     urban_townships: tuple[str, ...]
     rural_townships: tuple[str, ...]
+    # The office number shown for inspectors who keep their mobile private (fictional).
+    public_phone: str = ""
 
 
 MAIN_COUNTY = CountySpec(
@@ -103,6 +105,7 @@ MAIN_COUNTY = CountySpec(
     hotline="0792-6012315",
     urban_townships=tuple(names.URBAN_TOWNSHIPS),
     rural_townships=tuple(names.RURAL_TOWNSHIPS),
+    public_phone="0792-6012300",
 )
 SECOND_COUNTY = CountySpec(
     code="990122",
@@ -115,6 +118,7 @@ SECOND_COUNTY = CountySpec(
     hotline="0793-6321000",
     urban_townships=("城南街道",),
     rural_townships=("杏林镇", "青龙乡"),
+    public_phone="0793-6321001",
 )
 
 
@@ -290,6 +294,7 @@ def build_regions(ctx: DemoContext) -> None:
             name=spec.office_name,
             region=county.region,
             hotline=spec.hotline,
+            public_phone=spec.public_phone,
             email=f"dudao@{spec.email_domain}",
             address=spec.office_address,
             document_prefix=spec.document_prefix,
@@ -745,6 +750,9 @@ def build_inspectors(ctx: DemoContext) -> None:
                 name=name,
                 gender=gender,
                 phone=ctx.mobile(),
+                # Every third inspector agreed to show their mobile on the public page
+                # (no draw from the generator: the rest of the demo stays as it was).
+                show_mobile_publicly=index % 3 == 0,
                 email=ctx.email(county, pinyin),
                 photo=photo,
                 employment=spec.employment,
@@ -1020,48 +1028,25 @@ class DemoScope:
         )
         return cls(regions, offices, schools, inspectors, users)
 
-    def targets(self) -> dict:
-        """The primary keys of every demo record, by model, for matching audit rows."""
-        return {
-            User: self.user_ids,
-            Office: self.office_ids,
-            Region: self.region_ids,
-            School: self.school_ids,
-            Inspector: self.inspector_ids,
-            Zone: list(
-                Zone.objects.unscoped()
-                .filter(office__in=self.office_ids)
-                .values_list("pk", flat=True)
-            ),
-            Conflict: list(
-                Conflict.objects.unscoped()
-                .filter(inspector__in=self.inspector_ids)
-                .values_list("pk", flat=True)
-            ),
-            Assignment: list(
-                Assignment.objects.unscoped()
-                .filter(school__in=self.school_ids)
-                .values_list("pk", flat=True)
-            ),
-            RecusalGround: list(
-                RecusalGround.objects.filter(office__in=self.office_ids).values_list(
-                    "pk", flat=True
-                )
-            ),
-        }
-
 
 def reset_audit(scope: DemoScope) -> None:
-    # AuditEntry.delete() raises: the log is append-only for application code. A QuerySet
-    # delete never calls Model.delete(): the collector fast-deletes (one SQL DELETE, since
-    # nothing points at audit rows), so it bypasses that guard. We use it deliberately here,
-    # only for the demo's own rows, in preference to the private QuerySet._raw_delete().
-    # Rows are matched by office, by actor, and by target: some services leave the office
-    # empty (record_conflict audits a Conflict, which has no office_id).
-    targets = Q(office__in=scope.office_ids) | Q(actor__in=scope.user_ids)
-    for model, ids in scope.targets().items():
-        targets |= Q(target_type=model._meta.label, target_id__in=[str(pk) for pk in ids])
-    AuditEntry.objects.unscoped().filter(targets).delete()
+    # The audit log is append-only in the database (triggers refuse DELETE), so the demo's
+    # audit rows stay: the reset adds one row saying what it deleted. The rows it keeps name
+    # the deleted users and offices by id and name (their keys have no constraint).
+    audit.record(
+        None,
+        AuditEntry.Action.DELETE,
+        None,
+        {
+            "demo_reset": {
+                "offices": len(scope.office_ids),
+                "schools": len(scope.school_ids),
+                "inspectors": len(scope.inspector_ids),
+                "users": len(scope.user_ids),
+            }
+        },
+        target_repr="demo data",
+    )
 
 
 def reset_users(scope: DemoScope) -> None:

@@ -214,12 +214,15 @@ def test_reset_and_determinism(seeded):
     )
     seed(schools=SCHOOLS, seed=1, reset=True)
     assert generator.fingerprint() == first
-    # Reset removed everything, audit rows included, before seeding again.
+    # Reset removed the demo's records before seeding again; the audit log is append-only,
+    # so it kept the first seed's rows, added one row for the reset and the new seed's rows.
     assert (
         School.all_objects.count(),
         Inspector.all_objects.count(),
         AuditEntry.all_objects.count(),
-    ) == (counts)
+    ) == (counts[0], counts[1], 2 * counts[2] + 1)
+    assert AuditEntry.all_objects.filter(target_repr="demo data", action="delete").count() == 1
+    call_command("verify_audit", stdout=io.StringIO())
     assert Region.objects.filter(code=generator.DEMO_PROVINCE_CODE).count() == 1
     seed(schools=SCHOOLS, seed=2, reset=True)
     assert generator.fingerprint() != first
