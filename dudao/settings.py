@@ -9,8 +9,10 @@ EMAIL_URL-ish  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMA
 MEDIA_STORAGE  "s3" to keep uploads on S3-compatible storage (AWS_* variables, django-storages)
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -83,10 +85,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Forwarded headers count only from TRUSTED_PROXIES (before anything reads is_secure()).
+    "dudao.core.security.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dudao.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dudao.core.middleware.ChineseFirstLocaleMiddleware",
+    # A NUL character anywhere in a request: 400 before any form, filter or session lookup.
+    "dudao.core.security.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -251,6 +258,36 @@ if not DEBUG and env_bool("DUDAO_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers keep to HTTPS for this long once they have seen the site over HTTPS.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Reverse proxies whose forwarded headers are believed (dudao/core/security.py): addresses or
+# networks, comma-separated (TRUSTED_PROXIES=127.0.0.1 for nginx on the same machine). Empty:
+# no forwarded header counts, the client is the TCP peer and X-Forwarded-Proto is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 127.0.0.1, "
+            "10.0.0.0/8); separate several with commas."
+        ) from None
+# Security headers (dudao/core/security.py, Django's SecurityMiddleware). The policy allows no
+# inline script or style; uploaded photos come from the application itself, or from the
+# object store when MEDIA_STORAGE=s3 (its origin, or CSP_MEDIA_ORIGINS, is allowed for images).
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")
+if not CSP_MEDIA_ORIGINS and os.environ.get("MEDIA_STORAGE") == "s3":
+    _endpoint = urlsplit(os.environ.get("AWS_S3_ENDPOINT_URL", ""))
+    if _endpoint.scheme and _endpoint.netloc:
+        CSP_MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        CSP_MEDIA_ORIGINS = ["https://*.amazonaws.com"]
+# No page uses the camera, microphone or location APIs (photos come through <input capture>).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
