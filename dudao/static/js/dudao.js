@@ -11,3 +11,9 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+// A select marked data-autosubmit sends its form when the choice changes (the language
+// switcher, office and inspector pickers); a <noscript> button does it without JavaScript.
+document.addEventListener("change", function (event) {
+  var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
