@@ -165,7 +165,7 @@ class OfficeSecurityPolicy(models.Model):
         ]
 
     def __str__(self):
-        return str(_("Security policy"))
+        return str(_("Security policy of %(office)s") % {"office": self.office})
 
     def clean(self):
         super().clean()
