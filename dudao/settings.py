@@ -228,6 +228,29 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
+# Uploaded spreadsheets (dudao/core/spreadsheets.py, Limits): refused beyond these before or
+# while they are read, with a message naming the limit. An XLSX is a zip: its directory is
+# checked before anything is unpacked (entries, each part's and the total unpacked size, the
+# compression ratio of parts of 1 MB or more); rows, columns and text are checked as the
+# sheet is streamed. A request reads a file itself only when its parts to parse are at most
+# IMPORT_INLINE_MAX_BYTES unpacked (and IMPORT_INLINE_MAX_ROWS rows); larger ones are read by
+# the task worker.
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(4 * 1024 * 1024)))
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", "100"))
+SPREADSHEET_MAX_ENTRIES = int(os.environ.get("SPREADSHEET_MAX_ENTRIES", "200"))
+SPREADSHEET_MAX_SHEET_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_SHEET_BYTES", str(50 * 1024 * 1024))
+)
+SPREADSHEET_MAX_PART_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_PART_BYTES", str(20 * 1024 * 1024))
+)
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", "100000"))
+SPREADSHEET_MAX_COLUMNS = int(os.environ.get("SPREADSHEET_MAX_COLUMNS", "200"))
+SPREADSHEET_MAX_SHARED_STRINGS = int(os.environ.get("SPREADSHEET_MAX_SHARED_STRINGS", "1000000"))
+SPREADSHEET_MAX_TEXT_CHARS = int(os.environ.get("SPREADSHEET_MAX_TEXT_CHARS", "50000000"))
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Photos (dudao/core/files.py), by pixel count read from the header before decoding: PNG, WebP,
 # GIF and progressive JPEG are decoded at full size (about 4 bytes of memory a pixel), baseline

@@ -48,7 +48,8 @@ DROPDOWN_ERROR = "请从下拉列表中选择。"
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-PARSER_OPTIONS = {"huge_tree": True, "resolve_entities": False, "no_network": True}
+# No huge_tree: libxml2 keeps its own limits (a text node of 10 MB, nesting 256 deep).
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True}
 HEADER_NOISE = re.compile(r"[\s\ufeff]+")
 
 
@@ -89,6 +90,76 @@ class Column:
     unit: str = ""
 
 
+# ---- limits -------------------------------------------------------------------------------------
+
+MB = 1024 * 1024
+CELL_MAX_CHARS = 32_767  # Excel's own limit for the text of a cell
+RATIO_FLOOR = 1 * MB  # parts smaller than this are not checked for their compression ratio
+LEADING_LETTERS = re.compile(r"[A-Za-z]*")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded spreadsheet may be (docs/deployment.md, "Upload limits"). Each field is
+    a Django setting (`SETTINGS`); without settings (the offline command) the defaults hold."""
+
+    file_bytes: int = 10 * MB  # the upload itself (IMPORT_MAX_BYTES)
+    uncompressed_bytes: int = 100 * MB  # all the parts of an XLSX, unpacked
+    ratio: int = 100  # unpacked / packed size of any part of 1 MB or more
+    entries: int = 200  # files inside an XLSX
+    sheet_bytes: int = 50 * MB  # one worksheet, unpacked
+    part_bytes: int = 20 * MB  # any other part (shared strings, styles, ...), unpacked
+    rows: int = 100_000  # the last row with data (and the number of rows with data)
+    columns: int = 200  # the last column with data
+    shared_strings: int = 1_000_000  # distinct texts of an XLSX
+    text_chars: int = 50_000_000  # characters of text in all the cells read, repeats counted
+
+
+SETTINGS = {
+    "file_bytes": "IMPORT_MAX_BYTES",
+    "uncompressed_bytes": "SPREADSHEET_MAX_UNCOMPRESSED_BYTES",
+    "ratio": "SPREADSHEET_MAX_RATIO",
+    "entries": "SPREADSHEET_MAX_ENTRIES",
+    "sheet_bytes": "SPREADSHEET_MAX_SHEET_BYTES",
+    "part_bytes": "SPREADSHEET_MAX_PART_BYTES",
+    "rows": "SPREADSHEET_MAX_ROWS",
+    "columns": "SPREADSHEET_MAX_COLUMNS",
+    "shared_strings": "SPREADSHEET_MAX_SHARED_STRINGS",
+    "text_chars": "SPREADSHEET_MAX_TEXT_CHARS",
+}
+
+
+def limits() -> Limits:
+    """The limits in force: the Django settings where they are configured, else the defaults."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return Limits()
+    defaults = Limits()
+    return Limits(
+        **{
+            field: getattr(settings, name, getattr(defaults, field))
+            for field, name in SETTINGS.items()
+        }
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f}"
+
+
+def file_too_large(size: int, limit: int) -> SheetError:
+    return SheetError(
+        _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
+        % {"size": _mb(size), "limit": f"{limit / MB:.0f}"},
+        "size",
+    )
+
+
+def _split_files() -> str:
+    return _("Split the data into smaller files.")
+
+
 # ---- reading: XLSX ------------------------------------------------------------------------------
 
 
@@ -99,7 +170,8 @@ def _column_index(letters: str, cache={}) -> int:  # noqa: B006 - a deliberate m
         for ch in letters:
             index = index * 26 + (ord(ch) - 64)
         index -= 1
-        cache[letters] = index
+        if len(cache) < 20_000:
+            cache[letters] = index
     return index
 
 
@@ -112,76 +184,269 @@ def _column_letters(index: int) -> str:
     return letters
 
 
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def check_archive(zf: zipfile.ZipFile, lim: Limits | None = None) -> int:
+    """Refuse a workbook before anything in it is unpacked: too many entries, an entry or all of
+    them unpacking beyond the limits, a part compressed beyond the ratio (zip bombs). The sizes
+    are the archive's own; Python's zipfile never unpacks more than an entry declares. Returns
+    the unpacked size of all the entries."""
+    lim = lim or limits()
+    infos = zf.infolist()
+    if len(infos) > lim.entries:
+        raise SheetError(
+            _(
+                "The workbook holds %(count)s files inside; the limit is %(limit)s. Copy the "
+                "data into a new workbook (the template) and upload that."
+            )
+            % {"count": len(infos), "limit": lim.entries},
+            "entries",
+        )
+    total = 0
+    for info in infos:
+        size = info.file_size
+        limit = lim.sheet_bytes if _is_worksheet(info.filename) else lim.part_bytes
+        if size > limit:
+            raise SheetError(
+                _(
+                    "The workbook's part %(part)s unpacks to %(size)s MB; the limit is "
+                    "%(limit)s MB. %(advice)s"
+                )
+                % {
+                    "part": info.filename,
+                    "size": _mb(size),
+                    "limit": f"{limit / MB:.0f}",
+                    "advice": _split_files(),
+                },
+                "part_size",
+            )
+        if size >= RATIO_FLOOR and size > lim.ratio * max(info.compress_size, 1):
+            raise SheetError(
+                _(
+                    "The workbook's part %(part)s is compressed %(ratio)s times; the limit is "
+                    "%(limit)s. Excel does not make such files: copy the data into a new "
+                    "workbook (the template) and upload that."
+                )
+                % {
+                    "part": info.filename,
+                    "ratio": size // max(info.compress_size, 1),
+                    "limit": lim.ratio,
+                },
+                "ratio",
+            )
+        total += size
+    if total > lim.uncompressed_bytes:
+        raise SheetError(
+            _("The workbook unpacks to %(size)s MB; the limit is %(limit)s MB. %(advice)s")
+            % {
+                "size": _mb(total),
+                "limit": f"{lim.uncompressed_bytes / MB:.0f}",
+                "advice": _split_files(),
+            },
+            "uncompressed_size",
+        )
+    return total
+
+
+# The parts are parsed with lxml parser targets (SAX-like callbacks): no tree is ever built, so
+# the memory a part takes does not depend on what its XML holds (many elements, deep nesting);
+# only what is kept (shared strings, the rows read) counts, and that is bounded by the limits.
+
+CHUNK = 64 * 1024
+
+
+class _Stop(Exception):
+    """A target has what it needs: the rest of the part is not parsed."""
+
+
+def _parse(stream, target):
+    """Feed a part to `target` in chunks; yield what `target.take()` returns after each (the
+    rows finished so far, for the sheet)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(target=target, **PARSER_OPTIONS)
+    try:
+        while chunk := stream.read(CHUNK):
+            parser.feed(chunk)
+            yield from target.take()
+        parser.close()
+    except _Stop:
+        pass
+    yield from target.take()
+
+
+def _run(stream, target):
+    for _item in _parse(stream, target):
+        pass
+    return target
+
+
+class _Target:
+    def start(self, tag, attrib):
+        pass
+
+    def end(self, tag):
+        pass
+
+    def data(self, text):
+        pass
+
+    def close(self):
+        return None
+
+    def take(self):
+        return ()
+
+
+class _FirstSheet(_Target):
+    rid = None
+
+    def start(self, tag, attrib):
+        if tag == f"{NS}sheet":
+            self.rid = attrib.get(f"{REL_NS}id")
+            raise _Stop
+
+
+class _Relationship(_Target):
+    def __init__(self, rid):
+        self.rid, self.target = rid, None
+
+    def start(self, tag, attrib):
+        if tag == f"{PKG_NS}Relationship" and attrib.get("Id") == self.rid:
+            self.target = attrib.get("Target") or ""
+            raise _Stop
+
+
 def _first_sheet(zf: zipfile.ZipFile) -> str:
-    from lxml import etree
-
-    workbook = etree.fromstring(zf.read("xl/workbook.xml"))
-    sheet = workbook.find(f"{NS}sheets/{NS}sheet")
-    if sheet is None:
+    with zf.open("xl/workbook.xml") as stream:
+        rid = _run(stream, _FirstSheet()).rid
+    if rid is None:
         raise ValueError("no sheets")
-    rid = sheet.get(f"{REL_NS}id")
-    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(f"{PKG_NS}Relationship"):
-        if rel.get("Id") == rid:
-            target = rel.get("Target")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
-    raise ValueError("sheet relationship missing")
+    with zf.open("xl/_rels/workbook.xml.rels") as stream:
+        target = _run(stream, _Relationship(rid)).target
+    if target is None:
+        raise ValueError("sheet relationship missing")
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _text_of(node) -> str:
+def _too_long(where: str, length: int) -> SheetError:
+    return SheetError(
+        _("%(cell)s holds %(count)s characters; a cell may hold at most %(limit)s.")
+        % {"cell": where, "count": f"{length:,}", "limit": f"{CELL_MAX_CHARS:,}"},
+        "cell_size",
+    )
+
+
+class _Text:
     """The text of an <si> or <is>: its <t>, or the <t> of each rich-text run (<r>), skipping
-    phonetic runs (<rPh>)."""
-    parts = []
-    for child in node:
-        if child.tag == f"{NS}t":
-            parts.append(child.text or "")
-        elif child.tag == f"{NS}r":
-            t = child.find(f"{NS}t")
-            if t is not None:
-                parts.append(t.text or "")
-    return "".join(parts)
+    phonetic runs (<rPh>); refused beyond what a cell may hold while it is read."""
+
+    def __init__(self, where):
+        self.where, self.parts, self.length, self.phonetic, self.collecting = where, [], 0, 0, 0
+
+    def start(self, tag):
+        if tag == f"{NS}t" and not self.phonetic:
+            self.collecting += 1
+        elif tag == f"{NS}rPh":
+            self.phonetic += 1
+
+    def end(self, tag):
+        if tag == f"{NS}t" and self.collecting:
+            self.collecting -= 1
+        elif tag == f"{NS}rPh":
+            self.phonetic -= 1
+
+    def data(self, text):
+        if self.collecting:
+            self.length += len(text)
+            if self.length > CELL_MAX_CHARS:
+                raise _too_long(self.where(), self.length)
+            self.parts.append(text)
+
+    def value(self) -> str:
+        return "".join(self.parts)
 
 
-def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
-    from lxml import etree
+class _SharedStrings(_Target):
+    def __init__(self, lim: Limits):
+        self.lim, self.strings, self.text = lim, [], None
 
+    def _where(self):
+        return _("Shared text %(number)s") % {"number": len(self.strings)}
+
+    def start(self, tag, attrib):
+        if tag == f"{NS}si":
+            self.text = _Text(self._where)
+        elif self.text is not None:
+            self.text.start(tag)
+
+    def data(self, text):
+        if self.text is not None:
+            self.text.data(text)
+
+    def end(self, tag):
+        if self.text is None:
+            return
+        if tag != f"{NS}si":
+            self.text.end(tag)
+            return
+        self.strings.append(self.text.value())
+        self.text = None
+        if len(self.strings) > self.lim.shared_strings:
+            raise SheetError(
+                _("The workbook holds more than %(limit)s different texts. %(advice)s")
+                % {"limit": f"{self.lim.shared_strings:,}", "advice": _split_files()},
+                "shared_strings",
+            )
+
+
+def _shared_strings(zf: zipfile.ZipFile, lim: Limits) -> list[str]:
+    """The shared strings, streamed: at most `lim.shared_strings` of them, none longer than a
+    cell may be; the part itself is bounded by the archive check."""
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    strings = []
     with zf.open("xl/sharedStrings.xml") as stream:
-        for _event, si in etree.iterparse(stream, tag=f"{NS}si", **PARSER_OPTIONS):
-            strings.append(_text_of(si))
-            si.clear()
-    return strings
+        return _run(stream, _SharedStrings(lim)).strings
 
 
 DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 
 
+class _Styles(_Target):
+    def __init__(self):
+        self.custom, self.formats, self.depth = set(), [], 0
+
+    def start(self, tag, attrib):
+        if tag == f"{NS}numFmt":
+            code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", attrib.get("formatCode") or "")
+            if DATE_CODE.search(code) and "General" not in code:
+                self.custom.add(int(attrib.get("numFmtId")))
+        elif tag == f"{NS}cellXfs":
+            self.depth = 1
+        elif self.depth:
+            self.depth += 1
+            if tag == f"{NS}xf" and self.depth == 2:
+                self.formats.append(int(attrib.get("numFmtId") or 0))
+
+    def end(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
 def _date_styles(zf: zipfile.ZipFile) -> set[int]:
     """The indexes of the cell formats (`s` attribute) that show a number as a date."""
-    from lxml import etree
-
     if "xl/styles.xml" not in zf.namelist():
         return set()
-    root = etree.fromstring(zf.read("xl/styles.xml"), etree.XMLParser(**PARSER_OPTIONS))
-    custom = set()
-    for fmt in root.iter(f"{NS}numFmt"):
-        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt.get("formatCode") or "")
-        if DATE_CODE.search(code) and "General" not in code:
-            custom.add(int(fmt.get("numFmtId")))
-    xfs = root.find(f"{NS}cellXfs")
-    if xfs is None:
-        return set()
-    dates = set()
-    for index, xf in enumerate(xfs.iter(f"{NS}xf")):
-        fmt = int(xf.get("numFmtId") or 0)
-        if fmt in DATE_FORMAT_IDS or fmt in custom:
-            dates.add(index)
-    return dates
+    with zf.open("xl/styles.xml") as stream:
+        styles = _run(stream, _Styles())
+    return {
+        i for i, fmt in enumerate(styles.formats) if fmt in DATE_FORMAT_IDS or fmt in styles.custom
+    }
 
 
 def _number(text: str):
@@ -196,91 +461,233 @@ def _excel_date(serial: float):
     return value
 
 
-def iter_rows(fileobj, *, formulas: str = "value") -> Iterator[tuple[int, list]]:
-    """Yield (row number, [values]) for the first sheet of an .xlsx, in order; missing cells
-    None. `formulas`: "value" gives the cached value (or the formula text "=…" when Excel
-    stored none, so that it fails a number check instead of reading as blank); "refuse"
-    raises SheetError naming the first cell with a formula."""
+def _beyond_rows(row: int, lim: Limits) -> SheetError:
+    return SheetError(
+        _("Row %(row)s is beyond the limit of %(limit)s rows. %(advice)s")
+        % {"row": f"{row:,}", "limit": f"{lim.rows:,}", "advice": _split_files()},
+        "rows",
+    )
+
+
+def _beyond_columns(cell: str, lim: Limits) -> SheetError:
+    return SheetError(
+        _(
+            "Cell %(cell)s is beyond the limit of %(limit)s columns (the last is column "
+            "%(last)s). Delete the columns to the right of the data and upload again."
+        )
+        % {"cell": cell, "limit": lim.columns, "last": _column_letters(lim.columns - 1)},
+        "columns",
+    )
+
+
+def _too_much_text(lim: Limits) -> SheetError:
+    return SheetError(
+        _("The sheet holds more than %(limit)s characters of text in all. %(advice)s")
+        % {"limit": f"{lim.text_chars:,}", "advice": _split_files()},
+        "text_size",
+    )
+
+
+def iter_rows(fileobj, *, formulas: str = "value", lim: Limits | None = None):
+    """Yield (row number, [values]) for the first sheet of an .xlsx, in order, to the last row
+    of data whatever its <dimension> says; missing cells None. The archive is checked first
+    (`check_archive`), then the shared strings, styles and the sheet are streamed: a value
+    beyond `lim.rows` or `lim.columns`, a text longer than a cell may hold or more text in all
+    than `lim.text_chars` raises SheetError as soon as it is met. `formulas`: "value" gives
+    the cached value (or the formula text "=…" when Excel stored none, so that it fails a
+    number check instead of reading as blank); "refuse" raises SheetError naming the first
+    cell with a formula."""
+    lim = lim or limits()
     with zipfile.ZipFile(fileobj) as zf:
+        check_archive(zf, lim)
         path = _first_sheet(zf)
-        shared = _shared_strings(zf)
+        shared = _shared_strings(zf, lim)
         dates = _date_styles(zf)
-        xml = zf.read(path)
-    yield from _iter_tree(xml, shared, dates, formulas)
+        with zf.open(path) as stream:
+            yield from _parse(stream, _Sheet(shared, dates, formulas, lim))
 
 
-def _iter_tree(xml: bytes, shared: list[str], dates: set[int], formulas: str):
-    from lxml import etree
+class _Sheet(_Target):
+    """The rows of a worksheet as they are parsed (`take()` hands over the finished ones)."""
 
-    root = etree.fromstring(xml, etree.XMLParser(**PARSER_OPTIONS))
-    v_tag, f_tag, is_tag = f"{NS}v", f"{NS}f", f"{NS}is"
-    expected = 0
-    for row in root.iter(f"{NS}row"):
-        number = int(row.get("r") or expected + 1)
-        expected = number
-        values = []
-        for position, cell in enumerate(row):
-            ref = cell.get("r")
-            column = _column_index(ref.rstrip("0123456789")) if ref else position
-            kind = cell.get("t")
-            text = formula = inline = None
-            for child in cell:
-                tag = child.tag
-                if tag == v_tag:
-                    text = child.text
-                elif tag == f_tag:
-                    formula = child.text or ""
-                elif tag == is_tag:
-                    inline = child
-            if formula is not None and formulas == "refuse":
-                raise SheetError(
-                    _(
-                        "Cell %(cell)s holds a formula. Formulas are not imported: copy the "
-                        "sheet and paste it as values (选择性粘贴 → 数值), then upload again."
-                    )
-                    % {"cell": ref or f"{_column_letters(column)}{number}"},
-                    "formula",
+    def __init__(self, shared: list[str], dates: set[int], formulas: str, lim: Limits):
+        self.shared, self.dates, self.formulas, self.lim = shared, dates, formulas, lim
+        self.number = self.expected = self.filled = self.chars = self.position = 0
+        self.values: list = []
+        self.ready: list = []
+        self.cell = None  # (ref, type, style) of the cell being read
+        self.buffer = None  # the text of the <v> or <f> being read
+        self.length = 0
+        self.text = self.formula = self.inline = None
+
+    def take(self):
+        ready, self.ready = self.ready, []
+        return ready
+
+    def _where(self):
+        ref = self.cell[0] if self.cell else None
+        return ref or f"{_column_letters(min(self.position, 16383))}{self.number}"
+
+    def start(self, tag, attrib):
+        if tag == f"{NS}c":
+            self.cell = (attrib.get("r"), attrib.get("t"), attrib.get("s"))
+            self.text = self.formula = self.inline = None
+        elif self.cell is None:
+            if tag == f"{NS}row":
+                r = attrib.get("r")
+                if r and r.isdigit():
+                    self.number = int(r) if len(r) < 16 else 10**15
+                else:
+                    self.number = self.expected + 1
+                self.values, self.position = [], 0
+        elif self.inline is not None:
+            self.inline.start(tag)
+        elif tag == f"{NS}v" or tag == f"{NS}f":
+            self.buffer, self.length = [], 0
+        elif tag == f"{NS}is":
+            self.inline = _Text(lambda: _("Cell %(cell)s") % {"cell": self._where()})
+
+    def data(self, text):
+        if self.buffer is not None:
+            self.length += len(text)
+            if self.length > CELL_MAX_CHARS:
+                raise _too_long(_("Cell %(cell)s") % {"cell": self._where()}, self.length)
+            self.buffer.append(text)
+        elif self.inline is not None:
+            self.inline.data(text)
+
+    def end(self, tag):
+        if tag == f"{NS}c":
+            self._cell()
+            self.cell = None
+        elif self.cell is not None:
+            if tag == f"{NS}v":
+                self.text, self.buffer = "".join(self.buffer or ()), None
+            elif tag == f"{NS}f":
+                self.formula, self.buffer = "".join(self.buffer or ()), None
+            elif self.inline is not None and tag != f"{NS}is":
+                self.inline.end(tag)
+        elif tag == f"{NS}row":
+            self.expected = self.number
+            if self.values:
+                self.filled += 1
+                if self.filled > self.lim.rows:
+                    raise _beyond_rows(self.number, self.lim)
+            self.ready.append((self.number, self.values))
+            self.values = []
+        elif tag == f"{NS}sheetData":
+            raise _Stop
+
+    def _cell(self):
+        ref, kind, style = self.cell
+        lim, number = self.lim, self.number
+        letters = LEADING_LETTERS.match(ref).group().upper() if ref else ""
+        if not letters:
+            column = self.position
+        elif len(letters) > 3:
+            column = lim.columns  # beyond any sheet (Excel stops at XFD)
+        else:
+            column = _column_index(letters)
+        self.position = column
+        where = self._where()
+        self.position = column + 1
+        text, formula = self.text, self.formula
+        if formula is not None and self.formulas == "refuse":
+            raise SheetError(
+                _(
+                    "Cell %(cell)s holds a formula. Formulas are not imported: copy the "
+                    "sheet and paste it as values (选择性粘贴 → 数值), then upload again."
                 )
-            if kind is None or kind == "n":
-                value = _number(text) if text else None
-                if value is not None and dates and int(cell.get("s") or 0) in dates:
-                    value = _excel_date(value)
-            elif kind == "s":
-                value = shared[int(text)] if text is not None else None
-            elif kind == "inlineStr":
-                value = _text_of(inline) if inline is not None else None
-            elif kind == "b":
-                value = text == "1" if text is not None else None
-            else:  # str, e (error), d (ISO date)
-                value = text
-            if value is None and formula is not None:
-                value = "=" + formula
-            if column >= len(values):
-                values.extend([None] * (column - len(values) + 1))
-            values[column] = value
-        yield number, values
+                % {"cell": where},
+                "formula",
+            )
+        if kind is None or kind == "n":
+            value = _number(text) if text else None
+            if value is not None and self.dates and int(style or 0) in self.dates:
+                value = _excel_date(value)
+        elif kind == "s":
+            value = self.shared[int(text)] if text else None
+        elif kind == "inlineStr":
+            value = self.inline.value() if self.inline is not None else None
+        elif kind == "b":
+            value = text == "1" if text is not None else None
+        else:  # str, e (error), d (ISO date)
+            value = text
+        if value is None and formula is not None:
+            value = "=" + formula
+        self.inline = None
+        if value is None or value == "":
+            return  # an empty (styled) cell, wherever it is, holds no data
+        if column >= lim.columns:
+            raise _beyond_columns(where, lim)
+        if number > lim.rows:
+            raise _beyond_rows(number, lim)
+        if isinstance(value, str):
+            if len(value) > CELL_MAX_CHARS:
+                raise _too_long(_("Cell %(cell)s") % {"cell": where}, len(value))
+            self.chars += len(value)
+            if self.chars > lim.text_chars:
+                raise _too_much_text(lim)
+        values = self.values
+        if column >= len(values):
+            values.extend([None] * (column - len(values) + 1))
+        values[column] = value
 
 
-def estimate_rows(fileobj) -> int | None:
-    """The data row count from the first sheet's stored dimension, cheaply; None when unknown,
-    0 for a file that is not a workbook (checking it is quick: it is refused at once)."""
-    from lxml import etree
+def _xlsx_parts(zf: zipfile.ZipFile) -> int:
+    """The unpacked bytes a full read parses: the first sheet, shared strings and styles."""
+    names = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", _first_sheet(zf)}
+    return sum(info.file_size for info in zf.infolist() if info.filename in names)
 
-    fileobj.seek(0)
+
+def read_cost(source) -> int:
+    """What reading the whole file costs, cheaply (the archive's directory only): the unpacked
+    bytes of the parts to parse for an XLSX, the size of any other file. The archive is
+    checked first (SheetError). For deciding whether a file may be read inside a request."""
+    raw = _raw(source, limits())
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        return len(raw)
     try:
-        with zipfile.ZipFile(fileobj) as zf, zf.open(_first_sheet(zf)) as stream:
-            for _event, node in etree.iterparse(stream, events=("start",), **PARSER_OPTIONS):
-                if node.tag == f"{NS}dimension":
-                    last = (node.get("ref") or "").rpartition(":")[2]
-                    digits = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-                    return max(0, int(digits) - 1) if digits.isdigit() else None
-                if node.tag == f"{NS}sheetData":
-                    return None
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError):
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            check_archive(zf)
+            return _xlsx_parts(zf)
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
+        return 0  # refused at once when it is read
+
+
+class _RowCount(_Target):
+    def __init__(self):
+        self.count, self.counted = 0, True
+
+    def start(self, tag, attrib):
+        if tag == f"{NS}row":
+            self.counted = False
+        elif tag == f"{NS}c" and not self.counted:
+            self.count += 1
+            self.counted = True
+
+    def end(self, tag):
+        if tag == f"{NS}sheetData":
+            raise _Stop
+
+
+def estimate_rows(source) -> int:
+    """The number of rows after the header, counted without reading any value (call it only
+    for a file whose `read_cost` is small): the rows with cells of an XLSX, whatever its
+    <dimension> says, or the lines of any other file; 0 for a file that cannot be a workbook
+    (refused at once when it is read)."""
+    raw = _raw(source, limits())
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+        return max(0, lines - 1)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            check_archive(zf)
+            with zf.open(_first_sheet(zf)) as stream:
+                count = _run(stream, _RowCount()).count
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
         return 0
-    finally:
-        fileobj.seek(0)
-    return None
+    return max(0, count - 1)
 
 
 # ---- reading: CSV -------------------------------------------------------------------------------
@@ -298,13 +705,69 @@ def decode_csv(raw: bytes) -> str:
     )
 
 
-def iter_csv_rows(raw: bytes) -> Iterator[tuple[int, list]]:
-    """(row number, values) of a CSV file; records are numbered as Excel shows them."""
+def iter_csv_rows(raw: bytes, lim: Limits | None = None) -> Iterator[tuple[int, list]]:
+    """(row number, values) of a CSV file; records are numbered as Excel shows them. Refused:
+    a file over `lim.file_bytes` (before decoding), a NUL character (not text: UTF-16), a
+    record beyond `lim.rows` or with data beyond `lim.columns`, a field longer than a cell may
+    hold, more text in all than `lim.text_chars`."""
+    lim = lim or limits()
+    if len(raw) > lim.file_bytes:
+        raise file_too_large(len(raw), lim.file_bytes)
     text = decode_csv(raw)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise SheetError(
+            _(
+                "Line %(line)s holds a NUL character: this is not a CSV text file (a "
+                "“Unicode text” file is UTF-16). Save it as “CSV UTF-8” and upload it again."
+            )
+            % {"line": text.count("\n", 0, nul) + 1},
+            "encoding",
+        )
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return enumerate(reader, start=1)
+    del text
+    return _csv_records(reader, lim)
+
+
+def _csv_records(reader, lim: Limits):
+    chars = number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            width = len(record)
+            while width and not record[width - 1]:
+                width -= 1
+            if not width:
+                yield number, []
+                continue
+            if width > lim.columns:
+                raise SheetError(
+                    _(
+                        "Row %(row)s has data in %(count)s columns; the limit is %(limit)s. "
+                        "Delete the columns to the right of the data and upload again."
+                    )
+                    % {"row": number, "count": width, "limit": lim.columns},
+                    "columns",
+                )
+            if number > lim.rows:
+                raise _beyond_rows(number, lim)
+            for i in range(width):
+                length = len(record[i])
+                if length > CELL_MAX_CHARS:
+                    raise _too_long(
+                        _("Cell %(cell)s") % {"cell": f"{_column_letters(i)}{number}"}, length
+                    )
+                chars += length
+            if chars > lim.text_chars:
+                raise _too_much_text(lim)
+            yield number, record[:width]
+    except csv.Error as exc:
+        raise SheetError(
+            _("Row %(row)s could not be read as CSV (%(error)s).")
+            % {"row": number + 1, "error": exc},
+            "csv",
+        ) from exc
 
 
 # ---- reading: tables ----------------------------------------------------------------------------
@@ -393,6 +856,35 @@ def _not_xlsx() -> SheetError:
     )
 
 
+def _raw(source, lim: Limits) -> bytes:
+    """The bytes of a path, bytes or a binary file object, refused over `lim.file_bytes`
+    before they are read."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > lim.file_bytes:
+                raise file_too_large(size, lim.file_bytes)
+            return path.read_bytes()
+        except OSError as exc:
+            raise SheetError(
+                _("Cannot read %(name)s (%(error)s).") % {"name": path, "error": exc.strerror},
+                "unreadable",
+            ) from exc
+    if isinstance(source, bytes):
+        raw = source
+    else:
+        source.seek(0)
+        raw = source.read(lim.file_bytes + 1)
+        if len(raw) > lim.file_bytes:
+            source.seek(0, io.SEEK_END)
+            raise file_too_large(source.tell(), lim.file_bytes)
+        source.seek(0)
+    if len(raw) > lim.file_bytes:
+        raise file_too_large(len(raw), lim.file_bytes)
+    return raw
+
+
 def read_table(
     source,
     headers: Sequence[str],
@@ -403,26 +895,18 @@ def read_table(
     formulas: str = "value",
 ) -> list[tuple[int, dict]]:
     """The data rows of an XLSX (or, with `allow_csv`, CSV) file: [(row number, {key: raw})].
-    `source` is a path, bytes or a binary file object (give `filename` for the type then)."""
+    `source` is a path, bytes or a binary file object (give `filename` for the type then).
+    Every limit of `limits()` applies (SheetError naming it)."""
+    lim = limits()
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SheetError(
-                _("Cannot read %(name)s (%(error)s).") % {"name": path, "error": exc.strerror},
-                "unreadable",
-            ) from exc
-    elif isinstance(source, bytes):
-        raw = source
-    else:
-        source.seek(0)
-        raw = source.read()
+        filename = filename or Path(source).name
+    raw = _raw(source, lim)
     name = (filename or "").lower()
     if zipfile.is_zipfile(io.BytesIO(raw)):
         try:
-            return rows_from_matrix(iter_rows(io.BytesIO(raw), formulas=formulas), headers, keys)
+            return rows_from_matrix(
+                iter_rows(io.BytesIO(raw), formulas=formulas, lim=lim), headers, keys
+            )
         except (zipfile.BadZipFile, KeyError, IndexError, ValueError, SyntaxError) as exc:
             raise SheetError(
                 _(
@@ -439,10 +923,91 @@ def read_table(
         )
     if not allow_csv or name.endswith((".xlsx", ".xlsm")):
         raise _not_xlsx()
-    return rows_from_matrix(iter_csv_rows(raw), headers, keys)
+    return rows_from_matrix(iter_csv_rows(raw, lim), headers, keys)
 
 
 # ---- writing ------------------------------------------------------------------------------------
+# Every workbook the project writes is made by `new_workbook()` (or `build_workbook`) and saved
+# by its `save()` or `workbook_bytes()`: saving stores every text as text (`protect`), so a
+# value from the database such as =HYPERLINK(…) is never a formula in Excel, WPS or
+# LibreOffice, and reads back as the same text. `put` and `append` write values with the
+# characters XML cannot hold removed (openpyxl refuses them).
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEADING_SPACE = " \u00a0\u3000\n"
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def looks_like_formula(text: str) -> bool:
+    """A text a spreadsheet program may take for a formula when it is typed or opened: it
+    begins, after any spaces, with = + - @, a tab or a carriage return."""
+    return text[:1] in ("\t", "\r") or text.lstrip(LEADING_SPACE)[:1] in FORMULA_STARTS
+
+
+def clean(value):
+    """A value as a cell may hold it: texts without the control characters XML cannot hold."""
+    if isinstance(value, str) and ILLEGAL_CHARACTERS.search(value):
+        return ILLEGAL_CHARACTERS.sub("", value)
+    return value
+
+
+def protect_cell(cell) -> None:
+    """A text stays text: never a formula or an error cell; one that looks like a formula is
+    stored as a string with the quote prefix (as if typed with a leading apostrophe, which is
+    not part of the text), so Excel, WPS and LibreOffice show it and keep it as it is."""
+    value = cell._value
+    if not isinstance(value, str):
+        return
+    if cell.data_type in ("f", "e"):
+        cell.data_type = "s"
+    if cell.data_type == "s" and looks_like_formula(value):
+        cell.quotePrefix = True
+
+
+def protect(wb) -> None:
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            protect_cell(cell)
+
+
+def put(ws, row: int, column: int, value=None):
+    """Write one cell (text stays text); returns the cell."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = clean(value)
+    protect_cell(cell)
+    return cell
+
+
+def append(ws, values: Iterable) -> None:
+    """Write a row after the last one (text stays text)."""
+    row = [clean(value) for value in values]
+    ws.append(row)
+    number = ws._current_row
+    for column in range(1, len(row) + 1):
+        cell = ws._cells.get((number, column))
+        if cell is not None:
+            protect_cell(cell)
+
+
+def _workbook_class():
+    from openpyxl import Workbook
+
+    class SafeWorkbook(Workbook):
+        """A workbook whose every save stores texts as texts (`protect`)."""
+
+        def save(self, filename):
+            protect(self)
+            super().save(filename)
+
+    return SafeWorkbook
+
+
+def new_workbook(*, empty: bool = False):
+    """The project's workbook (openpyxl's, saved safely); `empty`: without the default sheet."""
+    wb = _workbook_class()()
+    if empty:
+        wb.remove(wb.active)
+    return wb
 
 
 def _styles():
@@ -519,18 +1084,18 @@ def add_instructions_sheet(wb, columns: Sequence[Column], notes: Sequence[str] =
     (header, required or not, unit, help), then `notes`."""
     ws = wb.create_sheet(HELP_SHEET, 1)
     for line in intro:
-        ws.append([line])
+        append(ws, [line])
     if intro:
-        ws.append([])
-    ws.append(["列名", "是否必填", "单位", "说明"])
+        append(ws, [])
+    append(ws, ["列名", "是否必填", "单位", "说明"])
     header_row = ws.max_row
     style_header(ws, header_row, 4)
     for col in columns:
-        ws.append([col.header, "必填" if col.required else "选填", col.unit, col.help])
+        append(ws, [col.header, "必填" if col.required else "选填", col.unit, col.help])
     if notes:
-        ws.append([])
+        append(ws, [])
     for note in notes:
-        ws.append([note])
+        append(ws, [note])
     set_widths(ws, [30, 10, 10, 90])
     print_setup(ws, header_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}")
     return ws
@@ -550,20 +1115,19 @@ def build_workbook(
     """The template layout, also used by exports (so they can be imported again): headers,
     frozen first row, widths, drop-downs, text and date columns, the 填写说明 sheet, (hidden)
     the 选项 sheet with `lists`, and the print setup. Returns the openpyxl Workbook."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     lists = lists or {}
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = title
-    ws.append([c.header for c in columns])
+    append(ws, [c.header for c in columns])
     style_header(ws, 1, len(columns), required={i for i, c in enumerate(columns, 1) if c.required})
     set_widths(ws, [c.width for c in columns])
     last_row = 1
     for values in rows:
-        ws.append(list(values))
+        append(ws, values)
         last_row += 1
     max_row = max(last_row, spare_rows) + spare_rows
     list_ws = None
@@ -585,9 +1149,9 @@ def build_workbook(
             list_col = list(lists).index(col.list_name) + 1
             list_letter = get_column_letter(list_col)
             values = lists[col.list_name]
-            list_ws.cell(row=1, column=list_col, value=col.header)
+            put(list_ws, 1, list_col, col.header)
             for r, value in enumerate(values, start=2):
-                list_ws.cell(row=r, column=list_col, value=value)
+                put(list_ws, r, list_col, value)
             add_dropdown(
                 ws,
                 ref,
@@ -603,6 +1167,8 @@ def build_workbook(
 
 
 def workbook_bytes(wb) -> bytes:
+    """The .xlsx file of `wb`, every text stored as text (`protect`)."""
+    protect(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -3,7 +3,10 @@ exports.
 
 Views, other apps (monitoring's resource import) and the bench script call these functions
 only. Validation and apply run inline for small files and as django-tasks tasks (enqueued on
-commit) for files with more than settings.IMPORT_INLINE_MAX_ROWS rows.
+commit) for files with more than settings.IMPORT_INLINE_MAX_ROWS rows or more than
+settings.IMPORT_INLINE_MAX_BYTES of XML (or CSV) to parse: the request itself reads only the
+archive's directory of a larger file (a zip bomb is refused there, before anything is
+unpacked), and the reading limits of dudao/core/spreadsheets.py bound what the worker reads.
 
 Progress: `processed_rows` of `total_rows` moves while the file is checked (saved on the job
 row) and while it is applied. The apply runs in one transaction (all or nothing), so its
@@ -28,7 +31,13 @@ from dudao.accounts.models import User
 from dudao.audit import services as audit
 from dudao.core import guards
 from dudao.core.errors import DomainError, NotPermitted
-from dudao.core.spreadsheets import build_workbook, estimate_rows, workbook_bytes
+from dudao.core.spreadsheets import (
+    SheetError,
+    build_workbook,
+    estimate_rows,
+    read_cost,
+    workbook_bytes,
+)
 
 from .importers import IMPORTERS, Importer
 from .importers.base import FileError, check_size
@@ -137,7 +146,11 @@ def create_job(actor, office, kind: str, upload, params: dict | None = None) -> 
         return job
     job.file.save(upload.name or "import.xlsx", upload, save=False)
     job.save()
-    rows = estimate_rows(_data(job))
+    try:
+        rows = _inline_rows(_data(job))
+    except SheetError as exc:  # refused by its archive (a zip bomb): nothing is unpacked
+        _finish(job, Status.INVALID, file_error=exc.message)
+        return job
     if rows is not None and rows <= settings.IMPORT_INLINE_MAX_ROWS:
         validate_job(job.pk)
         job.refresh_from_db()
@@ -149,6 +162,16 @@ def create_job(actor, office, kind: str, upload, params: dict | None = None) -> 
         transaction.on_commit(lambda: validate_import.enqueue(job.pk))
         job.refresh_from_db()  # the immediate backend (tests, bench) has run it already
     return job
+
+
+def _inline_rows(data) -> int | None:
+    """What the request may read itself: the number of rows of a file whose parts to parse
+    are at most IMPORT_INLINE_MAX_BYTES unpacked (counted without reading any value, whatever
+    the sheet's <dimension> says); None for a larger file, read by the task worker. Only the
+    archive's directory is read first (SheetError when it is refused)."""
+    if read_cost(data) > settings.IMPORT_INLINE_MAX_BYTES:
+        return None
+    return estimate_rows(data)
 
 
 def _data(job: ImportJob) -> io.BytesIO:
@@ -218,7 +241,7 @@ def confirm_job(actor, job: ImportJob) -> bool:
             return False
         job.status, job.processed_rows = Status.APPLYING, 0
         job.save(update_fields=["status", "processed_rows"])
-        inline = job.total_rows <= settings.IMPORT_INLINE_MAX_ROWS
+        inline = job.total_rows <= settings.IMPORT_INLINE_MAX_ROWS and _small(job)
         if not inline:
             from .tasks import apply_import
 
@@ -227,6 +250,14 @@ def confirm_job(actor, job: ImportJob) -> bool:
     if inline:
         apply_job(job.pk, actor.pk)
     return True
+
+
+def _small(job: ImportJob) -> bool:
+    """Whether the job's file may be read again inside a request (see `_inline_rows`)."""
+    try:
+        return read_cost(_data(job)) <= settings.IMPORT_INLINE_MAX_BYTES
+    except (SheetError, OSError):
+        return False  # the worker finds out and says why
 
 
 def apply_job(job_id: int, actor_id: int | None) -> ImportJob:

@@ -307,13 +307,19 @@ def save_resources(
 
 def import_preview(actor, year: int, fileobj, filename: str):
     """Store and check an uploaded template (XLSX or CSV) for the actor's office and `year`:
-    the job (an imports.ImportJob of kind "resources") holds the preview or every error."""
-    from django.core.files.base import ContentFile
+    the job (an imports.ImportJob of kind "resources") holds the preview or every error.
+    `fileobj` is the request's upload (its size is checked before it is read) or any binary
+    file object."""
+    from django.core.files.base import ContentFile, File
 
     from dudao.imports import services as imports
 
     guards.require_office_admin(actor, actor.office_id)
-    upload = ContentFile(fileobj.read(), name=filename or "import.xlsx")
+    if isinstance(fileobj, File):
+        upload = fileobj
+        upload.name = filename or upload.name or "import.xlsx"
+    else:
+        upload = ContentFile(fileobj.read(), name=filename or "import.xlsx")
     return imports.create_job(actor, actor.office, "resources", upload, params={"year": year})
 
 

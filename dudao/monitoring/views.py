@@ -7,7 +7,6 @@
 - zone leader, inspector, school: 403 — resource statistics are the office's business.
 """
 
-import io
 import json
 import tempfile
 from pathlib import Path
@@ -636,9 +635,7 @@ def import_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.import_preview(
-            request.user, form.cleaned_data["year"], io.BytesIO(upload.read()), upload.name
-        )
+        job = services.import_preview(request.user, form.cleaned_data["year"], upload, upload.name)
         return redirect("monitoring:import_preview", pk=job.pk)
     imports = _resource_imports(request.user, request.user.office)[:10]
     return render(

@@ -204,14 +204,12 @@ def _width(value) -> int:
 
 
 def to_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from dudao.core.spreadsheets import print_setup
+    from dudao.core.spreadsheets import new_workbook, print_setup, put, workbook_bytes
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook(empty=True)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -220,20 +218,20 @@ def to_xlsx(report: Report) -> bytes:
         name = re.sub(r"[\[\]:*?/\\]", "", table.title or report.title)[:28] or "Sheet"
         sheet = workbook.create_sheet(name if len(tables) == 1 else f"{index}{name}"[:31])
         columns = len(table.columns)
-        sheet.cell(row=1, column=1, value=table.title or report.title)
+        put(sheet, 1, 1, table.title or report.title)
         sheet.cell(row=1, column=1).font = Font(bold=True, size=16)
         sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
         if columns > 1:
             sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
         sheet.row_dimensions[1].height = 30
         for col, label in enumerate(table.columns, 1):
-            cell = sheet.cell(row=2, column=col, value=cell_text(label))
+            cell = put(sheet, 2, col, cell_text(label))
             cell.font = Font(bold=True)
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for r, row in enumerate(table.rows, 3):
             for col, value in enumerate(row, 1):
-                cell = sheet.cell(row=r, column=col, value=value)
+                cell = put(sheet, r, col, value)
                 cell.border = border
                 cell.alignment = wrap
                 if isinstance(value, datetime.date):
@@ -248,9 +246,7 @@ def to_xlsx(report: Report) -> bytes:
                 width = min(max(seen) + 2, 50)
             sheet.column_dimensions[get_column_letter(col)].width = width
         print_setup(sheet, landscape=True, header_rows="1:2", freeze="A3")
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def default_template_path(kind: str):

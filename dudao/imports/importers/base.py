@@ -80,11 +80,7 @@ class Plan:
 def check_size(size: int | None) -> None:
     limit = settings.IMPORT_MAX_BYTES
     if size is not None and size > limit:
-        raise FileError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"},
-            "size",
-        )
+        raise spreadsheets.file_too_large(size, limit)
 
 
 def iter_chunks(items: list, size: int = BATCH):
