@@ -257,6 +257,8 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # JPEGs at 1/2 to 1/8 scale for the preview, so they may be larger.
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
 PHOTO_MAX_JPEG_PIXELS = int(os.environ.get("PHOTO_MAX_JPEG_PIXELS", "200000000"))
+# Above this, a photo decoded at full size gets its preview from a background task.
+PHOTO_INLINE_PREVIEW_PIXELS = int(os.environ.get("PHOTO_INLINE_PREVIEW_PIXELS", "12000000"))
 
 # Signboard batches with more schools than this are rendered by a background task.
 SIGNBOARD_INLINE_LIMIT = int(os.environ.get("SIGNBOARD_INLINE_LIMIT", "40"))

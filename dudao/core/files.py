@@ -23,7 +23,9 @@ decoded for its preview at 1/2, 1/4 or 1/8 scale (`draft`: the JPEG decoder skip
 the preview would throw away), so a baseline JPEG of up to PHOTO_MAX_JPEG_PIXELS costs a few
 megapixels of memory. PNG, WebP, GIF and progressive JPEG (whose decoder keeps every
 coefficient of the full frame) are decoded at full size, so they are limited to
-PHOTO_MAX_PIXELS, about 4 bytes of memory per pixel. `bench/security_images.py` measures it.
+PHOTO_MAX_PIXELS, about 4 bytes of memory per pixel; above PHOTO_INLINE_PREVIEW_PIXELS their
+preview is made by a background task after commit (`dudao/core/tasks.py`), not in the request
+(the page shows the original until then). `bench/security_images.py` measures it.
 
 **No file outlives a rolled-back transaction.** A file is written to storage inside the
 service's transaction (the row that names it is saved after the file, and the write can
@@ -55,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import filetype
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -72,6 +75,7 @@ __all__ = [
     "CheckedFile",
     "FileKind",
     "StoredFile",
+    "add_preview",
     "check_upload",
     "delete_on_rollback",
     "file_response",
@@ -158,6 +162,7 @@ PREVIEW_MAX_PX = 1280
 # reduced scale for the preview): the most pixels accepted, unless settings say otherwise.
 DEFAULT_PHOTO_MAX_PIXELS = 40_000_000
 DEFAULT_PHOTO_MAX_JPEG_PIXELS = 200_000_000
+DEFAULT_PHOTO_INLINE_PREVIEW_PIXELS = 12_000_000
 PILLOW_FORMATS = {
     "image/jpeg": "JPEG",
     "image/png": "PNG",
@@ -174,6 +179,8 @@ class CheckedFile:
     size: int
     sha256: str
     original_name: str
+    pixels: int = 0  # photos: width × height, from the header
+    decoded_in_full: bool = False  # photos without reduced decoding (see _decoded_in_full)
 
 
 def limits() -> dict[str, int]:
@@ -247,8 +254,9 @@ def check_upload(uploaded_file, *, kinds=None) -> CheckedFile:
             },
             field="file",
         )
+    pixels, in_full = (0, False)
     if kind == FileKind.IMAGE:
-        _check_image(uploaded_file, name, guess.mime)
+        pixels, in_full = _check_image(uploaded_file, name, guess.mime)
     return CheckedFile(
         kind=kind,
         content_type=guess.mime,
@@ -256,6 +264,8 @@ def check_upload(uploaded_file, *, kinds=None) -> CheckedFile:
         size=size,
         sha256=_digest(uploaded_file),
         original_name=name,
+        pixels=pixels,
+        decoded_in_full=in_full,
     )
 
 
@@ -312,15 +322,19 @@ def _pixel_error(image, name: str) -> DomainError | None:
     )
 
 
-def _check_image(uploaded_file, name: str, content_type: str) -> None:
+def _check_image(uploaded_file, name: str, content_type: str) -> tuple[int, bool]:
     """The header said image; read its size before decoding anything and refuse a photo over
-    the pixel limits (decompression bombs), then make sure Pillow can read its structure."""
+    the pixel limits (decompression bombs), then make sure Pillow can read its structure.
+    Returns the number of pixels and whether a preview must decode the full frame."""
     try:
         with _open_image(uploaded_file, content_type) as image:
             error = _pixel_error(image, name)
             if error is not None:
                 raise error
+            width, height = image.size
+            in_full = _decoded_in_full(image)
             image.verify()  # chunk structure and checksums; decodes no pixel
+            return width * height, in_full
     except DomainError:
         raise
     except (
@@ -395,13 +409,61 @@ def store(instance, uploaded_file, actor, checked: CheckedFile):
     uploaded_file.seek(0)
     instance.file.save(f"upload.{checked.extension}", uploaded_file, save=False)
     _written(instance.file)
-    if checked.kind == FileKind.IMAGE:
+    later = checked.kind == FileKind.IMAGE and _preview_later(checked)
+    if checked.kind == FileKind.IMAGE and not later:
         preview = make_preview(uploaded_file, checked.content_type)
         if preview:
             instance.preview.save("preview.jpg", ContentFile(preview), save=False)
             _written(instance.preview)
     instance.save()
+    if later:
+        label, pk = instance._meta.label, instance.pk
+        transaction.on_commit(lambda: _enqueue_preview(label, pk))
     return instance
+
+
+def _preview_later(checked: CheckedFile) -> bool:
+    """A photo decoded in full above PHOTO_INLINE_PREVIEW_PIXELS gets its preview from a
+    background task: about a second and a few hundred MB, not in the request. A baseline JPEG
+    is decoded at reduced scale and always previewed at once."""
+    limit = getattr(settings, "PHOTO_INLINE_PREVIEW_PIXELS", DEFAULT_PHOTO_INLINE_PREVIEW_PIXELS)
+    return checked.decoded_in_full and checked.pixels > limit
+
+
+def _enqueue_preview(model_label: str, pk: int) -> None:
+    from dudao.core.tasks import make_preview_task
+
+    make_preview_task.enqueue(model_label, pk)
+
+
+def add_preview(model_label: str, pk: int) -> bool:
+    """Make the preview of a stored photo that has none (the background task of
+    `_preview_later`). Decodes outside any transaction, then saves the preview on the locked
+    row. Idempotent: False when there is nothing (more) to do. A derived image made by the
+    system, so no audit row."""
+    model = apps.get_model(model_label)
+    if not issubclass(model, StoredFile):
+        raise ValueError(f"{model_label} does not store files")
+    manager = model.objects
+    rows = manager.unscoped() if hasattr(manager, "unscoped") else manager.all()
+    row = rows.filter(pk=pk).first()
+    if row is None or row.preview or row.kind != FileKind.IMAGE:
+        return False
+    try:
+        with row.file.open("rb") as handle:
+            preview = make_preview(handle, row.content_type)
+    except FileNotFoundError:
+        return False
+    if not preview:
+        return False
+    with transaction.atomic():
+        row = rows.select_for_update().filter(pk=pk).first()
+        if row is None or row.preview:
+            return False
+        row.preview.save("preview.jpg", ContentFile(preview), save=False)
+        _written(row.preview)
+        row.save(update_fields=["preview"])
+    return True
 
 
 def file_response(field_file, content_type: str, filename: str | None) -> FileResponse:

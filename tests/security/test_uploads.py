@@ -101,6 +101,37 @@ def test_a_decompression_bomb_is_refused_in_milliseconds(decoded):
     assert decoded == []
 
 
+def test_a_large_png_is_previewed_by_a_background_task_after_commit(
+    world, settings, decoded, django_capture_on_commit_callbacks
+):
+    settings.PHOTO_INLINE_PREVIEW_PIXELS = 1_000_000
+    visit = VisitFactory(school=world.school, created_by=world.inspector_user)
+    photo = SimpleUploadedFile("截图.png", png(1600, 900), "image/png")
+    with django_capture_on_commit_callbacks() as callbacks:
+        attachment = visit_services.add_attachment(world.inspector_user, visit, photo)
+    assert not attachment.preview and decoded == []  # nothing decoded in the request
+    for callback in callbacks:  # the commit: the task runs (inline in tests)
+        callback()
+    attachment.refresh_from_db()
+    with Image.open(attachment.preview.path) as preview:
+        assert preview.size == (1280, 720)
+    assert files.add_preview("visits.Attachment", attachment.pk) is False  # idempotent
+
+
+def test_a_small_png_and_a_large_jpeg_are_previewed_at_once(world, settings):
+    settings.PHOTO_INLINE_PREVIEW_PIXELS = 1_000_000
+    visit = VisitFactory(school=world.school, created_by=world.inspector_user)
+    small = visit_services.add_attachment(
+        world.inspector_user, visit, SimpleUploadedFile("s.png", png(800, 600), "image/png")
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "blue").save(out, "JPEG")
+    large = visit_services.add_attachment(
+        world.inspector_user, visit, SimpleUploadedFile("l.jpg", out.getvalue(), "image/jpeg")
+    )
+    assert small.preview and large.preview
+
+
 # Item 9: no file left by a rolled-back transaction ----------------------------------------
 
 
