@@ -167,3 +167,11 @@ def test_store_cleans_up_when_its_own_save_fails(world, media, monkeypatch):
     with pytest.raises(Boom):
         files.store(Attachment(visit=visit), upload, world.inspector_user, checked)
     assert written(media) == []
+
+
+def test_the_s3_storage_tracks_its_writes_too():
+    from django.utils.module_loading import import_string
+
+    s3 = import_string("dudao.core.storage.RollbackSafeS3Storage")
+    assert issubclass(s3, DeleteOnRollbackMixin)
+    assert s3.__mro__[2].__module__.startswith("storages.")
