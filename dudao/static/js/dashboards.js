@@ -3,6 +3,10 @@
 (function () {
   "use strict";
 
+  // Tooltips are drawn inside the chart ("richText"): ECharts' HTML tooltips carry inline
+  // style attributes, which the Content-Security-Policy blocks.
+  var TOOLTIP_MODE = "richText";
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -16,7 +20,7 @@
     var val = { type: "value", minInterval: 1 };
     chart.setOption({
       color: COLORS,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, axisPointer: { type: "shadow" } },
       legend: series.length > 1 ? { top: 0 } : undefined,
       grid: { left: horizontal ? 150 : 40, right: 16, top: series.length > 1 ? 30 : 12, bottom: 30, containLabel: !horizontal },
       xAxis: horizontal ? val : cat,
@@ -77,12 +81,16 @@
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var draw = charts[el.getAttribute("data-chart")];
       if (!draw) return;
+      // Show the chart's box before drawing: ECharts sizes the chart from it (a hidden box
+      // measures 100 px wide).
+      var section = el.closest("section");
+      section.classList.add("has-chart");
       try {
         draw(el, data);
         el.removeAttribute("aria-hidden");
         el.setAttribute("role", "img");
-        el.closest("section").classList.add("has-chart");
       } catch (err) {
+        section.classList.remove("has-chart");
         if (window.console) console.error(err);
       }
     });

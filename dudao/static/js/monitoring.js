@@ -3,6 +3,10 @@
 (function () {
   "use strict";
 
+  // Tooltips are drawn inside the chart ("richText"): ECharts' HTML tooltips carry inline
+  // style attributes, which the Content-Security-Policy blocks.
+  var TOOLTIP_MODE = "richText";
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -22,7 +26,7 @@
     }
     var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE },
       grid: { left: 50, right: 20, top: 30, bottom: 40 },
       xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { show: rows.length <= 20, rotate: 40 } },
       yAxis: { type: "value", name: ind.label, nameTextStyle: { align: "left" } },
@@ -56,7 +60,7 @@
     });
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v.toFixed(3); } },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, valueFormatter: function (v) { return v === null ? "—" : v.toFixed(3); } },
       legend: { type: "scroll", top: 0 },
       grid: { left: 50, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: t.years },
