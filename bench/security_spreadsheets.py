@@ -10,9 +10,11 @@ Files (built under var/bench/security/, once):
                    inside the request);
   b. wide.xlsx     ~2 KB: the schools headers and one more header cell at AAAAAA1;
   c. big.csv       27 MB: the monitoring template's headers and 180 000 rows (monitoring import);
-  d. rows.csv      8.3 MB: the same with 99 999 data rows, the most rows a file may have
-                   (SPREADSHEET_MAX_ROWS) and under IMPORT_MAX_BYTES: the largest CSV the
-                   monitoring import accepts, every row naming a school the office does not have.
+  d. rows.csv      1.7 MB: the same with 19 999 data rows, the most rows the monitoring import
+                   reads (its importer's max_rows), every row checked by the engine (and
+                   refused: the figures are not a school's);
+  e. rows100k.csv  8.6 MB: 99 999 data rows (SPREADSHEET_MAX_ROWS), refused by the monitoring
+                   import's own row limit as soon as the reader meets row 20 002.
 
 Each upload is POSTed by Django's test client as the office admin (a logged-in request, the
 view, the service) in a process of its own; a job left for the background is then checked by
@@ -130,6 +132,7 @@ CASES = {
     "b": ("wide.xlsx", "schools"),
     "c": ("big.csv", "resources"),
     "d": ("rows.csv", "resources"),
+    "e": ("rows100k.csv", "resources"),
 }
 
 
@@ -139,7 +142,8 @@ def build_files():
         "bomb.xlsx": bomb_xlsx,
         "wide.xlsx": wide_xlsx,
         "big.csv": lambda p: monitoring_csv(p, 27 * 1024 * 1024),
-        "rows.csv": lambda p: monitoring_csv(p, rows=99_999),
+        "rows.csv": lambda p: monitoring_csv(p, rows=19_999),
+        "rows100k.csv": lambda p: monitoring_csv(p, rows=99_999),
     }
     for name, build in builders.items():
         path = WORK / name
@@ -197,9 +201,7 @@ def child_request(root: Path, db: Path, case: str):
     del content
     start = time.perf_counter()
     if kind == "resources":
-        response = client.post(
-            reverse("monitoring:import_upload"), {"year": 2025, "file": upload}
-        )
+        response = client.post(reverse("monitoring:import_upload"), {"year": 2025, "file": upload})
     else:
         response = client.post(reverse("imports:upload", args=[kind]), {"file": upload})
     seconds = time.perf_counter() - start

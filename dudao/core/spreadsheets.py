@@ -31,6 +31,7 @@ format, never translated.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import posixpath
@@ -835,12 +836,22 @@ def rows_from_matrix(numbered, headers: Sequence[str], keys: Sequence[str] | Non
         )
     index = [(key, positions[h]) for h, key in zip(headers, keys, strict=True)]
     rows = []
+    # Short texts repeat (types, yes/no, small figures in a CSV): one object for each, which
+    # keeps a large table's memory near the size of its distinct values.
+    seen: dict[str, str] = {}
     for number, values in iterator:
         width = len(values)
-        record = {key: (values[i] if i < width else None) for key, i in index}
-        if all(is_blank(v) for v in record.values()):
-            continue
-        rows.append((number, record))
+        record = {}
+        blank = True
+        for key, i in index:
+            value = values[i] if i < width else None
+            if type(value) is str and len(value) <= 32 and len(seen) < 200_000:
+                value = seen.setdefault(value, value)
+            record[key] = value
+            if blank and not is_blank(value):
+                blank = False
+        if not blank:
+            rows.append((number, record))
     if not rows:
         raise SheetError(_("The sheet has headers but no data rows."), "no_rows")
     return rows
@@ -893,11 +904,15 @@ def read_table(
     filename: str | None = None,
     allow_csv: bool = False,
     formulas: str = "value",
+    max_rows: int | None = None,
 ) -> list[tuple[int, dict]]:
     """The data rows of an XLSX (or, with `allow_csv`, CSV) file: [(row number, {key: raw})].
     `source` is a path, bytes or a binary file object (give `filename` for the type then).
-    Every limit of `limits()` applies (SheetError naming it)."""
+    Every limit of `limits()` applies (SheetError naming it); `max_rows` lowers the row limit
+    for this table."""
     lim = limits()
+    if max_rows is not None and max_rows < lim.rows:
+        lim = dataclasses.replace(lim, rows=max_rows)
     if isinstance(source, (str, Path)):
         filename = filename or Path(source).name
     raw = _raw(source, lim)

@@ -97,6 +97,7 @@ class Importer:
     allow_csv = False
     formulas = "refuse"  # formulas refuse the file ("value": their cached value is read)
     listed = True  # a card on the imports page (False: uploaded from the owning app's screen)
+    max_rows: int | None = None  # below SPREADSHEET_MAX_ROWS where a kind never has more
 
     def __init__(self, office, params: dict | None = None):
         self.office = office
@@ -118,6 +119,7 @@ class Importer:
             filename=filename,
             allow_csv=self.allow_csv,
             formulas=self.formulas,
+            max_rows=self.max_rows,
         )
         return Sheet(rows)
 

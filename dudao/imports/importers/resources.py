@@ -36,6 +36,9 @@ class ResourcesImporter(Importer):
     notes = list(inputs.TEMPLATE_HELP)
     allow_csv = True
     formulas = "value"  # a formula's cached value is read; one without fails as "not a number"
+    # One row per school of a county (a few thousand at most): the engine's checks of a larger
+    # file take minutes and most of a gigabyte in the worker (bench/security_spreadsheets.py).
+    max_rows = 20_000
 
     @property
     def year(self) -> int:
