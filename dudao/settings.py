@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dudao.monitoring",
     "dudao.demo",
     "dudao.notifications",
+    "dudao.backups",  # manage.py backup / restore (no models)
 ]
 
 MIDDLEWARE = [

@@ -16,10 +16,10 @@ of the entry before it (an entry deleted, inserted or reordered). Removing the n
 of a chain leaves a shorter valid chain: compare the chain heads with a copy kept elsewhere
 (the backup manifest records them; `verify_audit --heads` prints them).
 
-The serialisation survives database round-trips: JSON with sorted keys and no ASCII
-escaping, times in UTC ISO format with microseconds, ids as strings, IP addresses in their
-canonical form, integral floats as integers (PostgreSQL's jsonb may return 1e20 as an
-integer).
+The serialisation survives database round-trips and JSON backups: JSON with sorted keys and
+no ASCII escaping, times in UTC ISO format to the millisecond (entries are stored so, as
+dumpdata keeps them), ids as strings, IP addresses in their canonical form, integral floats
+as integers (PostgreSQL's jsonb may return 1e20 as an integer).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _ip(value) -> str | None:
 def _at(value: datetime.datetime) -> str:
     if timezone.is_naive(value):
         value = timezone.make_aware(value, datetime.UTC)
-    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 def _id(value) -> str | None:
@@ -108,7 +108,8 @@ def lock_chain(office_id, using: str) -> None:
 def head(model, office_id, using: str) -> str:
     """The hash of the newest entry of an office's chain (GENESIS for an empty chain)."""
     last = (
-        model.objects.unscoped().using(using)
+        model.objects.unscoped()
+        .using(using)
         .filter(office_id=office_id)
         .order_by("-pk")
         .values_list("hash", flat=True)
@@ -125,6 +126,9 @@ def seal(model, entries, using: str) -> None:
     for entry in entries:
         if entry.at is None:
             entry.at = now
+        # Milliseconds, as Django's JSON serialiser (dumpdata) keeps them: the chain survives
+        # a JSON backup too.
+        entry.at = entry.at.replace(microsecond=entry.at.microsecond // 1000 * 1000)
         entry.ip = _ip(entry.ip)
         chains.setdefault(entry.office_id, []).append(entry)
     # Lock in a fixed order, so two writers of the same offices cannot deadlock.
