@@ -19,10 +19,21 @@ Reading — `read_table(source, headers)`:
 Anything that makes the whole file unusable raises `SheetError` (a message for the user and a
 code for programs).
 
+Uploads are hostile until read: `Limits` (Django settings IMPORT_MAX_BYTES and SPREADSHEET_*,
+defaults without settings) bound what a file may be. An XLSX's zip directory is checked before
+anything is unpacked (`check_archive`: entries, each part's and the total unpacked size, the
+compression ratio); its parts are streamed through lxml parser targets, which build no tree,
+and the reader stops at the first value beyond the rows or columns, a text longer than a cell
+may hold, too many shared strings or too much text in all. It reads to the last row of data,
+whatever the sheet's <dimension> says. `read_cost` and `estimate_rows` tell cheaply whether a
+file is small enough to be read inside a request.
+
 Writing — `build_workbook(columns, rows, ...)` for templates and re-importable exports (headers,
 drop-downs, text and date columns, a 填写说明 sheet, widths, frozen header, A4 print setup), and
-the primitives it is made of (`style_header`, `set_widths`, `add_dropdown`,
-`add_instructions_sheet`, `print_setup`) for other layouts (result tables, reports).
+the primitives it is made of (`new_workbook`, `put`, `append`, `style_header`, `set_widths`,
+`add_dropdown`, `add_instructions_sheet`, `print_setup`) for other layouts (result tables,
+reports). Every workbook is made here and saved by its `save()` or `workbook_bytes()`, which
+store every text as text (`protect`): a value such as =HYPERLINK(…) is never a formula.
 
 Headers, help texts and drop-down values written into a file are Chinese: they are the file
 format, never translated.

@@ -416,3 +416,25 @@ def test_the_apps_own_export_of_many_schools_is_within_every_limit(world):
         ratios = [i.file_size / i.compress_size for i in zf.infolist() if i.compress_size]
     assert max(ratios) < spreadsheets.Limits().ratio / 2
     assert len(spreadsheets.read_table(content, headers("schools"))) == queryset.count()
+
+
+def test_a_file_with_few_rows_but_much_xml_is_read_and_applied_by_the_worker(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 2000
+    rows = [school_row("3300000001", "甲小学"), school_row("3300000002", "乙小学")]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = imports.create_job(world.admin, world.office, "schools", _upload(schools_sheet(rows)))
+    assert job.status == Status.VALIDATING and job.total_rows == 0  # not even counted
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == Status.PREVIEW and job.total_rows == 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        imports.confirm_job(world.admin, job)
+    job.refresh_from_db()
+    assert job.status == Status.APPLYING and callbacks  # not applied inside the request
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == Status.DONE and job.summary["created"] == 2
