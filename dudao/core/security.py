@@ -149,7 +149,13 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = nonce = CSPNonce()
         response = self.get_response(request)
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
-        if "Content-Security-Policy" not in response and content_type not in NO_POLICY_TYPES:
+        # Django's technical 404 and 500 pages (DEBUG only) are styled and scripted inline.
+        debug_page = settings.DEBUG and (response.status_code == 404 or response.status_code >= 500)
+        if (
+            "Content-Security-Policy" not in response
+            and content_type not in NO_POLICY_TYPES
+            and not debug_page
+        ):
             response["Content-Security-Policy"] = content_security_policy(nonce)
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy and "Permissions-Policy" not in response:

@@ -83,6 +83,15 @@ def test_every_request_gets_its_own_nonce(world, client):
     assert first != second and len(first) >= 16
 
 
+def test_debug_error_pages_keep_their_inline_styles(world, client, settings):
+    """DEBUG's technical 404 page is styled inline: no policy there (and only with DEBUG)."""
+    client.force_login(world.admin)
+    assert "Content-Security-Policy" in client.get("/no-such-page/").headers
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/").headers
+    assert "Content-Security-Policy" in client.get(reverse("core:home")).headers
+
+
 def test_object_store_origin_is_allowed_for_images(world, client, settings):
     settings.CSP_MEDIA_ORIGINS = ["https://s3.example.internal"]
     client.force_login(world.admin)
