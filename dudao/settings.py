@@ -7,6 +7,8 @@ ALLOWED_HOSTS  comma-separated
 TASKS_BACKEND  "db" (default: django-tasks-db, run `manage.py db_worker`) or "immediate"
 EMAIL_URL-ish  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
 MEDIA_STORAGE  "s3" to keep uploads on S3-compatible storage (AWS_* variables, django-storages)
+TRUSTED_PROXIES  comma-separated addresses/networks of the reverse proxies whose X-Forwarded-*
+               headers count (127.0.0.1 behind nginx on the same machine; empty: none)
 """
 
 import ipaddress
