@@ -18,6 +18,7 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.core import checks
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -161,3 +162,20 @@ class SecurityHeadersMiddleware:
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
         return response
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxies(app_configs=None, **kwargs):
+    """`manage.py check --deploy`: HTTPS behind a proxy needs the proxy named."""
+    if settings.SECURE_PROXY_SSL_HEADER and not getattr(settings, "TRUSTED_PROXIES", None):
+        return [
+            checks.Warning(
+                "SECURE_PROXY_SSL_HEADER is set (DUDAO_HTTPS=1) but TRUSTED_PROXIES is empty: "
+                "X-Forwarded-Proto is ignored, so requests through the proxy do not count as "
+                "HTTPS (no HSTS) and the audit log records the proxy's address.",
+                hint="Set TRUSTED_PROXIES to the proxy's address, e.g. TRUSTED_PROXIES=127.0.0.1 "
+                "for nginx on the same machine (docs/deployment.md, section 5).",
+                id="dudao.W001",
+            )
+        ]
+    return []

@@ -141,6 +141,16 @@ def test_https_settings_turn_hsts_on(monkeypatch):
         importlib.reload(dudao.settings)
 
 
+def test_deploy_check_warns_when_https_has_no_trusted_proxy(settings):
+    from dudao.core.security import check_trusted_proxies
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = []
+    assert [w.id for w in check_trusted_proxies()] == ["dudao.W001"]
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    assert check_trusted_proxies() == []
+
+
 # --- templates: nothing the policy would block -------------------------------------------
 
 # Rendered by WeasyPrint into PDFs on the server, never sent to a browser.
