@@ -2,17 +2,19 @@
 
 import datetime
 import io
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from dudao.audit import chain, triggers
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
 from dudao.schools import services as schools
+from tests.factories import OfficeFactory
 
 TABLE = triggers.TABLE  # a constant: the f-strings below inject nothing
 
@@ -140,3 +142,41 @@ def test_heads_are_printed_on_request(log):
     out = io.StringIO()
     call_command("verify_audit", heads=True, stdout=out)
     assert log[4].hash in out.getvalue() and log[1].hash in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_a_chain():
+    # PostgreSQL: the chain's advisory lock serialises writers of one office until commit.
+    # (SQLite serialises every write transaction already: BEGIN IMMEDIATE.)
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite writers are serialised")
+    office = OfficeFactory()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def write(worker):
+        try:
+            barrier.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    audit.record(
+                        None,
+                        AuditEntry.Action.LOGIN_FAILED,
+                        None,
+                        {"w": worker, "i": i},
+                        office_id=office.pk,
+                    )
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    report = chain.verify(AuditEntry)
+    assert report.intact, report.breaks
+    assert (report.entries, report.chains) == (40, 1)
