@@ -8,6 +8,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_name", "action", "target_type", "target_repr", "ip"]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_name", "target_repr"]
+    readonly_fields = ["prev_hash", "hash"]  # not editable fields: shown only when listed
 
     def has_add_permission(self, request):
         return False
