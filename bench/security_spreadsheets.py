@@ -14,7 +14,10 @@ Files (built under var/bench/security/, once):
                    reads (its importer's max_rows), every row checked by the engine (and
                    refused: the figures are not a school's);
   e. rows100k.csv  8.6 MB: 99 999 data rows (SPREADSHEET_MAX_ROWS), refused by the monitoring
-                   import's own row limit as soon as the reader meets row 20 002.
+                   import's own row limit as soon as the reader meets row 20 002;
+  f. dense.xlsx    ~8 MB: a schools workbook near the reading limits (a sharedStrings.xml of
+                   19.4 MB: 700 000 distinct texts; 50 000 rows of 16 cells, each a distinct
+                   shared text): what the worker holds for the largest workbook it reads.
 
 Each upload is POSTed by Django's test client as the office admin (a logged-in request, the
 view, the service) in a process of its own; a job left for the background is then checked by
@@ -109,6 +112,28 @@ def wide_xlsx(path: Path):
         )
 
 
+def dense_xlsx(path: Path, rows: int = 50_000, strings: int = 700_000):
+    headers = schools_headers()
+    letters = "ABCDEFGHIJKLMNOP"
+    row1 = "".join(_inline(f"{letters[i]}1", h) for i, h in enumerate(headers))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        _skeleton(zf)
+        with zf.open("xl/sharedStrings.xml", "w") as out:
+            out.write(f'<sst xmlns="{MAIN}">'.encode())
+            for n in range(strings):
+                out.write(f"<si><t>文本{n:07d}</t></si>".encode())
+            out.write(b"</sst>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as out:
+            out.write(f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{row1}</row>'.encode())
+            for r in range(2, rows + 2):
+                cells = "".join(
+                    f'<c r="{letters[i]}{r}" t="s"><v>{(r * 16 + i) % strings}</v></c>'
+                    for i in range(16)
+                )
+                out.write(f'<row r="{r}">{cells}</row>'.encode())
+            out.write(b"</sheetData></worksheet>")
+
+
 def monitoring_csv(path: Path, size: int = 0, rows: int = 0):
     from dudao.monitoring.fields import HEADERS
 
@@ -133,6 +158,7 @@ CASES = {
     "c": ("big.csv", "resources"),
     "d": ("rows.csv", "resources"),
     "e": ("rows100k.csv", "resources"),
+    "f": ("dense.xlsx", "schools"),
 }
 
 
@@ -144,6 +170,7 @@ def build_files():
         "big.csv": lambda p: monitoring_csv(p, 27 * 1024 * 1024),
         "rows.csv": lambda p: monitoring_csv(p, rows=19_999),
         "rows100k.csv": lambda p: monitoring_csv(p, rows=99_999),
+        "dense.xlsx": dense_xlsx,
     }
     for name, build in builders.items():
         path = WORK / name

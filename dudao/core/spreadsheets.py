@@ -60,6 +60,20 @@ DROPDOWN_ERROR = "请从下拉列表中选择。"
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Element names as the parser targets receive them (compared on every event).
+TAG_SHEET = f"{NS}sheet"
+TAG_T = f"{NS}t"
+TAG_RPH = f"{NS}rPh"
+TAG_SI = f"{NS}si"
+TAG_NUMFMT = f"{NS}numFmt"
+TAG_CELLXFS = f"{NS}cellXfs"
+TAG_XF = f"{NS}xf"
+TAG_C = f"{NS}c"
+TAG_ROW = f"{NS}row"
+TAG_V = f"{NS}v"
+TAG_F = f"{NS}f"
+TAG_IS = f"{NS}is"
+TAG_SHEETDATA = f"{NS}sheetData"
 # No huge_tree: libxml2 keeps its own limits (a text node of 10 MB, nesting 256 deep).
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True}
 HEADER_NOISE = re.compile(r"[\s\ufeff]+")
@@ -107,7 +121,6 @@ class Column:
 MB = 1024 * 1024
 CELL_MAX_CHARS = 32_767  # Excel's own limit for the text of a cell
 RATIO_FLOOR = 1 * MB  # parts smaller than this are not checked for their compression ratio
-LEADING_LETTERS = re.compile(r"[A-Za-z]*")
 
 
 @dataclass(frozen=True)
@@ -175,11 +188,18 @@ def _split_files() -> str:
 # ---- reading: XLSX ------------------------------------------------------------------------------
 
 
+BEYOND = 16_384  # the column index of a reference no sheet can have (Excel stops at XFD)
+
+
 def _column_index(letters: str, cache={}) -> int:  # noqa: B006 - a deliberate memo
+    """The 0-based column of a reference's letters ("A" → 0); BEYOND for more than three
+    letters or anything else than A-Z."""
     index = cache.get(letters)
     if index is None:
+        if len(letters) > 3 or not (letters.isascii() and letters.isalpha()):
+            return BEYOND
         index = 0
-        for ch in letters:
+        for ch in letters.upper():
             index = index * 26 + (ord(ch) - 64)
         index -= 1
         if len(cache) < 20_000:
@@ -316,7 +336,7 @@ class _FirstSheet(_Target):
     rid = None
 
     def start(self, tag, attrib):
-        if tag == f"{NS}sheet":
+        if tag == TAG_SHEET:
             self.rid = attrib.get(f"{REL_NS}id")
             raise _Stop
 
@@ -361,15 +381,15 @@ class _Text:
         self.where, self.parts, self.length, self.phonetic, self.collecting = where, [], 0, 0, 0
 
     def start(self, tag):
-        if tag == f"{NS}t" and not self.phonetic:
+        if tag == TAG_T and not self.phonetic:
             self.collecting += 1
-        elif tag == f"{NS}rPh":
+        elif tag == TAG_RPH:
             self.phonetic += 1
 
     def end(self, tag):
-        if tag == f"{NS}t" and self.collecting:
+        if tag == TAG_T and self.collecting:
             self.collecting -= 1
-        elif tag == f"{NS}rPh":
+        elif tag == TAG_RPH:
             self.phonetic -= 1
 
     def data(self, text):
@@ -384,36 +404,45 @@ class _Text:
 
 
 class _SharedStrings(_Target):
-    def __init__(self, lim: Limits):
-        self.lim, self.strings, self.text = lim, [], None
+    """The texts of sharedStrings.xml as `_Text` reads one, inlined: this runs per string."""
 
-    def _where(self):
-        return _("Shared text %(number)s") % {"number": len(self.strings)}
+    def __init__(self, lim: Limits):
+        self.lim, self.strings, self.parts = lim, [], None
+        self.length = self.phonetic = self.collecting = 0
 
     def start(self, tag, attrib):
-        if tag == f"{NS}si":
-            self.text = _Text(self._where)
-        elif self.text is not None:
-            self.text.start(tag)
+        if tag == TAG_T:
+            if self.parts is not None and not self.phonetic:
+                self.collecting += 1
+        elif tag == TAG_SI:
+            self.parts, self.length, self.phonetic, self.collecting = [], 0, 0, 0
+        elif tag == TAG_RPH:
+            self.phonetic += 1
 
     def data(self, text):
-        if self.text is not None:
-            self.text.data(text)
+        if self.collecting:
+            self.length += len(text)
+            if self.length > CELL_MAX_CHARS:
+                where = _("Shared text %(number)s") % {"number": len(self.strings)}
+                raise _too_long(where, self.length)
+            self.parts.append(text)
 
     def end(self, tag):
-        if self.text is None:
-            return
-        if tag != f"{NS}si":
-            self.text.end(tag)
-            return
-        self.strings.append(self.text.value())
-        self.text = None
-        if len(self.strings) > self.lim.shared_strings:
-            raise SheetError(
-                _("The workbook holds more than %(limit)s different texts. %(advice)s")
-                % {"limit": f"{self.lim.shared_strings:,}", "advice": _split_files()},
-                "shared_strings",
-            )
+        if tag == TAG_T:
+            if self.collecting:
+                self.collecting -= 1
+        elif tag == TAG_SI:
+            parts = self.parts or ()
+            self.strings.append(parts[0] if len(parts) == 1 else "".join(parts))
+            self.parts, self.collecting = None, 0
+            if len(self.strings) > self.lim.shared_strings:
+                raise SheetError(
+                    _("The workbook holds more than %(limit)s different texts. %(advice)s")
+                    % {"limit": f"{self.lim.shared_strings:,}", "advice": _split_files()},
+                    "shared_strings",
+                )
+        elif tag == TAG_RPH:
+            self.phonetic -= 1
 
 
 def _shared_strings(zf: zipfile.ZipFile, lim: Limits) -> list[str]:
@@ -434,15 +463,15 @@ class _Styles(_Target):
         self.custom, self.formats, self.depth = set(), [], 0
 
     def start(self, tag, attrib):
-        if tag == f"{NS}numFmt":
+        if tag == TAG_NUMFMT:
             code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", attrib.get("formatCode") or "")
             if DATE_CODE.search(code) and "General" not in code:
                 self.custom.add(int(attrib.get("numFmtId")))
-        elif tag == f"{NS}cellXfs":
+        elif tag == TAG_CELLXFS:
             self.depth = 1
         elif self.depth:
             self.depth += 1
-            if tag == f"{NS}xf" and self.depth == 2:
+            if tag == TAG_XF and self.depth == 2:
                 self.formats.append(int(attrib.get("numFmtId") or 0))
 
     def end(self, tag):
@@ -541,11 +570,11 @@ class _Sheet(_Target):
         return ref or f"{_column_letters(min(self.position, 16383))}{self.number}"
 
     def start(self, tag, attrib):
-        if tag == f"{NS}c":
+        if tag == TAG_C:
             self.cell = (attrib.get("r"), attrib.get("t"), attrib.get("s"))
             self.text = self.formula = self.inline = None
         elif self.cell is None:
-            if tag == f"{NS}row":
+            if tag == TAG_ROW:
                 r = attrib.get("r")
                 if r and r.isdigit():
                     self.number = int(r) if len(r) < 16 else 10**15
@@ -554,9 +583,9 @@ class _Sheet(_Target):
                 self.values, self.position = [], 0
         elif self.inline is not None:
             self.inline.start(tag)
-        elif tag == f"{NS}v" or tag == f"{NS}f":
+        elif tag in (TAG_V, TAG_F):
             self.buffer, self.length = [], 0
-        elif tag == f"{NS}is":
+        elif tag == TAG_IS:
             self.inline = _Text(lambda: _("Cell %(cell)s") % {"cell": self._where()})
 
     def data(self, text):
@@ -569,17 +598,17 @@ class _Sheet(_Target):
             self.inline.data(text)
 
     def end(self, tag):
-        if tag == f"{NS}c":
+        if tag == TAG_C:
             self._cell()
             self.cell = None
         elif self.cell is not None:
-            if tag == f"{NS}v":
+            if tag == TAG_V:
                 self.text, self.buffer = "".join(self.buffer or ()), None
-            elif tag == f"{NS}f":
+            elif tag == TAG_F:
                 self.formula, self.buffer = "".join(self.buffer or ()), None
-            elif self.inline is not None and tag != f"{NS}is":
+            elif self.inline is not None and tag != TAG_IS:
                 self.inline.end(tag)
-        elif tag == f"{NS}row":
+        elif tag == TAG_ROW:
             self.expected = self.number
             if self.values:
                 self.filled += 1
@@ -587,23 +616,17 @@ class _Sheet(_Target):
                     raise _beyond_rows(self.number, self.lim)
             self.ready.append((self.number, self.values))
             self.values = []
-        elif tag == f"{NS}sheetData":
+        elif tag == TAG_SHEETDATA:
             raise _Stop
 
     def _cell(self):
         ref, kind, style = self.cell
         lim, number = self.lim, self.number
-        letters = LEADING_LETTERS.match(ref).group().upper() if ref else ""
-        if not letters:
-            column = self.position
-        elif len(letters) > 3:
-            column = lim.columns  # beyond any sheet (Excel stops at XFD)
-        else:
-            column = _column_index(letters)
-        self.position = column
-        where = self._where()
+        letters = ref.rstrip("0123456789") if ref else ""
+        column = _column_index(letters) if letters else self.position
         self.position = column + 1
         text, formula = self.text, self.formula
+        where = ref or f"{_column_letters(min(column, BEYOND - 1))}{number}"
         if formula is not None and self.formulas == "refuse":
             raise SheetError(
                 _(
@@ -672,14 +695,14 @@ class _RowCount(_Target):
         self.count, self.counted = 0, True
 
     def start(self, tag, attrib):
-        if tag == f"{NS}row":
+        if tag == TAG_ROW:
             self.counted = False
-        elif tag == f"{NS}c" and not self.counted:
+        elif tag == TAG_C and not self.counted:
             self.count += 1
             self.counted = True
 
     def end(self, tag):
-        if tag == f"{NS}sheetData":
+        if tag == TAG_SHEETDATA:
             raise _Stop
 
 
