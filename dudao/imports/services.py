@@ -256,7 +256,7 @@ def _small(job: ImportJob) -> bool:
     """Whether the job's file may be read again inside a request (see `_inline_rows`)."""
     try:
         return read_cost(_data(job)) <= settings.IMPORT_INLINE_MAX_BYTES
-    except (SheetError, OSError):
+    except (SheetError, OSError, ValueError):  # ValueError: no file at all
         return False  # the worker finds out and says why
 
 
