@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("dudao.imports.urls")),
     path("", include("dudao.signboards.urls")),
     path("audit/", include("dudao.audit.urls")),
+    path("", include("dudao.organisations.urls")),
     path("notifications/", include("dudao.notifications.urls")),
     path("visits/", include("dudao.visits.urls")),
     path("findings/", include("dudao.rectification.urls")),

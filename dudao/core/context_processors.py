@@ -37,6 +37,7 @@ NAVIGATION = [
     ),
     (_("Imports"), "imports:list", OFFICE),
     (_("Users"), "accounts:user_list", OFFICE),
+    (_("Office contacts"), "organisations:office", OFFICE),
     (_("Audit log"), "audit:list", OFFICE),
 ]
 

@@ -90,6 +90,8 @@ class CountySpec:
     hotline: str
     urban_townships: tuple[str, ...]
     rural_townships: tuple[str, ...]
+    # The office number shown for inspectors who keep their mobile private (fictional).
+    public_phone: str = ""
 
 
 MAIN_COUNTY = CountySpec(
@@ -103,6 +105,7 @@ MAIN_COUNTY = CountySpec(
     hotline="0792-6012315",
     urban_townships=tuple(names.URBAN_TOWNSHIPS),
     rural_townships=tuple(names.RURAL_TOWNSHIPS),
+    public_phone="0792-6012300",
 )
 SECOND_COUNTY = CountySpec(
     code="990122",
@@ -115,6 +118,7 @@ SECOND_COUNTY = CountySpec(
     hotline="0793-6321000",
     urban_townships=("城南街道",),
     rural_townships=("杏林镇", "青龙乡"),
+    public_phone="0793-6321001",
 )
 
 
@@ -290,6 +294,7 @@ def build_regions(ctx: DemoContext) -> None:
             name=spec.office_name,
             region=county.region,
             hotline=spec.hotline,
+            public_phone=spec.public_phone,
             email=f"dudao@{spec.email_domain}",
             address=spec.office_address,
             document_prefix=spec.document_prefix,
@@ -745,6 +750,9 @@ def build_inspectors(ctx: DemoContext) -> None:
                 name=name,
                 gender=gender,
                 phone=ctx.mobile(),
+                # Every third inspector agreed to show their mobile on the public page
+                # (no draw from the generator: the rest of the demo stays as it was).
+                show_mobile_publicly=index % 3 == 0,
                 email=ctx.email(county, pinyin),
                 photo=photo,
                 employment=spec.employment,

@@ -16,6 +16,7 @@ class InspectorForm(forms.ModelForm):
             "name",
             "gender",
             "phone",
+            "show_mobile_publicly",
             "email",
             "photo",
             "employment",

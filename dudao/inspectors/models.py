@@ -96,6 +96,16 @@ class Inspector(models.Model):
         related_name="inspectors",
         verbose_name=_("zone"),
     )
+    # The mobile is also the inspector's login: the public sees it only with their consent.
+    show_mobile_publicly = models.BooleanField(
+        _("show the mobile on the public page"),
+        default=False,
+        help_text=_(
+            "The inspector agreed that their mobile number is printed on the signboards and "
+            "shown on the schools' public pages. Otherwise the office's public contact number "
+            "is shown."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,6 +130,14 @@ class Inspector(models.Model):
 
     def get_absolute_url(self):
         return reverse("inspectors:detail", args=[self.pk])
+
+    def public_phone(self, office=None) -> str:
+        """The phone the public sees for this inspector (the school's public page, the
+        signboard): the mobile only if the inspector agreed, else the office's public contact
+        number (may be blank). Pass the office when it is already loaded."""
+        if self.show_mobile_publicly and self.phone:
+            return self.phone
+        return (office or self.office).public_phone
 
     @property
     def employer_display(self) -> str:

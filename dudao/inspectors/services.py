@@ -21,6 +21,7 @@ INSPECTOR_FIELDS = [
     "name",
     "gender",
     "phone",
+    "show_mobile_publicly",
     "email",
     "photo",
     "employment",

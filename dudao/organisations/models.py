@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.validators import phone_validator
+
 
 class Region(models.Model):
     """An administrative region: province (省) → city (市) → county/district (县/区) → township
@@ -56,6 +58,19 @@ class Office(models.Model):
         verbose_name=_("county or district"),
     )
     hotline = models.CharField(_("hotline"), max_length=30, blank=True)
+    # The number the public sees for an inspector who has not agreed to publish their mobile
+    # (Inspector.public_phone): the mobile is also a login, so it is never shown by default.
+    public_phone = models.CharField(
+        _("public contact number for inspectors"),
+        max_length=30,
+        blank=True,
+        validators=[phone_validator],
+        help_text=_(
+            "An office number printed on the signboards and shown on the schools' public pages "
+            "as the inspector's phone, unless the inspector agreed to show their mobile. "
+            "Blank: no number is shown for those inspectors."
+        ),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     document_prefix = models.CharField(

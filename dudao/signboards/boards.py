@@ -177,6 +177,9 @@ class Board:
     photo: str | None
     public_url: str
     qr: str
+    # The inspector's mobile only with their consent, else the office's public number
+    # (Inspector.public_phone); blank: the board asks to call the office hotline.
+    phone: str = ""
 
     @property
     def office(self):
@@ -231,6 +234,7 @@ def build_boards(schools) -> list[Board]:
                 photo=photos.get(inspector.pk) if inspector else None,
                 public_url=url,
                 qr=qr_svg_data_uri(url),
+                phone=inspector.public_phone(school.office) if inspector else "",
             )
         )
     return boards

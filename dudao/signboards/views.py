@@ -11,11 +11,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.audit.middleware import client_ip
+from dudao.core import ratelimit
 from dudao.core.paging import is_htmx
 from dudao.core.permissions import office_admin_required
 from dudao.core.system import MissingSystemPackage
@@ -105,10 +107,18 @@ def signboard_batch_file(request, pk):
     )
 
 
-@cache_control(public=True, max_age=300)
 def public_school_page(request, code):
     """What a parent sees after scanning the board: the school, its responsible inspector and
-    the office's contact. Nothing else about the school is shown."""
+    the office's contact. Nothing else about the school is shown. Rate limited per client
+    address (PUBLIC_PAGE_RATE different codes, PUBLIC_PAGE_REQUEST_RATE requests a minute):
+    the codes are sequential, so the page must not be a directory of every school."""
+    wait = _public_page_wait(request, code)
+    if wait:
+        response = render(request, "signboards/too_many.html", {"seconds": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        patch_cache_control(response, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
     school = boards.with_current_assignments(
         # Public (no login): any active school by the code printed on its board.
         School.objects.unscoped().filter(code=code, is_active=True).select_related("township")
@@ -125,7 +135,22 @@ def public_school_page(request, code):
     response = render(
         request,
         "signboards/public_school.html",
-        {"school": school, "office": school.office, "inspector": inspector, "photo": photo},
+        {
+            "school": school,
+            "office": school.office,
+            "inspector": inspector,
+            # The mobile only with the inspector's consent, else the office's number.
+            "phone": inspector.public_phone(school.office) if inspector else "",
+            "photo": photo,
+        },
     )
+    patch_cache_control(response, public=True, max_age=300)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _public_page_wait(request, code: str) -> int:
+    address = client_ip(request) or "unknown"
+    return ratelimit.count(
+        "public-page", address, settings.PUBLIC_PAGE_REQUEST_RATE
+    ) or ratelimit.count_distinct("public-page-codes", address, code, settings.PUBLIC_PAGE_RATE)

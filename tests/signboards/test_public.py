@@ -19,6 +19,8 @@ def test_public_page_needs_no_login_and_shows_who_supervises(world, client):
     world.office.email = "dudao@example.gov.cn"
     world.office.address = "杭州市上城区解放路100号"
     world.office.save()
+    world.inspector.show_mobile_publicly = True  # the inspector agreed
+    world.inspector.save()
     response = public(client, world.school)
     assert response.status_code == 200
     body = response.content.decode()

@@ -36,6 +36,8 @@ def test_pdf_is_one_a4_page_with_an_embedded_cjk_font(world):
 
 
 def test_html_has_the_school_the_inspector_the_items_and_the_office(world):
+    world.inspector.show_mobile_publicly = True
+    world.inspector.save()
     html = boards.render_boards_html(boards_for(world.school))
     assert "湖滨小学" in html
     assert "张督学" in html
@@ -112,6 +114,19 @@ def test_missing_photo_file_does_not_crash(world, media):
     assert "张督学" in boards.render_boards_html([board])
 
 
+def test_the_board_prints_the_mobile_only_with_consent(world):
+    """The mobile is also a login: without the inspector's consent the board prints the
+    office's public number, or asks to call the office hotline."""
+    html = boards.render_boards_html(boards_for(world.school))
+    assert world.inspector.phone not in html
+    assert "请拨打督导室监督电话" in html
+    world.office.public_phone = "0571-86660000"
+    world.office.save()
+    html = boards.render_boards_html(boards_for(world.school))
+    assert world.inspector.phone not in html
+    assert "0571-86660000" in html
+
+
 def test_long_name_and_long_email_stay_on_one_page(world, media):
     assert len(LONG_NAME) == 30
     school = SchoolFactory(
@@ -122,7 +137,11 @@ def test_long_name_and_long_email_stay_on_one_page(world, media):
     )
     inspector = give_photo(
         InspectorFactory(
-            office=world.office, name="欧阳文华", phone="0571-88888888-1234", email=LONG_EMAIL
+            office=world.office,
+            name="欧阳文华",
+            phone="0571-88888888-1234",
+            show_mobile_publicly=True,
+            email=LONG_EMAIL,
         )
     )
     AssignmentFactory(inspector=inspector, school=school)
