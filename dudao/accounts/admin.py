@@ -1,14 +1,46 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import views
+from dudao.core.errors import DomainError
+
+from . import services, views
 from .models import User
+
+
+class OneLoginOneAccount:
+    """The admin's user forms keep the rule of services._check_unique: a username or phone
+    names no other account (as its username or its phone)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        probe = User(
+            pk=self.instance.pk,
+            username=cleaned.get("username") or self.instance.username,
+            phone=cleaned.get("phone", self.instance.phone) or None,
+            inspector_id=getattr(cleaned.get("inspector"), "pk", self.instance.inspector_id),
+        )
+        try:
+            services._check_unique(probe)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, str(error))
+        return cleaned
+
+
+class DudaoUserChangeForm(OneLoginOneAccount, UserChangeForm):
+    pass
+
+
+class DudaoUserCreationForm(OneLoginOneAccount, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class DudaoUserAdmin(UserAdmin):
+    form = DudaoUserChangeForm
+    add_form = DudaoUserCreationForm
     fieldsets = (
         *UserAdmin.fieldsets,
         (

@@ -334,3 +334,20 @@ def test_an_exact_username_wins_over_a_phone(world):
     client = client_from(OWNER)
     assert attempt(client, "13700000005").status_code == 302
     assert int(client.session["_auth_user_id"]) == named.pk
+
+
+def test_the_django_admin_keeps_one_login_one_account(world):
+    client = Client()
+    client.force_login(world.superuser)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "13800000001",  # the office admin's phone
+            "password1": "Strong-pass-2026x",
+            "password2": "Strong-pass-2026x",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"]
+    assert not User.objects.filter(username="13800000001").exists()
