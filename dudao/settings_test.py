@@ -23,3 +23,7 @@ WHITENOISE_AUTOREFRESH = True
 # triggers for its DELETEs (tests/db_backends/sqlite3); PostgreSQL flushes with TRUNCATE.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.db_backends.sqlite3"  # noqa: F405
+    # In memory, as pytest-django chooses for Django's own SQLite engine (it recognises that
+    # engine by name only, and would otherwise make each xdist worker a file named after
+    # the database's path).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405

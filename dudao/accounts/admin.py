@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from dudao.audit import services as audit
 from dudao.core.errors import DomainError
 
-from . import services, views
+from . import passwords, services, views
 from .models import User
 
 
@@ -37,10 +39,39 @@ class DudaoUserCreationForm(OneLoginOneAccount, AdminUserCreationForm):
     pass
 
 
+class DudaoAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """A password set in Django admin joins the password history (the office's no-reuse
+    rule and expiry), as one set on the platform's pages does."""
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            user = super().save(commit=commit)
+            if commit:
+                passwords.remember(user)
+        return user
+
+
 @admin.register(User)
 class DudaoUserAdmin(UserAdmin):
     form = DudaoUserChangeForm
     add_form = DudaoUserCreationForm
+    change_password_form = DudaoAdminPasswordChangeForm
+
+    # Django admin writes its own log; the platform's audit log also records what a
+    # superuser does to accounts there (the password's value never).
+    def log_addition(self, request, obj, message):
+        audit.record(request.user, audit.Action.CREATE, obj, {"admin": str(message)[:500]})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit.record(request.user, audit.Action.UPDATE, obj, {"admin": str(message)[:500]})
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit.record(request.user, audit.Action.DELETE, obj, {"admin": "deleted"})
+        return super().log_deletions(request, queryset)
+
     fieldsets = (
         *UserAdmin.fieldsets,
         (

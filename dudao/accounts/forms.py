@@ -56,7 +56,8 @@ class UserForm(forms.ModelForm):
         if not self.instance.pk:
             if not password:
                 raise forms.ValidationError(_("Set an initial password."))
-            validate_password(password)
+            # The office's policy (length, classes) applies to the first password too.
+            validate_password(password, User(office=self.office))
         return password
 
     def validate_unique(self):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core import files
+from dudao.core.errors import DomainError
 from dudao.schools.models import School
 
 from .models import Inspector, RecusalGround, Zone
@@ -41,6 +43,13 @@ class InspectorForm(forms.ModelForm):
             photo.seek(0)
             if kind is None or kind.mime not in {"image/jpeg", "image/png", "image/webp"}:
                 raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
+            # The kernel's check reads the size from the header: a photo of too many pixels
+            # (a decompression bomb) is refused before boards and the public page decode it.
+            try:
+                files.check_upload(photo, kinds={files.FileKind.IMAGE})
+            except DomainError as error:
+                raise forms.ValidationError(str(error)) from error
+            photo.seek(0)
         return photo
 
     def validate_unique(self):

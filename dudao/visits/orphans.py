@@ -1,7 +1,8 @@
 """Uploaded files whose database row never committed (the process died between the file write
 and the commit; a transaction that rolls back deletes its files itself, dudao/core/storage.py)
-stay in storage with nothing pointing at them. This finds them by listing the upload folders of every StoredFile model and comparing with the
-rows, and deletes those older than a grace period (a file being saved right now is younger)."""
+stay in storage with nothing pointing at them. This finds them by listing the upload folders
+of every StoredFile model and comparing with the rows, and deletes those older than a grace
+period (a file being saved right now is younger)."""
 
 import datetime
 

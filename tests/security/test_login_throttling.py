@@ -351,3 +351,24 @@ def test_the_django_admin_keeps_one_login_one_account(world):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["username"]
     assert not User.objects.filter(username="13800000001").exists()
+
+
+def test_a_password_set_in_django_admin_is_audited_and_joins_the_history(world, client):
+    """The superuser's admin page for another account's password goes through the same
+    history (no reuse) and leaves an audit row."""
+    from dudao.accounts.models import PasswordHistory
+    from dudao.audit.models import AuditEntry
+
+    client.force_login(world.superuser)
+    target = world.inspector_user
+    url = f"/admin/accounts/user/{target.pk}/password/"
+    new = "Xq7#velvet-harbour"
+    response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302, response.content[:500]
+    assert PasswordHistory.objects.filter(user_id=target.pk).exists()
+    assert AuditEntry.all_objects.filter(
+        actor=world.superuser, target_id=str(target.pk), action="update"
+    ).exists()
+    # The same password again is refused by the history rule.
+    response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 200
