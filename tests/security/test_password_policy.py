@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from dudao.accounts import passwords, services
 from dudao.accounts.models import OfficeSecurityPolicy, PasswordHistory, User
@@ -34,7 +35,8 @@ def test_weak_password_is_refused_by_the_default_policy(world, login, weak):
     client = login(world.admin)
     response = reset_by_admin(client, world, weak)
     assert response.status_code == 200
-    assert "Mix at least 3 of these" in response.content.decode()  # the rule is named
+    # The rule is named, in the page's language (Chinese first).
+    assert "须至少混合以下 3 类" in response.content.decode()
     world.inspector_user.refresh_from_db()
     assert world.inspector_user.check_password(PASSWORD)
 
@@ -49,7 +51,7 @@ def test_three_classes_pass_the_default_policy(world, login):
 
 def test_the_office_policy_applies_its_own_length_and_classes(world):
     OfficeSecurityPolicy.objects.create(office=world.office, min_length=12, require_classes=4)
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         validate_password("qinghe-2026", world.inspector_user)
     assert len(refused.value.messages) == 2
     assert "at least 12 characters; this one has 11" in refused.value.messages[0]
@@ -60,8 +62,6 @@ def test_the_office_policy_applies_its_own_length_and_classes(world):
 
 
 def test_messages_say_the_rule(world, settings):
-    from django.utils import translation
-
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         passwords.ComplexityValidator().validate("abcdefghij", world.admin)
     assert refused.value.messages == [
@@ -90,7 +90,7 @@ def test_reuse_of_the_last_passwords_is_refused(world, login):
         services.set_password(world.admin, target, password)
     target.refresh_from_db()
     for old in ["Qinghe-two-2", "Qinghe-three-3", "Qinghe-four-4"]:
-        with pytest.raises(ValidationError) as refused:
+        with translation.override("en"), pytest.raises(ValidationError) as refused:
             validate_password(old, target)
         assert refused.value.messages == ["Choose a password different from your last 3 passwords."]
     validate_password("Qinghe-one-1", target)  # 4 passwords back: allowed again

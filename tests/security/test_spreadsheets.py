@@ -280,9 +280,9 @@ def test_rows_beyond_the_limit_are_refused_naming_the_row_but_empty_styled_rows_
     content = handmade_xlsx(schools_data(rows) + styled_rows)
     assert len(spreadsheets.read_table(content, headers("schools"))) == 3
     far = handmade_xlsx(schools_data(rows) + row_xml(9, ["3300000099"]))
-    assert "Row 9" in refused(far, "rows").message
+    assert "第 9 行" in refused(far, "rows").message  # the product speaks Chinese first
     many = schools_sheet([school_row(f"33000000{n:02d}") for n in range(1, 8)])
-    assert "Row 6" in refused(many, "rows").message
+    assert "第 6 行" in refused(many, "rows").message
 
 
 def test_long_texts_too_many_shared_strings_and_too_much_text_are_refused(settings):
@@ -322,7 +322,7 @@ def test_csv_limits(settings, monkeypatch):
     )
     with pytest.raises(SheetError) as info:
         read((head + "\n" + "1," * 300 + "\n").encode())
-    assert info.value.code == "columns" and "Row 2" in info.value.message
+    assert info.value.code == "columns" and "第 2 行" in info.value.message
     with pytest.raises(SheetError) as info:
         read((head + "\n3300000001," + "x" * 40_000 + "\n").encode())
     assert info.value.code == "cell_size" and "B2" in info.value.message
