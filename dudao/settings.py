@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "dudao.core.security.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dudao.core.security.SecurityHeadersMiddleware",
+    # Compresses HTML last on the way out (dudao/core/compression.py).
+    "dudao.core.compression.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dudao.core.middleware.ChineseFirstLocaleMiddleware",
@@ -158,9 +160,14 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["dudao.accounts.backends.UsernameOrPhoneBackend"]
 PASSWORD_HASHERS = [
+    "dudao.accounts.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id cost per hash (dudao/accounts/hashers.py): OWASP's minimum, ~28 ms on 2 cores.
+ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "2"))
+ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "19456"))
+ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
+from dudao.core.compression import never_compress
 from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
 from dudao.core.permissions import office_admin_required
@@ -76,6 +77,7 @@ def _setup_context(account, secret):
     return {"qr": twofactor.qr_data_uri(uri), "secret": twofactor.spaced(secret)}
 
 
+@never_compress  # the authenticator key is on the page (BREACH)
 def twofactor_page(request):
     """Set up an authenticator app (QR code and secret, confirmed by a code), or, when one is
     on, the form that turns it off."""
@@ -157,6 +159,7 @@ def _complete_login(request, user, pending):
     return response
 
 
+@never_compress  # may show the authenticator key (setup at sign-in)
 def login_verify(request):
     """The code step of a sign-in whose password was right (twofactor.second_factor_redirect):
     the code from the user's app, or, for an office admin who must use one and has none yet,
