@@ -765,6 +765,18 @@ def report(args, load_seconds):
         measure_view(
             "ledger, first page (office admin)", admin, resolve("rectification:ledger"), runs
         ),
+        measure_view(
+            "ledger, first page (province viewer)", viewer, resolve("rectification:ledger"), runs
+        ),
+        # The inspector's month-end pages (issue 10's load scenario).
+        measure_view("my schools (inspector)", inspector, resolve("visits:my_schools"), runs),
+        measure_view("a school (inspector)", inspector, resolve("schools:detail", school.pk), runs),
+        measure_view("visit form (inspector)", inspector, resolve("visits:new", school.pk), runs),
+        measure_view("visits (inspector)", inspector, resolve("visits:list"), runs),
+        measure_view(
+            "ledger, first page (inspector)", inspector, resolve("rectification:ledger"), runs
+        ),
+        measure_view("notices (inspector)", inspector, resolve("rectification:notice_list"), runs),
     ]
     submit_ms = measure_submit(inspector, school, runs)
     http_ms, http_status = measure_submit_http(inspector, school, runs)
