@@ -178,12 +178,21 @@ class Loader:
             "organisations_region", ["id", "code", "name", "level", "path", "parent_id"], regions
         )
         offices = [
-            (c + 1, f"县{c + 1}人民政府教育督导室", "", "", "", f"县{c + 1}督", county_ids[c])
+            (c + 1, f"县{c + 1}人民政府教育督导室", "", "", "", f"县{c + 1}督", county_ids[c], "")
             for c in range(n_counties)
         ]
         self.sizes["offices"] = copy_rows(
             "organisations_office",
-            ["id", "name", "hotline", "email", "address", "document_prefix", "region_id"],
+            [
+                "id",
+                "name",
+                "hotline",
+                "email",
+                "address",
+                "document_prefix",
+                "region_id",
+                "public_phone",
+            ],
             offices,
         )
         # Zones, inspectors, schools, assignments, county by county.
@@ -221,6 +230,7 @@ class Loader:
                         None,
                         office_id,
                         zone,
+                        False,
                     )
                 )
                 county_inspectors.append((inspector_id, zone))
@@ -278,6 +288,7 @@ class Loader:
                 "employer_school_id",
                 "office_id",
                 "zone_id",
+                "show_mobile_publicly",
             ],
             inspectors,
         )
@@ -340,6 +351,8 @@ class Loader:
                     office,
                     region,
                     None,
+                    "",
+                    now,
                 )
             )
             return user_id
@@ -372,6 +385,8 @@ class Loader:
                 "office_id",
                 "region_id",
                 "school_id",
+                "language",
+                "password_changed_at",
             ],
             users,
         )

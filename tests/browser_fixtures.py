@@ -66,12 +66,23 @@ def _page(browser, live_server, **options):
     return context, context.new_page()
 
 
+def _close(context, page):
+    """Stop the page's scripts and timers (the visit form's autosave, chart requests) and let a
+    request already sent finish on the live server before the test's database is flushed: on
+    PostgreSQL a write still in flight during the flush's TRUNCATE deadlocks with it."""
+    try:
+        page.goto("about:blank")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A page in a desktop-sized viewport (the office's PC)."""
     context, page = _page(browser, live_server, viewport={"width": 1280, "height": 900})
     yield page
-    context.close()
+    _close(context, page)
 
 
 def log_in(page, user, password=None):
@@ -93,4 +104,4 @@ def phone_page(browser, live_server):
         browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     yield page
-    context.close()
+    _close(context, page)

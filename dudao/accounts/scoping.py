@@ -122,6 +122,15 @@ def users_for(user: User) -> QuerySet[User]:
     return qs.none()
 
 
+def inspector_school_ids(user: User) -> list[int]:
+    """The ids of the schools an inspector or zone leader may see, as a list: records scoped
+    "by school" filter on these literal ids. A subquery in an OR (`school IN (subquery) OR
+    created_by OR inspector`) made PostgreSQL scan every finding of a province (~970 000 rows,
+    ~520 ms); the literal list is an index lookup (~1 ms). One small query per scoped
+    queryset (issue 10; docs/benchmarks.md)."""
+    return list(schools_for(user).values_list("pk", flat=True))
+
+
 @scope_rule(Visit)
 def visits_for(user):
     """Visits a user may read. Drafts are private to whoever recorded them (and the office
@@ -140,7 +149,10 @@ def visits_for(user):
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
         return qs.filter(
             Q(created_by_id=user.pk)
-            | (submitted & (Q(school__in=schools_for(user)) | Q(inspector_id=user.inspector_id)))
+            | (
+                submitted
+                & (Q(school_id__in=inspector_school_ids(user)) | Q(inspector_id=user.inspector_id))
+            )
         )
     return qs.none()
 
@@ -160,7 +172,7 @@ def findings_for(user):
         return qs.filter(school_id=user.school_id)
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
         return qs.filter(
-            Q(school__in=schools_for(user))
+            Q(school_id__in=inspector_school_ids(user))
             | Q(created_by_id=user.pk)
             | Q(inspector_id=user.inspector_id)
         )
@@ -178,7 +190,7 @@ def notices_for(user):
     if user.role == Role.SCHOOL:
         return qs.filter(school_id=user.school_id)
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
-        return qs.filter(Q(school__in=schools_for(user)) | Q(issued_by_id=user.pk))
+        return qs.filter(Q(school_id__in=inspector_school_ids(user)) | Q(issued_by_id=user.pk))
     return qs.none()
 
 
