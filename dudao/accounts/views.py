@@ -47,7 +47,14 @@ def _logged_in(request, user, next_url: str):
     """The password was right: open the session and go on to `next_url` (a local URL)."""
     if (second_step := twofactor.second_factor_redirect(request, user, next_url)) is not None:
         return second_step  # the code from the user's authenticator app first (twofactor.py)
-    login(request, user)
+    return open_session(request, user, next_url)
+
+
+def open_session(request, user, next_url: str, backend: str | None = None):
+    """Log `user` in and go on to `next_url` (a local URL, else home), remembering this browser
+    as a known device (throttle.py) and the user's language: the end of every sign-in, after
+    the password alone or after the two-step code (views_security.py)."""
+    login(request, user, backend=backend)
     target = next_url
     if not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()

@@ -1,11 +1,8 @@
 """Security pages: the office's password and sign-in policy, two-step verification (set up,
 turn off, reset by the office admin) and the sign-in's code step."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -17,8 +14,9 @@ from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
 from dudao.core.permissions import office_admin_required
 
-from . import passwords, scoping, throttle, twofactor
+from . import passwords, scoping, twofactor
 from .forms_security import CodeForm, DisableForm, SecurityPolicyForm
+from .views import open_session
 
 # ---- the office's policy ------------------------------------------------------------------
 
@@ -145,17 +143,8 @@ def twofactor_disable(request):
 def _complete_login(request, user, pending):
     twofactor.drop_pending(request)
     twofactor.code_accepted(user)
-    login(request, user, backend=pending.get("backend"))
+    response = open_session(request, user, pending.get("next") or "", pending.get("backend"))
     audit.record(user, AuditEntry.Action.LOGIN, user, {"second_factor": "totp"})
-    target = pending.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = redirect(target or "/")
-    throttle.remember_device(request, response, user)
-    if user.language and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language)
     return response
 
 
