@@ -8,3 +8,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/security/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.security)
+
+
+# `decoded`: the size of every frame Pillow decodes, shared with the kernel's image tests.
+from tests.core.test_files_images import decoded  # noqa: E402, F401

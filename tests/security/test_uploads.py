@@ -14,7 +14,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from PIL import Image, ImageFile
+from PIL import Image
 
 from dudao.core import files
 from dudao.core.errors import DomainError
@@ -35,20 +35,6 @@ def media(settings, tmp_path):
 
 def written(media) -> list[str]:
     return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def decoded(monkeypatch):
-    sizes = []
-    original = ImageFile.ImageFile.load
-
-    def load(self):
-        if self.tile:
-            sizes.append(self.size)
-        return original(self)
-
-    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
-    return sizes
 
 
 @pytest.fixture(scope="module")
