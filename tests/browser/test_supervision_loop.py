@@ -32,7 +32,11 @@ def act(page, finding, action, **fields):
             panel.locator("input[name=files]").set_input_files(value)
         else:
             panel.locator(f"[name={name}]").fill(value)
-    panel.locator("button[type=submit]").click()
+    # Wait for the server's answer to the POST: the live server shares the test's database
+    # connection, so reading before the view has finished can see its work half done (the
+    # status changed, the evidence not yet stored).
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        panel.locator("button[type=submit]").click()
 
 
 def wait_for_status(finding, status, page):
