@@ -1,0 +1,636 @@
+"""Load test of the production set-up: month-end at a supervision office (issue 10). Run by
+hand, not a test; loopback only.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python bench/load.py \\
+        [--stages 50,100,200,300,500] [--stage-seconds 60] [--think 5,10] \\
+        [--school-users 10] [--office-users 3] [--workers 3] [--worker-class sync]
+
+The database named in DATABASE_URL (PostgreSQL; the province dataset of bench/supervision.py or
+the demo county seeded into PostgreSQL) is changed: the chosen inspectors' and office admins'
+passwords are set to the load test's, school accounts `load-s<school id>` are created, and
+every simulated visit and rectification report is stored. Point it at a throwaway database.
+
+It starts gunicorn as docs/deployment.md runs it (`--workers 3`, sync workers, DEBUG off,
+CONN_MAX_AGE 60) on 127.0.0.1, unless `--url` names a server already running. Simulated users,
+each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
+
+- inspectors: log in once, then loop — my schools this month → one of their schools → the
+  visit form → submit a visit → the visit → the ledger, thinking 5–10 s between steps;
+- schools (`--school-users`): log in, then loop — their findings → a finding that awaits their
+  report → respond with a text and a 1600×1200 JPEG photo (multipart);
+- office admins (`--office-users`): log in, then loop — the dashboard → the ledger → the
+  ledger's Excel export.
+
+Inspectors ramp up stage by stage (their logins spread over the first seconds of a stage, as
+at month end); schools and office admins run from the start. After each stage it prints
+requests/s, p50/p95/p99 per endpoint, errors, and the CPU used by gunicorn, PostgreSQL and
+this script (% of one core; the machine has `os.cpu_count()` cores).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import gzip
+import io
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "Load-test-2026"  # noqa: S105 (a throwaway database's accounts)
+SEED = 20261201
+
+# --------------------------------------------------------------------------- accounts
+
+
+def prepare(args):
+    """Choose the simulated users in the database and set their passwords; return, per
+    scenario, a list of (username, data) for the simulated users."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dudao.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from dudao.accounts.models import Role, User
+    from dudao.inspectors.models import Assignment
+    from dudao.rectification.models import Finding, FindingStatus
+
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    current = Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+    hashed = make_password(PASSWORD)
+    needed = max(args.stages)
+
+    # Inspectors with a login and at least one school assigned now.
+    candidates = list(
+        User.objects.filter(role=Role.INSPECTOR, is_active=True, inspector__isnull=False)
+        .filter(inspector__assignments__in=Assignment.objects.unscoped().filter(current))
+        .values_list("pk", "username", "inspector_id")
+        .distinct()
+        .order_by("pk")[: needed * 20]
+    )
+    if len(candidates) < needed:
+        sys.exit(f"Only {len(candidates)} inspectors with schools; the last stage needs {needed}.")
+    chosen = rng.sample(candidates, needed)
+    schools = defaultdict(list)
+    for inspector_id, school_id in (
+        Assignment.objects.unscoped()
+        .filter(current, inspector_id__in=[c[2] for c in chosen])
+        .values_list("inspector_id", "school_id")
+    ):
+        schools[inspector_id].append(school_id)
+    inspectors = [(username, sorted(schools[iid])) for _, username, iid in chosen]
+
+    # Schools whose findings await a rectification report, each with a new school account.
+    awaiting = [FindingStatus.NOTICE_ISSUED, FindingStatus.URGED]
+    school_rows = list(
+        Finding.all_objects.filter(status__in=awaiting)
+        .values("school_id", "office_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=3)
+        .order_by("school_id")[: max(args.school_users * 5, 1)]
+    )
+    school_rows = rng.sample(school_rows, min(args.school_users, len(school_rows)))
+    schools_out = []
+    offices_in_play = sorted(set(_offices_of(chosen)))
+    admins = list(
+        User.objects.filter(role=Role.OFFICE_ADMIN, is_active=True, office_id__in=offices_in_play)
+        .order_by("pk")
+        .values_list("pk", "username")[: args.office_users]
+    )
+    with transaction.atomic():
+        User.objects.filter(pk__in=[c[0] for c in chosen] + [a[0] for a in admins]).update(
+            password=hashed
+        )
+        for row in school_rows:
+            username = f"load-s{row['school_id']}"
+            User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "role": Role.SCHOOL,
+                    "school_id": row["school_id"],
+                    "office_id": row["office_id"],
+                    "password": hashed,
+                    "is_active": True,
+                    "display_name": username,
+                },
+            )
+            findings = list(
+                Finding.all_objects.filter(school_id=row["school_id"], status__in=awaiting)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            schools_out.append((username, findings))
+    return {
+        "inspector": inspectors,
+        "school": schools_out,
+        "office": [(username, None) for _, username in admins],
+    }
+
+
+def _offices_of(chosen):
+    from dudao.accounts.models import User
+
+    return (
+        User.objects.filter(pk__in=[c[0] for c in chosen])
+        .exclude(office_id=None)
+        .values_list("office_id", flat=True)
+    )
+
+
+def photo_bytes() -> bytes:
+    """A 1600×1200 JPEG like a phone's downscaled photo (noise, so it does not shrink)."""
+    from PIL import Image
+
+    rng = random.Random(SEED)
+    small = Image.frombytes("RGB", (200, 150), bytes(rng.randrange(256) for _ in range(90000)))
+    buffer = io.BytesIO()
+    small.resize((1600, 1200)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- server
+
+
+def start_server(args, port):
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        TASKS_BACKEND=env.get("TASKS_BACKEND", "db"),
+        DUDAO_DEMO="0",
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    python = str(ROOT / ".venv/bin/python")
+    subprocess.run(  # noqa: S603 (the production set-up serves collected static files)
+        [python, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "dudao.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--timeout",
+        "120",
+        "--control-socket",
+        f"/tmp/dudao-load-{port}.ctl",  # noqa: S108
+        "--log-level",
+        "warning",
+    ]
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("gunicorn did not start")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- CPU
+
+
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_sample(server_pid: int | None) -> dict:
+    """CPU ticks so far of gunicorn (master and workers), PostgreSQL's processes and us."""
+    totals = {"gunicorn": 0, "postgres": 0, "load": _ticks(os.getpid())}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            comm = (entry / "comm").read_text().strip()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if comm.startswith("postgres"):
+            totals["postgres"] += _ticks(pid)
+        elif b"gunicorn" in cmdline and b"dudao.wsgi" in cmdline:
+            totals["gunicorn"] += _ticks(pid)
+    return totals
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+
+class HttpError(Exception):
+    pass
+
+
+class Browser:
+    """One simulated browser: cookies, gzip, one connection at a time (reopened whenever the
+    server closes it, as gunicorn's sync workers do after each response)."""
+
+    def __init__(self, host, port, stats):
+        self.host, self.port, self.stats = host, port, stats
+        self.cookies = {}
+        self.reader = self.writer = None
+
+    async def close(self):
+        if self.writer:
+            self.writer.close()
+            self.reader = self.writer = None
+
+    async def request(self, label, method, path, body=b"", content_type=None, expect=(200,)):
+        headers = {
+            "Host": f"{self.host}:{self.port}",
+            "User-Agent": "dudao-load/1 (Android; Mobile)",
+            "Accept": "text/html,*/*",
+            "Accept-Encoding": "gzip",
+            "Accept-Language": "zh-CN,zh",
+            "Connection": "keep-alive",
+        }
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "POST":
+            headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
+            headers["Content-Length"] = str(len(body))
+            headers["Origin"] = f"http://{self.host}:{self.port}"
+            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head = f"{method} {path} HTTP/1.1\r\n{lines}"
+        started = time.monotonic()
+        try:
+            status, response_headers, content = await asyncio.wait_for(
+                self._exchange(head.encode() + b"\r\n" + body), timeout=60
+            )
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, HttpError) as error:
+            await self.close()
+            self.stats.record(label, time.monotonic() - started, f"{type(error).__name__}")
+            raise HttpError(label) from error
+        elapsed = time.monotonic() - started
+        for name, value in response_headers:
+            if name == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, cookie = pair.partition("=")
+                self.cookies[key.strip()] = cookie.strip()
+        error = None if status in expect else f"HTTP {status}"
+        self.stats.record(label, elapsed, error)
+        if error:
+            raise HttpError(f"{label}: {error}")
+        location = dict(response_headers).get("location")
+        if dict(response_headers).get("content-encoding") == "gzip":
+            content = gzip.decompress(content)
+        return status, location, content
+
+    async def _exchange(self, data):
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                fresh = True
+            else:
+                fresh = False
+            try:
+                self.writer.write(data)
+                await self.writer.drain()
+                status_line = await self.reader.readline()
+                if not status_line:
+                    raise ConnectionResetError
+            except (ConnectionResetError, BrokenPipeError):
+                await self.close()
+                if fresh or attempt == 2:
+                    raise
+                continue
+            break
+        status = int(status_line.split()[1])
+        headers = []
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            headers.append((name.strip().lower(), value.strip()))
+        header = dict(headers)
+        if header.get("transfer-encoding") == "chunked":
+            chunks = []
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readline()
+                    break
+                chunks.append(await self.reader.readexactly(size))
+                await self.reader.readline()
+            content = b"".join(chunks)
+        elif "content-length" in header:
+            content = await self.reader.readexactly(int(header["content-length"]))
+        else:
+            content = await self.reader.read()
+        if header.get("connection", "").lower() == "close" or "content-length" not in header:
+            await self.close()
+        return status, headers, content
+
+    async def get(self, label, path, **kwargs):
+        return await self.request(label, "GET", path, **kwargs)
+
+    async def post(self, label, path, fields, files=None, expect=(302,)):
+        fields = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}
+        if files:
+            body, content_type = multipart(fields, files)
+        else:
+            body = urlencode(fields, doseq=True).encode()
+            content_type = None
+        return await self.request(label, "POST", path, body, content_type, expect)
+
+    async def login(self, username):
+        await self.get("login (form)", "/accounts/login/")
+        _, location, _ = await self.post(
+            "login", "/accounts/login/", {"login": username, "password": PASSWORD}
+        )
+        if not location or "/login" in location:
+            raise HttpError(f"login refused for {username}")
+
+
+def multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                f"{item}\r\n".encode()
+            )
+    for name, (filename, data, mime) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+class Stats:
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.samples = defaultdict(list)
+        self.errors = defaultdict(int)
+
+    def record(self, label, seconds, error=None):
+        self.samples[label].append(seconds * 1000)
+        if error:
+            self.errors[(label, error)] += 1
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def print_stage(name, users, seconds, stats, cpu_before, cpu_after):
+    total = sum(len(v) for v in stats.samples.values())
+    every = [x for v in stats.samples.values() for x in v]
+    errors = sum(stats.errors.values())
+    print(f"\n== {name}: {users} inspectors, {seconds:.0f} s, {total / seconds:.1f} requests/s")
+    print(f"   {'endpoint':<22}{'n':>7}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  ms")
+    for label in sorted(stats.samples):
+        v = stats.samples[label]
+        print(
+            f"   {label:<22}{len(v):>7}{statistics.median(v):>9.0f}"
+            f"{percentile(v, 0.95):>9.0f}{percentile(v, 0.99):>9.0f}{max(v):>9.0f}"
+        )
+    if every:
+        print(
+            f"   {'all':<22}{len(every):>7}{statistics.median(every):>9.0f}"
+            f"{percentile(every, 0.95):>9.0f}{percentile(every, 0.99):>9.0f}{max(every):>9.0f}"
+        )
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = {k: (cpu_after[k] - cpu_before[k]) / hz / seconds * 100 for k in cpu_after}
+    print(
+        f"   errors: {errors}"
+        + "".join(f"; {label} {err}: {n}" for (label, err), n in sorted(stats.errors.items()))
+    )
+    print(
+        f"   CPU (% of one core; {os.cpu_count()} cores): gunicorn {cpu['gunicorn']:.0f}, "
+        f"PostgreSQL {cpu['postgres']:.0f}, load generator {cpu['load']:.0f}"
+    )
+    return {
+        "rps": total / seconds,
+        "p95": percentile(every, 0.95) if every else None,
+        "errors": errors,
+    }
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+class Run:
+    def __init__(self, args, host, port, accounts):
+        self.args, self.host, self.port = args, host, port
+        self.accounts = accounts
+        self.stats = Stats()
+        self.stop = asyncio.Event()
+        self.rng = random.Random(SEED)
+        self.photo = photo_bytes() if accounts["school"] else b""
+
+    async def think(self):
+        low, high = self.args.think
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), timeout=self.rng.uniform(low, high))
+
+    async def user(self, scenario, username, data, delay):
+        await asyncio.sleep(delay)
+        browser = Browser(self.host, self.port, self.stats)
+        try:
+            while not self.stop.is_set():
+                try:
+                    if "sessionid" not in browser.cookies:
+                        await browser.login(username)
+                        await self.think()
+                    await getattr(self, scenario)(browser, data)
+                except HttpError:
+                    await self.think()  # a failed step: think, then carry on with the loop
+        finally:
+            await browser.close()
+
+    async def inspector(self, browser, schools):
+        await browser.get("my schools", "/visits/mine/")
+        await self.think()
+        school = self.rng.choice(schools)
+        await browser.get("a school", f"/schools/{school}/")
+        await self.think()
+        await browser.get("visit form", f"/visits/new/{school}/")
+        await self.think()
+        moment = time.time() - 3600 - self.rng.randrange(3600)
+        fields = {
+            "client_uuid": str(uuid.uuid4()),
+            "visited_at": time.strftime("%Y-%m-%dT%H:%M", time.localtime(moment)),
+            "unannounced": "on",
+            "methods": ["campus_walk", "class_visit"],
+            "minimums": ["class_attended"],
+            "feedback": "总体情况良好。",
+            "submit": "1",
+        }
+        for n in range(1, 9):
+            fields[f"area_{n}_status"] = "fine"
+            fields[f"area_{n}_note"] = ""
+        _, location, _ = await browser.post("submit visit", f"/visits/new/{school}/", fields)
+        await self.think()
+        if location and location.startswith("/visits/"):
+            await browser.get("the visit", location)
+            await self.think()
+        await browser.get("ledger", "/findings/ledger/")
+        await self.think()
+
+    async def school(self, browser, findings):
+        await browser.get("school findings", "/findings/school/")
+        await self.think()
+        if not findings:
+            return
+        finding = findings.pop(0)
+        _, _, page = await browser.get("a finding", f"/findings/{finding}/")
+        await self.think()
+        match = re.search(rb'name="expected_version" value="(\d+)"', page)
+        if not match:
+            return
+        await browser.post(
+            "respond with photo",
+            f"/findings/{finding}/action/respond/",
+            {"expected_version": match.group(1).decode(), "text": "已整改，见照片。"},
+            files={"files": ("photo.jpg", self.photo, "image/jpeg")},
+        )
+        await self.think()
+
+    async def office(self, browser, _):
+        await browser.get("dashboard", "/dashboard/")
+        await self.think()
+        await browser.get("ledger (office)", "/findings/ledger/")
+        await self.think()
+        await browser.get("ledger export", "/reports/ledger.xlsx")
+        await self.think()
+
+    async def main(self, server_pid):
+        tasks = []
+        for scenario in ("school", "office"):
+            for username, data in self.accounts[scenario]:
+                delay = self.rng.uniform(0, 5)
+                tasks.append(asyncio.create_task(self.user(scenario, username, data, delay)))
+        started_users = 0
+        results = []
+        for stage in self.args.stages:
+            for username, schools in self.accounts["inspector"][started_users:stage]:
+                delay = self.rng.uniform(0, self.args.ramp_seconds)
+                task = self.user("inspector", username, schools, delay)
+                tasks.append(asyncio.create_task(task))
+            started_users = stage
+            # The stage's ramp (logins) is part of what it measures: month end is a rush.
+            self.stats.reset()
+            cpu_before = cpu_sample(server_pid)
+            began = time.monotonic()
+            await asyncio.sleep(self.args.stage_seconds)
+            seconds = time.monotonic() - began
+            summary = print_stage(
+                f"stage {len(results) + 1}",
+                stage,
+                seconds,
+                self.stats,
+                cpu_before,
+                cpu_sample(server_pid),
+            )
+            results.append((stage, summary))
+            sys.stdout.flush()
+        self.stop.set()
+        await asyncio.wait(tasks, timeout=70)
+        return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stages", default="50,100,200,300,500")
+    parser.add_argument("--stage-seconds", type=float, default=60)
+    parser.add_argument("--ramp-seconds", type=float, default=10)
+    parser.add_argument("--think", default="5,10", help="seconds between steps: low,high")
+    parser.add_argument("--school-users", type=int, default=10)
+    parser.add_argument("--office-users", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--url", help="a server already running (loopback only)")
+    args = parser.parse_args()
+    args.stages = [int(s) for s in args.stages.split(",")]
+    args.think = tuple(float(s) for s in args.think.split(","))
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL=postgres://... (the production database is PostgreSQL).")
+
+    # One throwaway key for the preparation and the server (sessions are signed with it).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    accounts = prepare(args)
+    print(
+        f"Accounts: {len(accounts['inspector'])} inspectors, {len(accounts['school'])} schools, "
+        f"{len(accounts['office'])} office admins; password {PASSWORD!r}"
+    )
+    server = None
+    if args.url:
+        parts = urlsplit(args.url)
+        host, port = parts.hostname, parts.port or 80
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            sys.exit("Loopback only: --url must be on 127.0.0.1.")
+    else:
+        host, port = "127.0.0.1", free_port()
+        server = start_server(args, port)
+        print(
+            f"gunicorn on {host}:{port}: {args.workers} {args.worker_class} workers"
+            + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+            + ", DEBUG off, CONN_MAX_AGE "
+            + os.environ.get("CONN_MAX_AGE", "60")
+        )
+    try:
+        run = Run(args, host, port, accounts)
+        results = asyncio.run(run.main(server.pid if server else None))
+    finally:
+        if server:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    print("\nSummary: inspectors → requests/s, p95 ms, errors")
+    for users, summary in results:
+        print(f"  {users:>5} → {summary['rps']:.1f}, {summary['p95']:.0f}, {summary['errors']}")
+
+
+if __name__ == "__main__":
+    main()
