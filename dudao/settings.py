@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # "Keep me signed in" sessions are extended once a day of use (dudao/accounts/sessions.py).
+    "dudao.accounts.sessions.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An expired password (the office's max_age_days) allows only changing it.
     "dudao.accounts.middleware.PasswordExpiryMiddleware",

@@ -12,6 +12,8 @@ from .models import User
 class LoginForm(forms.Form):
     login = forms.CharField(label=_("Username or phone"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    # On an inspector's own phone: no sign-in at every school gate (sessions.py).
+    remember = forms.BooleanField(label=_("Keep me signed in on this device"), required=False)
     login.widget.attrs.update(autocomplete="username", autofocus=True)
     password.widget.attrs.update(autocomplete="current-password")
 

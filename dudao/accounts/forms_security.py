@@ -14,6 +14,7 @@ class SecurityPolicyForm(forms.ModelForm):
             "require_classes",
             "history_count",
             "max_age_days",
+            "remember_days",
             "require_totp_for_admins",
         ]
 

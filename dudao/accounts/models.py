@@ -144,6 +144,16 @@ class OfficeSecurityPolicy(models.Model):
             "After this many days the user must choose a new password: 0 (never) or 30 to 365."
         ),
     )
+    remember_days = models.PositiveSmallIntegerField(
+        _("keep signed in on a device (days)"),
+        default=30,
+        validators=[MaxValueValidator(90)],
+        help_text=_(
+            "How long a user who ticks “Keep me signed in on this device” stays signed in "
+            "without using Dudao (each day of use extends it): 0 (not offered) to 90. Without "
+            "the tick a sign-in lasts 12 hours."
+        ),
+    )
     require_totp_for_admins = models.BooleanField(
         _("office administrators must use two-step verification"),
         default=False,

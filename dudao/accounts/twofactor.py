@@ -212,7 +212,7 @@ def reset_device(actor, user: User) -> None:
 # ---- the pending sign-in ------------------------------------------------------------------
 
 
-def second_factor_redirect(request, user, next_url: str):
+def second_factor_redirect(request, user, next_url: str, remember: bool = False):
     """Call after the password succeeded, instead of `login()`: a redirect to the code page
     when `user` has an authenticator app or must set one up, else None (log in now)."""
     if device_of(user) is None and not is_required(user):
@@ -221,6 +221,7 @@ def second_factor_redirect(request, user, next_url: str):
         "user": user.pk,
         "backend": getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0],
         "next": next_url or "",
+        "remember": bool(remember),
         "at": timezone.now().timestamp(),
         "wrong": 0,
     }

@@ -15,7 +15,7 @@ from dudao.core.forms import apply_domain_error
 from dudao.core.paging import paginate
 from dudao.core.permissions import office_admin_required
 
-from . import scoping, services, throttle, twofactor
+from . import scoping, services, sessions, throttle, twofactor
 from .forms import LoginForm, OwnPasswordForm, SetPasswordForm, UserForm
 from .models import Role
 
@@ -39,22 +39,25 @@ def login_view(request, default_next: str = ""):
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return _logged_in(request, user, next_url)
+            return _logged_in(request, user, next_url, form.cleaned_data["remember"])
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 
-def _logged_in(request, user, next_url: str):
+def _logged_in(request, user, next_url: str, remember: bool):
     """The password was right: open the session and go on to `next_url` (a local URL)."""
-    if (second_step := twofactor.second_factor_redirect(request, user, next_url)) is not None:
+    second_step = twofactor.second_factor_redirect(request, user, next_url, remember)
+    if second_step is not None:
         return second_step  # the code from the user's authenticator app first (twofactor.py)
-    return open_session(request, user, next_url)
+    return open_session(request, user, next_url, remember=remember)
 
 
-def open_session(request, user, next_url: str, backend: str | None = None):
+def open_session(request, user, next_url: str, backend: str | None = None, remember: bool = False):
     """Log `user` in and go on to `next_url` (a local URL, else home), remembering this browser
-    as a known device (throttle.py) and the user's language: the end of every sign-in, after
-    the password alone or after the two-step code (views_security.py)."""
+    as a known device (throttle.py) and the user's language, and keeping the session for days
+    when the user asked to (sessions.py): the end of every sign-in, after the password alone
+    or after the two-step code (views_security.py)."""
     login(request, user, backend=backend)
+    sessions.start(request, user, remember)
     target = next_url
     if not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()

@@ -143,7 +143,13 @@ def twofactor_disable(request):
 def _complete_login(request, user, pending):
     twofactor.drop_pending(request)
     twofactor.code_accepted(user)
-    response = open_session(request, user, pending.get("next") or "", pending.get("backend"))
+    response = open_session(
+        request,
+        user,
+        pending.get("next") or "",
+        pending.get("backend"),
+        remember=bool(pending.get("remember")),
+    )
     audit.record(user, AuditEntry.Action.LOGIN, user, {"second_factor": "totp"})
     return response
 
