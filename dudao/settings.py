@@ -147,6 +147,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Beyond one machine (docs/scaling.md). DATABASE_REPLICA_URL: a streaming replica of the
+# primary; only code inside `reads_from_replica()` reads from it (the dashboards, the report
+# downloads; dudao/core/db_routers.py), every write and every other read uses the primary. If
+# the replica cannot be reached, those pages read from the primary and the replica is tried
+# again after REPLICA_RETRY_SECONDS. DISABLE_SERVER_SIDE_CURSORS=1 behind PgBouncer in
+# transaction mode (docs/deployment.md, "Workers and database connections").
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a kept connection to a restarted replica is noticed
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # Seconds to wait for the replica before falling back to the primary.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASE_ROUTERS = ["dudao.core.db_routers.ReadReplicaRouter"]
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+if env_bool("DISABLE_SERVER_SIDE_CURSORS", False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache the web server and the task worker share (an import's progress during its apply is

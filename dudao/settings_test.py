@@ -1,5 +1,6 @@
 """Settings for the test suite: the real settings, with tasks run inline and a fast hasher."""
 
+import copy
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -27,3 +28,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # engine by name only, and would otherwise make each xdist worker a file named after
     # the database's path).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+# A second database for the read-replica router (tests/core/test_read_replica.py): a separate
+# database, not a TEST MIRROR of default, so a test can tell which one served a read. It is
+# created only for a run that collects a test naming it (`databases={"default", "replica"}`).
+# No router here: the other tests never reach it, and its test database gets the full schema
+# (the production router refuses migrations on the replica). The replica tests install
+# dudao.core.db_routers.ReadReplicaRouter themselves.
+_replica = copy.deepcopy(DATABASES["default"])  # noqa: F405
+if _replica["ENGINE"] == "tests.db_backends.sqlite3":
+    _replica["TEST"] = {"NAME": ":memory:"}  # its own in-memory database
+else:  # PostgreSQL: test_<name>_replica beside test_<name> (xdist appends _gw0… to both)
+    _replica["TEST"] = {"NAME": f"test_{_replica['NAME']}_replica"}
+DATABASES["replica"] = _replica  # noqa: F405
+DATABASE_ROUTERS = []

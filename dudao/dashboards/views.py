@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from dudao.core.db_routers import reads_from_replica
+
 from . import figures
 from .forms import DashboardFilterForm
 
@@ -67,6 +69,7 @@ def _build(request):
     return form, scope, data
 
 
+@reads_from_replica()  # heavy and read-only: the replica when there is one (docs/scaling.md)
 def overview(request):
     form, scope, data = _build(request)
     context = {
@@ -81,6 +84,7 @@ def overview(request):
     return render(request, "dashboards/overview.html", context)
 
 
+@reads_from_replica()
 def overview_data(request):
     _form, _scope, data = _build(request)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.dates import last_complete_month
+from dudao.core.db_routers import reads_from_replica
 from dudao.core.errors import DomainError
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
@@ -52,6 +53,7 @@ def _month(year, month):
 
 
 @role_required(*LEDGER_ROLES)
+@reads_from_replica()  # innermost: the role check reads the primary (docs/scaling.md)
 def ledger_xlsx(request):
     return _download(request, "ledger", exporter.XLSX, request.GET)
 
@@ -69,6 +71,7 @@ def notice_pdf(request, pk):
 
 
 @role_required(*INSPECTOR_REPORT_ROLES)
+@reads_from_replica()
 def inspector_monthly(request, inspector_id, year, month, fmt):
     year, month = _month(year, month)
     return _download(request, "inspector_monthly", fmt, inspector_id, year, month)
@@ -92,6 +95,7 @@ def _office_id(request):
 
 
 @role_required(*OFFICE_REPORT_ROLES)
+@reads_from_replica()
 def office_monthly(request, year, month, fmt):
     year, month = _month(year, month)
     return _download(request, "office_monthly", fmt, _office_id(request), year, month)
