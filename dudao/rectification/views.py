@@ -30,7 +30,7 @@ from dudao.visits import queries as visit_queries
 
 from . import services, workflow
 from .forms import ActionForm, CaseCloseForm, CaseForm, CaseUpdateForm, FindingForm, NoticeIssueForm
-from .ledger import filtered_findings, with_last_follow_up
+from .ledger import filtered_findings, page_ids, rows_by_id
 from .models import (
     AccountabilityCase,
     Escalation,
@@ -452,10 +452,11 @@ def notice_issue(request, school_id):
 
 @role_required(*LEDGER_ROLES)
 def ledger(request):
-    """The rectification ledger (整改台账) with the filters of `ledger.filtered_findings`."""
+    """The rectification ledger (整改台账) with the filters of `ledger.filtered_findings`:
+    the page is cut on the bare ids (count, then LIMIT), then its rows are joined."""
     form, qs = filtered_findings(request.user, request.GET)
-    qs = with_last_follow_up(qs)
-    page, query = paginate(request, qs)
+    page, query = paginate(request, page_ids(qs))
+    page.object_list = rows_by_id(qs, page.object_list)
     context = {
         "form": form,
         "page": page,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts import scoping
 from dudao.core.supervision_items import SUPERVISION_ITEMS
-from dudao.rectification.ledger import filtered_findings, with_last_follow_up
+from dudao.rectification.ledger import filtered_findings, with_row_data
 from dudao.rectification.models import (
     ACTIVE_STATUSES,
     Escalation,
@@ -150,7 +150,7 @@ def ledger_rows(findings) -> list[list]:
 
 def ledger_findings(user, params):
     _form, findings = filtered_findings(user, params)
-    return with_last_follow_up(findings, "last_check")
+    return with_row_data(findings, "last_check")
 
 
 @register("ledger", formats=(XLSX,), for_user=True)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.lookups import LookupField, LookupWidget
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 
 from .models import AreaCheck, SixMinimum, Visit, VisitMethod
@@ -152,8 +153,11 @@ class MonthField(forms.CharField):
 
 
 class VisitFilterForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
-    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=None, required=False)
+    """The visit list's filters. School and inspector are chosen within the reader's scope,
+    by a search field when the scope is wide (`dudao.core.lookups`)."""
+
+    school = LookupField("school", label=_("School"), required=False)
+    inspector = LookupField("inspector", label=_("Inspector"), required=False)
     month = MonthField(label=_("Month"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -161,10 +165,25 @@ class VisitFilterForm(forms.Form):
         choices=[("", _("All")), *Visit.Status.choices],
     )
 
-    def __init__(self, *args, schools, inspectors, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools.order_by("name")
-        self.fields["inspector"].queryset = inspectors.order_by("name")
+        self.fields["school"].set_scope(user)
+        self.fields["inspector"].set_scope(user)
+
+
+class InspectorPickForm(forms.Form):
+    """The office admin's choice of whose schools "my schools" shows."""
+
+    inspector = LookupField(
+        "inspector",
+        label=_("Inspector"),
+        required=False,
+        widget=LookupWidget(attrs={"data-autosubmit": True}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].set_scope(user)
 
 
 class AttachmentForm(forms.Form):

@@ -22,7 +22,7 @@ from dudao.core.permissions import role_required
 from dudao.rectification.models import ACTIVE_STATUSES, Finding
 
 from . import queries, services
-from .forms import AttachmentForm, MonthField, VisitFilterForm, VisitForm
+from .forms import AttachmentForm, InspectorPickForm, MonthField, VisitFilterForm, VisitForm
 from .models import Attachment, SixMinimum, Visit, VisitMethod
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR)
@@ -106,15 +106,18 @@ def my_schools(request):
     last = queries.month_range(year, month)[1]
     today = timezone.localdate()
     inspector = None
-    choices = None
+    picker = None
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER):
         if not user.inspector_id:
             raise PermissionDenied
         inspector = user.inspector
     else:  # office admin (or superuser): look at one inspector of the office
-        choices = scoping.inspectors_for(user).filter(is_active=True).order_by("name")
-        if request.GET.get("inspector"):
+        picker = InspectorPickForm(request.GET or None, user=user)
+        if request.GET.get("inspector") and "inspector_text" not in request.GET:
+            # an id from a link or the <select>: not yours is not found
             inspector = scoping.get_inspector_for(user, request.GET["inspector"])
+        elif picker.is_bound and picker.is_valid():
+            inspector = picker.cleaned_data["inspector"]
     context = {
         "year": year,
         "month": month,
@@ -122,7 +125,7 @@ def my_schools(request):
         "previous_month": _shift_month(year, month, -1),
         "next_month": _shift_month(year, month, 1) if last < today else None,
         "inspector": inspector,
-        "inspector_choices": choices,
+        "picker": picker,
         "rows": [],
         "can_record": user.role in RECORD_ROLES and not user.is_superuser,
     }
@@ -299,12 +302,10 @@ def visit_list(request):
     qs = scoping.visits_for(user).filter(
         Q(status=Visit.Status.SUBMITTED) | Q(created_by_id=user.pk)
     )
-    form = VisitFilterForm(
-        request.GET or None,
-        schools=scoping.schools_for(user),
-        inspectors=scoping.inspectors_for(user),
-    )
+    form = VisitFilterForm(request.GET or None, user=user)
     data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        qs = qs.none()  # a filter that names nothing (a school typed wrong) shows nothing
     if data.get("school"):
         qs = qs.filter(school=data["school"])
     if data.get("inspector"):
