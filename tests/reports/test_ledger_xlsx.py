@@ -146,3 +146,19 @@ def test_query_count_does_not_grow_with_rows(world, client, findings):
         _response, sheet = workbook(client)
     assert len(data_rows(sheet)) == 15
     assert len(many) == len(few)
+
+
+def test_every_body_cell_is_styled_and_only_formula_like_texts_are_quoted(world, client, findings):
+    """The body's styles are built once and copied (exporter.to_xlsx): every cell keeps the
+    border, wrapping and date format, and the quote prefix stays on the cell that needs it."""
+    Finding.all_objects.filter(pk=findings["spot"].pk).update(description="=1+1 看似公式")
+    client.force_login(world.admin)
+    _, sheet = workbook(client)
+    body_cells = [cell for row in sheet.iter_rows(min_row=3) for cell in row]
+    assert len(body_cells) >= 3 * len(columns())
+    assert all(cell.border.left.style == "thin" for cell in body_cells)
+    assert all(cell.alignment.wrap_text for cell in body_cells)
+    quoted = [cell for cell in body_cells if cell.quotePrefix]
+    assert [cell.value for cell in quoted] == ["=1+1 看似公式"]
+    dates = [cell for cell in body_cells if isinstance(cell.value, datetime.datetime)]
+    assert dates and all(cell.number_format == "yyyy-mm-dd" for cell in dates)
