@@ -170,8 +170,25 @@ class Finding(models.Model):
             models.Index(fields=["office", "escalated_to"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["status", "deadline"]),
-            models.Index(fields=["office", "found_on"]),
             models.Index(fields=["inspector", "status"]),
+            # The ledger's order (-found_on, -pk), seeking within an office (the county) and
+            # across offices (a city or province viewer), and within the open findings, which
+            # the dashboard's links filter on (issue 10, docs/benchmarks.md).
+            models.Index(fields=["office", "found_on", "id"], name="finding_office_found_idx"),
+            models.Index(fields=["found_on", "id"], name="finding_found_idx"),
+            models.Index(
+                fields=["found_on", "id"],
+                name="finding_open_found_idx",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            # Every column the dashboards' open-findings figures group by, so they are read
+            # from this small index alone (key columns rather than INCLUDE, which SQLite
+            # lacks: the planner uses either; without `id` it uses neither).
+            models.Index(
+                fields=["office", "area", "is_overdue", "escalated_to", "found_on", "id"],
+                name="finding_open_figures_idx",
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
