@@ -21,6 +21,7 @@ from dudao.accounts.models import Role
 from dudao.core.dates import last_complete_month
 from dudao.core.db_routers import reads_from_replica
 from dudao.core.errors import DomainError
+from dudao.core.lookups import LookupField
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
 
@@ -101,6 +102,20 @@ def office_monthly(request, year, month, fmt):
     return _download(request, "office_monthly", fmt, _office_id(request), year, month)
 
 
+INSPECTORS_LISTED = 200  # a wider scope chooses its inspector by the search field
+
+
+class InspectorChoiceForm(forms.Form):
+    """Whose monthly reports the index offers, when the reader's inspectors are too many to
+    list (`dudao.core.lookups`: the reader's own inspectors only)."""
+
+    inspector = LookupField("inspector", label=gettext_lazy("Inspector"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].set_scope(user)
+
+
 class TemplateUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Word template (.docx)"))
 
@@ -122,11 +137,19 @@ def index(request):
     context = {"year": year, "month": month, "month_value": f"{year:04d}-{month:02d}"}
     if user.is_superuser or user.role in LEDGER_ROLES:
         context["ledger"] = True
-        context["inspectors"] = (
+        inspectors = list(
             scoping.inspectors_for(user)
             .select_related("office")
-            .order_by("office__name", "name")[:200]
+            .order_by("office__name", "name")[: INSPECTORS_LISTED + 1]
         )
+        if len(inspectors) > INSPECTORS_LISTED:
+            # A city or a province has thousands: one is chosen by the search field.
+            form = InspectorChoiceForm(request.GET or None, user=user)
+            chosen = form.cleaned_data["inspector"] if form.is_bound and form.is_valid() else None
+            inspectors = [chosen] if chosen else []
+            context["inspector_form"] = form
+            context["chosen_inspector"] = chosen
+        context["inspectors"] = inspectors
     if user.is_superuser or user.role == Role.VIEWER:
         context["offices"] = scoping.offices_for(user).order_by("name")
     elif user.role == Role.OFFICE_ADMIN and user.office_id:
