@@ -6,7 +6,8 @@ a dashboard and the same figure counted in the ledger cannot drift apart.
 
 It returns the bare rows (no join, no annotation), so a page is cut before anything is joined:
 the ledger counts and pages the ids (`page_ids`), then loads that page's rows with what a row
-shows (`rows_by_id`: the school, the inspector, the last follow-up). On a province's 972 642
+shows (`rows_by_id`: the school, the inspector, the last follow-up), the page's ids being a
+subquery with its LIMIT. On a province's 972 642
 findings, joining and annotating before the LIMIT took 4.8 s of SQL (issue 10,
 docs/benchmarks.md). The indexes that let every filter and the order seek are on `Finding`.
 """
@@ -157,13 +158,12 @@ def with_row_data(qs: QuerySet[Finding], follow_up: str = "last_follow_up") -> Q
 
 
 def rows_by_id(qs: QuerySet[Finding], ids) -> list[Finding]:
-    """The rows of `ids` (a page cut from `qs`, a `filtered_findings` queryset) with their
-    row data, in the order of `ids`. One query, bounded by the page."""
-    ids = list(ids)
-    if not ids:
+    """The rows of `ids` (a page cut from `qs`, a `filtered_findings` queryset: a list, or
+    the page's sliced `page_ids` queryset, which runs as a subquery) with their row data, in
+    the ledger's order. One query, bounded by the page."""
+    if isinstance(ids, list | tuple) and not ids:
         return []
-    found = {f.pk: f for f in with_row_data(qs.filter(pk__in=ids).order_by())}
-    return [found[pk] for pk in ids if pk in found]
+    return list(with_row_data(qs.filter(pk__in=ids)).order_by(*ORDER))
 
 
 def with_last_follow_up(qs: QuerySet[Finding], name: str = "last_follow_up") -> QuerySet[Finding]:
