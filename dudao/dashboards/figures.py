@@ -535,7 +535,8 @@ def findings_figures(scope: Scope, year: int, month: int, today: datetime.date) 
 
     - open: status not closed/withdrawn (the ledger's status=active)
     - overdue: open and flagged overdue (ledger: status=active, overdue=yes)
-    - escalated: open and escalated to the county or the city (ledger: escalated=any)
+    - escalated: open and escalated to the county office, the city or the province (serious
+      violations and repeated urgings included, docs/rules.md §11-§13; ledger: escalated=any)
     - by_age: open findings by days since found_on as of today: 0-7, 8-30, 31-90, over 90
       (ledger: status=active with found_from/found_to); without a date found: age_unknown
     - by_area: open findings per supervision item (ledger: status=active, area=N)

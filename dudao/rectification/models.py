@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
@@ -45,9 +46,13 @@ TERMINAL_STATUSES = (FindingStatus.CLOSED, FindingStatus.WITHDRAWN)
 
 
 class Escalation(models.TextChoices):
+    """Where a finding has been reported (上报), beside its status (docs/rules.md §11-§13):
+    the county office, then the city's, then the province's supervision office."""
+
     NONE = "none", _("Not escalated")
     COUNTY = "county", _("County office")
-    CITY = "city", _("City")
+    CITY = "city", pgettext_lazy("escalation level", "City")
+    PROVINCE = "province", pgettext_lazy("escalation level", "Province")
 
 
 class RectificationRules(models.Model):
@@ -57,10 +62,20 @@ class RectificationRules(models.Model):
     office = models.OneToOneField(
         "organisations.Office", on_delete=models.CASCADE, related_name="rectification_rules"
     )
-    escalate_after_rejections = models.PositiveSmallIntegerField(
-        _("escalate after this many failed follow-ups"),
+    # Urgings (督促) of both kinds count: a rejected follow-up and a missed deadline (§11).
+    escalate_after_urgings = models.PositiveSmallIntegerField(
+        _("escalate after this many urgings"),
         default=2,
         help_text=_("A problem still unfixed after two or more urgings becomes a key problem."),
+    )
+    # After an urging the school has this many days to respond (our convention, §10).
+    urge_response_days = models.PositiveSmallIntegerField(
+        _("days to respond after an urging"),
+        default=10,
+        help_text=_(
+            "After an urging (a missed deadline or a rejected follow-up) the school has this "
+            "many days to respond before it is urged again."
+        ),
     )
     notice_number_format = models.CharField(
         _("notice number format"),
@@ -136,6 +151,13 @@ class Finding(models.Model):
         _("status"), max_length=15, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     urge_count = models.PositiveSmallIntegerField(_("urgings"), default=0, editable=False)
+    # The date the school must answer its last urging by (docs/rules.md §10): set by every
+    # urging, cleared by a new notice. The daily check urges again once both this date and the
+    # deadline have passed without a response. The deadline itself is never moved by an
+    # urging, so "overdue" and the on-time rate keep meaning the deadline set by a person.
+    respond_by = models.DateField(
+        _("respond to the urging by"), null=True, blank=True, editable=False
+    )
     needs_other_department = models.BooleanField(_("needs another department"), default=False)
     escalated_to = models.CharField(
         _("escalated to"), max_length=10, choices=Escalation.choices, default=Escalation.NONE

@@ -1,15 +1,26 @@
-"""The overdue check (逾期): run daily by `manage.py check_overdue` or the
-`check_overdue_task` task. Idempotent: a second run the same day changes nothing."""
+"""The daily check (逾期与督促): run by `manage.py check_overdue` or the `check_overdue_task`
+task (`dudao/core/schedule.py`, 00:10 Beijing time). `daily_check` runs both parts:
+
+- `mark_overdue`: the overdue flag beside the status (docs/rules.md §10);
+- `urge_missed_dates`: a school that let its notice's deadline, or its last urging's date,
+  pass without responding is urged (督促) through the workflow (docs/rules.md §10-§11).
+
+Idempotent: a second run the same day changes nothing, and a run after missed days urges
+once per missed date (each urging sets the next date to respond by, after today)."""
 
 import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from dudao.core.errors import DomainError
+from dudao.core.guards import SYSTEM
+
 from .models import Finding
-from .workflow import ACTIVE, TERMINAL, Event, record_event
+from .workflow import ACTIVE, TERMINAL, URGEABLE, Event, record_event
 
 # Offices are all on Beijing time; the office's local date decides what is overdue.
 OFFICE_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -61,3 +72,42 @@ def mark_overdue(today: datetime.date | None = None) -> dict[str, int]:
     Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_mark]).update(is_overdue=True)
     Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_clear]).update(is_overdue=False)
     return {"marked": len(to_mark), "cleared": len(to_clear)}
+
+
+def urge_missed_dates(today: datetime.date | None = None) -> dict[str, int]:
+    """Urge (督促) every finding waiting for the school's answer (notice issued, or urged)
+    whose date to answer by has passed: the deadline, or the last urging's `respond_by` if
+    later (docs/rules.md §10). Each urging is the workflow's "urge" transition taken by
+    SYSTEM (history row, audit row, notifications on commit), in its own transaction, and
+    sets `respond_by` to today + the office's `urge_response_days`, so the finding is not
+    due again today: a second run, or a run after missed days, urges once per missed date.
+    A finding a person changed meanwhile (stale version) waits for the next run. At the
+    office's threshold the urging escalates the finding to the county office (§11)."""
+    from .services import urge_missed_date
+
+    today = today or office_today()
+    due = (
+        Finding.objects.unscoped()
+        .filter(status__in=URGEABLE)
+        .alias(answer_due=Greatest("deadline", Coalesce("respond_by", "deadline")))
+        .filter(answer_due__lt=today)
+        .order_by("pk")
+    )
+    urged = escalated = 0
+    for finding in list(due):
+        try:
+            with transaction.atomic():
+                after = urge_missed_date(
+                    SYSTEM, finding, expected_version=finding.version, today=today
+                )
+        except DomainError:
+            continue
+        urged += 1
+        escalated += after.escalated_to != finding.escalated_to
+    return {"urged": urged, "escalated": escalated}
+
+
+def daily_check(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: the overdue flags, then the urgings for missed dates."""
+    today = today or office_today()
+    return {**mark_overdue(today), **urge_missed_dates(today)}

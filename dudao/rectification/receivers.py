@@ -3,9 +3,13 @@ after commit (the signal is sent from transaction.on_commit), so nobody is told 
 change that was rolled back.
 
 - a new finding, an issued notice, a rejected rectification → the school's users
+- an urging for a missed date (docs/rules.md §10) → the school's users and its current
+  responsible inspector
 - the school's response → the school's current responsible inspector
-- an escalation, an overdue finding, "needs another department" → the office admins
-- a serious finding (recorded as serious or re-graded to serious) → the office admins
+- an escalation (to the county office, the city, the province), an overdue finding, "needs
+  another department" → the office admins
+- a serious finding (recorded as serious or re-graded to serious) → the office admins, once:
+  the "escalated" line that reports it to the county office at once (§13) tells nobody again
 
 Each notification is a message key of `dudao.notifications.messages` with the school's name
 and the problem as parameters (rendered in the reader's language), and links to the
@@ -16,11 +20,26 @@ from django.urls import reverse
 
 from dudao.accounts.models import Role, User
 from dudao.inspectors.models import Assignment
+from dudao.notifications.messages import MESSAGES
 from dudao.notifications.services import notify
 
-TO_SCHOOL = {"created", "issue_notice", "reject"}
-TO_INSPECTOR = {"respond"}
-TO_OFFICE = {"escalated", "escalate", "escalate_to_city", "overdue", "mark_needs_other_department"}
+TO_SCHOOL = {"created", "issue_notice", "reject", "urge"}
+TO_INSPECTOR = {"respond", "urge"}
+TO_OFFICE = {
+    "escalated",
+    "escalate",
+    "escalate_to_city",
+    "escalate_to_province",
+    "overdue",
+    "mark_needs_other_department",
+}
+# Until `dudao.notifications.messages` registers a message of its own for these keys, they
+# are told with the nearest one there is (None: not told).
+STAND_IN = {"finding.urge": "finding.overdue", "finding.escalate_to_province": None}
+
+
+def _kind(key: str) -> str | None:
+    return key if key in MESSAGES else STAND_IN.get(key)
 
 
 def school_users(finding):
@@ -40,9 +59,10 @@ def office_admins(finding):
 
 def messages_for(finding, event, action):
     """(message key, recipients) for one event of a finding."""
-    if (event.data or {}).get("serious"):
+    data = event.data or {}
+    if data.get("serious"):
         yield "finding.serious", office_admins(finding)
-    elif action in TO_OFFICE:
+    elif action in TO_OFFICE and data.get("reason") != "serious":
         yield f"finding.{action}", office_admins(finding)
     if action in TO_SCHOOL:
         yield f"finding.{action}", school_users(finding)
@@ -58,6 +78,9 @@ def link_for(finding, event, action) -> str:
 
 
 def on_finding_transitioned(sender, finding, event, action, **kwargs):
-    for kind, users in messages_for(finding, event, action):
+    for key, users in messages_for(finding, event, action):
+        kind = _kind(key)
+        if kind is None:
+            continue
         params = {"school": finding.school.name, "description": finding.description[:500]}
         notify(users, kind, params, url=link_for(finding, event, action))

@@ -14,8 +14,9 @@ changes and for the edits beside them. Both refuse with NotPermitted before anyt
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
@@ -32,6 +33,7 @@ from dudao.visits.models import AreaCheck, Visit
 from . import workflow
 from .models import (
     AccountabilityCase,
+    Escalation,
     Finding,
     FollowUp,
     Notice,
@@ -70,6 +72,27 @@ def _check_deadline(kind, deadline, day) -> datetime.date:
     return deadline
 
 
+def _report_serious(finding: Finding, actor) -> None:
+    """A serious violation is reported to the county office at once (docs/rules.md §13): the
+    finding is escalated to the county office (unless it is already escalated further) with an
+    "escalated" history line. The office admins are told by the "serious" flag of the event
+    that made it serious (`receivers.py`), not a second time by this line."""
+    if finding.escalated_to != Escalation.NONE:
+        return
+    finding.escalated_to = Escalation.COUNTY
+    finding.save(update_fields=["escalated_to", "updated_at"])
+    with translation.override(settings.LANGUAGE_CODE):  # the record's language
+        note = _("Serious violation: reported to the county office at once.")
+    record_event(
+        finding,
+        Event.ESCALATED,
+        actor,
+        from_status=finding.status,
+        note=note,
+        data={"reason": "serious", "to": Escalation.COUNTY.value},
+    )
+
+
 def _responsible_inspector_id(school, visit, day):
     if visit is not None and visit.inspector_id:
         return visit.inspector_id
@@ -100,8 +123,9 @@ def create_finding(
     """Record a finding: by the inspector of a visit they recorded (the visit's item is
     marked "problem"), by the school's responsible inspector, or by the office admin (with
     or without a visit). An on-the-spot finding's deadline is the day of the finding. A
-    serious finding sends a "created" event flagged serious: the office decides on an
-    accountability case; none is opened automatically."""
+    serious finding is reported to the county office at once (escalated, docs/rules.md §13)
+    and sends a "created" event flagged serious: the office decides on an accountability
+    case; none is opened automatically."""
     school = School.objects.unscoped().get(pk=school.pk)
     today = timezone.localdate()
     guards.require_person(actor)  # the finding records who made it
@@ -163,6 +187,8 @@ def create_finding(
         from_status="",
         data={"severity": severity, "serious": severity == Severity.SERIOUS},
     )
+    if severity == Severity.SERIOUS:
+        _report_serious(finding, actor)
     audit.record_create(actor, finding)
     return finding
 
@@ -298,7 +324,8 @@ def record_follow_up(
     actor, finding, *, expected_version, result: str, note: str = "", checked_at=None
 ) -> FollowUp:
     """A follow-up check (回访/复查): accepted closes the finding; rejected urges the school
-    again (urge_count + 1) and, at the office's threshold, escalates it automatically."""
+    again (urge_count + 1, a new date to respond by) and, at the office's threshold,
+    escalates it automatically (docs/rules.md §10-§11)."""
     if result not in FollowUp.Result.values:
         raise DomainError(_("Choose the result of the check."), field="result")
     action = Action.ACCEPT if result == FollowUp.Result.ACCEPTED else Action.REJECT
@@ -328,9 +355,35 @@ def escalate(actor, finding, *, expected_version, note: str) -> Finding:
 
 
 def escalate_to_city(actor, finding, *, expected_version, note: str) -> Finding:
-    """The office passes a county-escalated finding on to the city."""
+    """The office passes a county-escalated finding on to the city (docs/rules.md §12)."""
     return transition(
         finding, Action.ESCALATE_TO_CITY, actor, expected_version=expected_version, note=note
+    )
+
+
+def escalate_to_province(actor, finding, *, expected_version, note: str) -> Finding:
+    """The office passes a finding the city could not solve either on to the province
+    (难点问题, docs/rules.md §12): only after the city, only by the office admin."""
+    return transition(
+        finding, Action.ESCALATE_TO_PROVINCE, actor, expected_version=expected_version, note=note
+    )
+
+
+def urge_missed_date(actor, finding, *, expected_version, today: datetime.date) -> Finding:
+    """督促: the school let its notice's deadline, or its last urging's date, pass without
+    responding (docs/rules.md §10). Taken by the daily check as SYSTEM (the workflow's
+    "system" role: no person urges this way); counts toward escalation like a rejected
+    follow-up (§11). The note says which date was missed and the new date to respond by."""
+    missed = workflow.answer_due(finding)
+    note = workflow.urge_note(missed, workflow.respond_by_after_urging(finding.office_id, today))
+    return transition(
+        finding,
+        Action.URGE,
+        actor,
+        expected_version=expected_version,
+        note=note,
+        missed=missed.isoformat(),
+        checked_on=today.isoformat(),
     )
 
 
@@ -403,7 +456,9 @@ def change_deadline(actor, finding, *, expected_version, deadline, note: str = "
 @transaction.atomic
 def set_severity(actor, finding, *, expected_version, severity: str, note: str = "") -> Finding:
     """The office re-grades a finding. Making it serious flags the office (event data
-    "serious"); the accountability case is still opened by a person."""
+    "serious") and reports it to the county office at once (docs/rules.md §13); the
+    accountability case is still opened by a person. Lowering the severity does not
+    withdraw an escalation."""
     finding = _edit(actor, finding, expected_version, {OFFICE})
     if severity not in Severity.values:
         raise DomainError(_("Choose the severity."), field="severity")
@@ -422,6 +477,8 @@ def set_severity(actor, finding, *, expected_version, severity: str, note: str =
         note=note,
         data={"from": old, "to": severity, "serious": severity == Severity.SERIOUS},
     )
+    if severity == Severity.SERIOUS:
+        _report_serious(finding, actor)
     audit.record_update(actor, finding, before)
     return finding
 
@@ -570,3 +627,54 @@ def close_accountability_case(
     if case.status == AccountabilityCase.Status.CLOSED:
         return case
     return engine.transition(CASE_WORKFLOW, case, CaseAction.CLOSE, actor, note=notes)
+
+
+@transaction.atomic
+def attach_visit_files(actor, finding, attachments) -> list[RectificationEvidence]:
+    """Attach photos (or other files) already uploaded to the finding's visit to the finding as
+    its evidence of the problem: the inspector chooses them on the visit form instead of
+    uploading them again. Each file is copied into the finding's own evidence (checked again
+    by content, so a finding's files never depend on the visit's rows); a file already
+    attached (same bytes) is not attached twice. By the visit's recorder or the office
+    admin, as for `create_finding` with a visit."""
+    from django.core.files import File
+
+    locked = Finding.objects.unscoped().select_for_update().get(pk=finding.pk)
+    if locked.visit_id is None:
+        raise DomainError(_("This finding was not recorded during a visit."), field="photos")
+    visit = Visit.objects.unscoped().get(pk=locked.visit_id)
+    guards.require_person(actor)
+    guards.require_self_or_office_admin(
+        actor,
+        visit.created_by_id,
+        locked.office_id,
+        message=_("Only the inspector who made the visit can add findings to it."),
+    )
+    stored = []
+    for attachment in attachments:
+        if attachment.visit_id != visit.pk:
+            raise DomainError(_("The file belongs to another visit."), field="photos")
+        existing = locked.files.filter(response__isnull=True, sha256=attachment.sha256).first()
+        if existing:
+            stored.append(existing)
+            continue
+        with attachment.file.open("rb") as opened:
+            source = File(opened.file, name=attachment.original_name)
+            checked = uploads.check_upload(source)
+            (evidence,) = _store_files(actor, locked, [(source, checked)])
+        record_event(
+            locked,
+            Event.FILE_ADDED,
+            actor,
+            from_status=locked.status,
+            data={"file_id": evidence.pk, "name": evidence.original_name, "visit_file": True},
+        )
+        audit.record(
+            actor,
+            audit.Action.CREATE,
+            evidence,
+            {"after": audit.snapshot(evidence)},
+            office_id=locked.office_id,
+        )
+        stored.append(evidence)
+    return stored

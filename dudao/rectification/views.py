@@ -51,7 +51,8 @@ EXTRA_LABELS = {
     SET_SEVERITY: gettext_lazy("change the severity"),
     ADD_FILE: gettext_lazy("add a photo or file"),
 }
-ACTION_NAMES = set(Action.values) | set(EXTRA_LABELS)
+# Urging for a missed date is the daily check's alone (docs/rules.md §10): no page posts it.
+ACTION_NAMES = (set(Action.values) - {Action.URGE}) | set(EXTRA_LABELS)
 DANGER = {Action.WITHDRAW, Action.REJECT}
 
 EVENT_LABELS = {
@@ -298,6 +299,7 @@ def _perform(user, finding, action, data, files):
     named = {
         Action.ESCALATE: services.escalate,
         Action.ESCALATE_TO_CITY: services.escalate_to_city,
+        Action.ESCALATE_TO_PROVINCE: services.escalate_to_province,
         Action.CLOSE_ON_THE_SPOT: services.close_on_the_spot,
         Action.WITHDRAW: services.withdraw,
         Action.REOPEN: services.reopen,
@@ -472,13 +474,16 @@ def ledger(request):
 ESCALATION_LEVELS = {
     "county": Q(escalated_to=Escalation.COUNTY),
     "city": Q(escalated_to=Escalation.CITY),
+    "province": Q(escalated_to=Escalation.PROVINCE),
     "department": Q(needs_other_department=True),
 }
 
 
 @role_required(*CASE_ROLES)
 def escalations(request):
-    """Findings escalated to the county office or the city, or needing another department."""
+    """The escalation queue: open findings escalated to the county office (after repeated
+    urgings, by hand, or as serious violations), the city or the province, or needing
+    another department (docs/rules.md §11-§13)."""
     user = request.user
     level = request.GET.get("level", "")
     condition = ESCALATION_LEVELS.get(level) or (
@@ -499,8 +504,9 @@ def escalations(request):
         "level": level,
         "levels": [
             ("", _("All")),
-            ("county", _("County office")),
-            ("city", _("City")),
+            ("county", Escalation.COUNTY.label),
+            ("city", Escalation.CITY.label),
+            ("province", Escalation.PROVINCE.label),
             ("department", _("Needs another department")),
         ],
     }

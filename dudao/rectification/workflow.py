@@ -2,18 +2,24 @@
 `transition()`; the named services in `dudao.rectification.services` are thin wrappers.
 
 Statuses: open → notice_issued → responded → closed (follow-up accepted), or
-responded → urged (follow-up rejected, urge_count + 1) → responded → … ; withdrawn ends a
-finding recorded in error; the office may reopen a closed or withdrawn finding.
+responded → urged (follow-up rejected, urge_count + 1) → responded → … ; a notice or an
+urging left unanswered past its date is urged by the daily check (notice_issued/urged →
+urged, urge_count + 1, docs/rules.md §10); withdrawn ends a finding recorded in error; the
+office may reopen a closed or withdrawn finding.
 
-Escalation is not a status: `escalate`, `escalate_to_city` and `mark_needs_other_department`
-keep the status and change `escalated_to` / `severity`. After `escalate_after_rejections`
-(default 2) rejected follow-ups the finding escalates to the county office by itself, as a
-key problem (docs/rules.md §11).
+Escalation is not a status: `escalate`, `escalate_to_city`, `escalate_to_province` and
+`mark_needs_other_department` keep the status and change `escalated_to` / `severity`. After
+`escalate_after_urgings` (default 2) urgings of either kind the finding escalates to the
+county office by itself, as a key problem (docs/rules.md §11); county → city → province, by
+the office (§12); a serious violation is reported to the county office when it is recorded
+(§13, `services.create_finding` and `services.set_severity`).
 
 Who may act, relative to the finding's school:
 - "inspector": the school's responsible inspector today (挂牌, from the assignments)
 - "school": a school user of that school
 - "office_admin": an office admin of the finding's office
+- "system": the platform's daily check (`dudao.core.guards.SYSTEM`), the only one that urges
+  a school for a missed date
 
 Each transition runs in one transaction through the engine (`dudao.core.workflow`): lock
 the row (select_for_update), check the expected version (optimistic concurrency: the version
@@ -25,6 +31,7 @@ Accountability cases (问责) have their own small workflow here too: open → c
 office admin, with an AccountabilityCaseEvent per change.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.conf import settings
@@ -60,10 +67,12 @@ __all__ = [
     "FINDING_WORKFLOW",
     "INSPECTOR",
     "OFFICE",
+    "PLATFORM",
     "RULES",
     "SCHOOL",
     "TERMINAL",
     "TRANSITIONS",
+    "URGEABLE",
     "Action",
     "CaseAction",
     "Event",
@@ -72,11 +81,14 @@ __all__ = [
     "Rule",
     "StaleFinding",
     "allowed_actions",
+    "answer_due",
     "lock",
     "record_case_event",
     "record_event",
+    "respond_by_after_urging",
     "roles_of",
     "transition",
+    "urge_note",
 ]
 
 S = FindingStatus
@@ -91,6 +103,7 @@ class Action(models.TextChoices):
     REJECT = "reject", gettext_lazy("reject the rectification")
     ESCALATE = "escalate", gettext_lazy("escalate to the county office")
     ESCALATE_TO_CITY = "escalate_to_city", gettext_lazy("escalate to the city")
+    ESCALATE_TO_PROVINCE = "escalate_to_province", gettext_lazy("escalate to the province")
     MARK_NEEDS_OTHER_DEPARTMENT = (
         "mark_needs_other_department",
         gettext_lazy("mark as needing another department"),
@@ -98,13 +111,17 @@ class Action(models.TextChoices):
     CLOSE_ON_THE_SPOT = "close_on_the_spot", gettext_lazy("close as fixed on the spot")
     WITHDRAW = "withdraw", gettext_lazy("withdraw")
     REOPEN = "reopen", gettext_lazy("reopen")
+    # Taken by the daily check only (docs/rules.md §10), never offered to a person.
+    URGE = "urge", gettext_lazy("urge the school: date missed")
 
 
 class Event:
     """FindingEvent actions written outside the table (no status change)."""
 
     CREATED = "created"
-    ESCALATED = "escalated"  # automatic escalation after repeated rejected follow-ups
+    # Automatic escalation to the county office: after repeated urgings (data "reason":
+    # "urgings", §11) or a serious violation recorded or re-graded ("reason": "serious", §13).
+    ESCALATED = "escalated"
     OVERDUE = "overdue"
     OVERDUE_CLEARED = "overdue_cleared"
     DEADLINE_CHANGED = "deadline_changed"
@@ -118,6 +135,10 @@ class Event:
 ACTIVE = ACTIVE_STATUSES
 TERMINAL = TERMINAL_STATUSES
 
+# Waiting for the school's answer: a notice or an urging it has not answered yet. The daily
+# check urges these when their date has passed (docs/rules.md §10).
+URGEABLE = (S.NOTICE_ISSUED, S.URGED)
+
 # (current status, action) → new status. A pair not in the table is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.OPEN, Action.ISSUE_NOTICE): S.NOTICE_ISSUED,
@@ -126,8 +147,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.URGED, Action.RESPOND): S.RESPONDED,
     (S.RESPONDED, Action.ACCEPT): S.CLOSED,
     (S.RESPONDED, Action.REJECT): S.URGED,
+    **{(s, Action.URGE): S.URGED for s in URGEABLE},
     **{(s, Action.ESCALATE): s for s in ACTIVE},
     **{(s, Action.ESCALATE_TO_CITY): s for s in ACTIVE},
+    **{(s, Action.ESCALATE_TO_PROVINCE): s for s in ACTIVE},
     **{(s, Action.MARK_NEEDS_OTHER_DEPARTMENT): s for s in ACTIVE},
     **{(s, Action.WITHDRAW): S.WITHDRAWN for s in ACTIVE},
     (S.CLOSED, Action.REOPEN): S.OPEN,
@@ -135,6 +158,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 INSPECTOR, SCHOOL, OFFICE = "inspector", "school", "office_admin"
+PLATFORM = "system"
 
 # The engine's errors under their old names.
 StaleFinding = StaleObject
@@ -173,6 +197,46 @@ def _guard_county_escalated(finding, step: Step):
         )
 
 
+def _guard_city_escalated(finding, step: Step):
+    if finding.escalated_to != Escalation.CITY:
+        raise IllegalTransition(
+            _("Only a finding escalated to the city can go on to the province.")
+        )
+
+
+def _today(step: Step) -> datetime.date:
+    """The office's date the step is taken on: the daily check passes the day it checks as
+    `checked_on`; otherwise today (settings.TIME_ZONE is the offices' Beijing time)."""
+    checked_on = step.data.get("checked_on")
+    return datetime.date.fromisoformat(checked_on) if checked_on else timezone.localdate()
+
+
+def answer_due(finding: Finding) -> datetime.date:
+    """The date the school had to answer by: the deadline, or the last urging's date if later
+    (docs/rules.md §10)."""
+    return max(finding.deadline, finding.respond_by or finding.deadline)
+
+
+def _guard_date_missed(finding, step: Step):
+    if answer_due(finding) >= _today(step):
+        raise IllegalTransition(_("The school's date to respond has not passed yet."))
+
+
+def respond_by_after_urging(office_id, today: datetime.date) -> datetime.date:
+    """An urging gives the school the office's `urge_response_days` (default 10) from the day
+    of the urging (docs/rules.md §10)."""
+    return today + datetime.timedelta(days=rules_for(office_id).urge_response_days)
+
+
+def urge_note(missed: datetime.date, respond_by: datetime.date) -> str:
+    """The note the daily check writes with an urging, in the office's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "No response by %(missed)s: the school is urged to rectify and respond by "
+            "%(respond_by)s."
+        ) % {"missed": missed.isoformat(), "respond_by": respond_by.isoformat()}
+
+
 def _guard_not_marked(finding, step: Step):
     if finding.needs_other_department:
         raise IllegalTransition(_("This finding is already marked as needing another department."))
@@ -200,11 +264,21 @@ def _effect_withdraw(finding, step: Step):
 
 def _effect_reopen(finding, step: Step):
     finding.closed_at = None
+    finding.respond_by = None
 
 
-def _effect_reject(finding, step: Step):
+def _effect_issue_notice(finding, step: Step):
+    finding.respond_by = None  # the notice's deadline is the date to answer by again
+
+
+def _effect_urge(finding, step: Step):
+    """One urging (督促), of either kind: a rejected follow-up or a missed date (docs/rules.md
+    §10-§11). The school gets `urge_response_days` to respond; at the office's threshold
+    (`escalate_after_urgings`, default 2, both kinds counted) the finding goes to the county
+    office as a key problem."""
     finding.urge_count += 1
-    threshold = rules_for(finding.office_id).escalate_after_rejections
+    finding.respond_by = respond_by_after_urging(finding.office_id, _today(step))
+    threshold = rules_for(finding.office_id).escalate_after_urgings
     if finding.urge_count >= threshold and finding.escalated_to == Escalation.NONE:
         _to_county(finding, Severity.KEY)
         # A note the system writes into the record: in the office's language (the record's),
@@ -231,16 +305,21 @@ def _effect_escalate_to_city(finding, step: Step):
     finding.escalated_to = Escalation.CITY
 
 
+def _effect_escalate_to_province(finding, step: Step):
+    finding.escalated_to = Escalation.PROVINCE
+
+
 def _effect_needs_other_department(finding, step: Step):
     finding.needs_other_department = True
     _to_county(finding, Severity.DIFFICULT)
 
 
 RULES: dict[str, Rule] = {
-    Action.ISSUE_NOTICE: Rule(frozenset({INSPECTOR, OFFICE})),
+    Action.ISSUE_NOTICE: Rule(frozenset({INSPECTOR, OFFICE}), effect=_effect_issue_notice),
     Action.RESPOND: Rule(frozenset({SCHOOL, OFFICE})),
     Action.ACCEPT: Rule(frozenset({INSPECTOR, OFFICE}), effect=_effect_close),
-    Action.REJECT: Rule(frozenset({INSPECTOR, OFFICE}), effect=_effect_reject),
+    Action.REJECT: Rule(frozenset({INSPECTOR, OFFICE}), effect=_effect_urge),
+    Action.URGE: Rule(frozenset({PLATFORM}), guard=_guard_date_missed, effect=_effect_urge),
     Action.ESCALATE: Rule(
         frozenset({INSPECTOR, OFFICE}),
         note_required=True,
@@ -252,6 +331,12 @@ RULES: dict[str, Rule] = {
         note_required=True,
         guard=_guard_county_escalated,
         effect=_effect_escalate_to_city,
+    ),
+    Action.ESCALATE_TO_PROVINCE: Rule(
+        frozenset({OFFICE}),
+        note_required=True,
+        guard=_guard_city_escalated,
+        effect=_effect_escalate_to_province,
     ),
     Action.MARK_NEEDS_OTHER_DEPARTMENT: Rule(
         frozenset({INSPECTOR, OFFICE}),
@@ -275,8 +360,11 @@ def _is_active_user(actor) -> bool:
 
 
 def roles_of(actor, finding: Finding) -> set[str]:
-    """The actor's roles with respect to this finding's school and office."""
+    """The actor's roles with respect to this finding's school and office. SYSTEM (the daily
+    check) holds only its own role: it urges, it takes no person's action."""
     roles = set()
+    if guards.is_system(actor):
+        return {PLATFORM}
     if not _is_active_user(actor):
         return roles
     # The guards' predicates: the superuser rule holds here too (dudao/core/guards.py).

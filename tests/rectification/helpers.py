@@ -4,9 +4,10 @@ import datetime
 
 from django.utils import timezone
 
+from dudao.core.guards import SYSTEM
 from dudao.rectification import services
 from dudao.rectification.models import Escalation, Finding, FindingStatus
-from dudao.rectification.workflow import INSPECTOR, OFFICE, SCHOOL, Action
+from dudao.rectification.workflow import INSPECTOR, OFFICE, PLATFORM, SCHOOL, Action
 
 
 def in_days(n: int) -> datetime.date:
@@ -33,9 +34,14 @@ def perform(action: str, finding: Finding, actor, version=None):
         return services.record_follow_up(
             actor, finding, expected_version=version, result="rejected", note="仍未整改"
         )
+    if action == Action.URGE:
+        return services.urge_missed_date(
+            actor, finding, expected_version=version, today=timezone.localdate()
+        )
     named = {
         Action.ESCALATE: services.escalate,
         Action.ESCALATE_TO_CITY: services.escalate_to_city,
+        Action.ESCALATE_TO_PROVINCE: services.escalate_to_province,
         Action.MARK_NEEDS_OTHER_DEPARTMENT: services.mark_needs_other_department,
         Action.CLOSE_ON_THE_SPOT: services.close_on_the_spot,
         Action.WITHDRAW: services.withdraw,
@@ -53,8 +59,22 @@ def put(finding: Finding, status: str, **fields) -> Finding:
 
 
 def persona_for(role: str, world):
-    return {INSPECTOR: world.inspector_user, SCHOOL: world.school_user, OFFICE: world.admin}[role]
+    return {
+        INSPECTOR: world.inspector_user,
+        SCHOOL: world.school_user,
+        OFFICE: world.admin,
+        PLATFORM: SYSTEM,
+    }[role]
+
+
+def personas(world) -> dict:
+    """The world's personas and the platform's daily check (SYSTEM)."""
+    return {**world.personas(), "system": SYSTEM}
 
 
 # What an action needs beyond its status, so the table test isolates the status check.
-PRECONDITIONS = {Action.ESCALATE_TO_CITY: {"escalated_to": Escalation.COUNTY}}
+PRECONDITIONS = {
+    Action.ESCALATE_TO_CITY: {"escalated_to": Escalation.COUNTY},
+    Action.ESCALATE_TO_PROVINCE: {"escalated_to": Escalation.CITY},
+    Action.URGE: {"deadline": datetime.date(2000, 1, 1)},  # long missed
+}

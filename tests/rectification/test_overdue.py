@@ -95,5 +95,5 @@ def test_task_runs_the_same_check(world, new_finding, today):
     finding = new_finding(deadline_kind="by_date", deadline=in_days(1))
     Finding.all_objects.filter(pk=finding.pk).update(deadline=today - datetime.timedelta(days=1))
     result = check_overdue_task.enqueue()
-    assert result.return_value == {"marked": 1, "cleared": 0}
+    assert result.return_value == {"marked": 1, "cleared": 0, "urged": 0, "escalated": 0}
     assert fresh(finding).is_overdue

@@ -116,8 +116,10 @@ def test_serious_finding_flags_the_office_but_opens_no_case(
             finding = new_finding(severity=Severity.SERIOUS)
     finally:
         finding_transitioned.disconnect(handler)
-    assert [r["action"] for r in received] == ["created"]
+    # Reported to the county office at once (docs/rules.md §13), no case opened.
+    assert [r["action"] for r in received] == ["created", "escalated"]
     assert received[0]["event"].data["serious"] is True
+    assert received[1]["event"].data == {"reason": "serious", "to": "county"}
     assert not AccountabilityCase.all_objects.exists()
     assert list(queries.serious_without_case(Finding.all_objects.all())) == [finding]
 
@@ -353,7 +355,7 @@ def test_the_automatic_escalation_note_is_in_the_offices_language(world, finding
 
 
 def test_escalation_threshold_is_office_data(world, finding):
-    RectificationRules.objects.create(office=world.office, escalate_after_rejections=3)
+    RectificationRules.objects.create(office=world.office, escalate_after_urgings=3)
     finding = reject(world, responded(world, finding))
     finding = reject(world, responded(world, finding))
     assert finding.escalated_to == Escalation.NONE

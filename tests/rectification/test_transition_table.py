@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from dudao.audit.models import AuditEntry
+from dudao.core.guards import SYSTEM
 from dudao.rectification.models import FindingEvent, FindingStatus
 from dudao.rectification.workflow import (
     RULES,
@@ -18,12 +19,12 @@ from dudao.rectification.workflow import (
     StaleFinding,
 )
 
-from .helpers import PRECONDITIONS, perform, persona_for, put
+from .helpers import PRECONDITIONS, perform, persona_for, personas, put
 
 ALL_PAIRS = list(itertools.product(FindingStatus.values, Action.values))
 LEGAL = sorted(TRANSITIONS)
 ILLEGAL = [pair for pair in ALL_PAIRS if pair not in TRANSITIONS]
-assert len(LEGAL) == 24 and len(ILLEGAL) == 36
+assert len(LEGAL) == 30 and len(ILLEGAL) == 42
 
 
 ACTIVE = ["open", "notice_issued", "responded", "urged"]
@@ -35,8 +36,11 @@ EXPECTED_TABLE = {
     ("urged", "respond"): "responded",
     ("responded", "accept"): "closed",
     ("responded", "reject"): "urged",
+    ("notice_issued", "urge"): "urged",  # the daily check: a missed date (rules.md §10)
+    ("urged", "urge"): "urged",
     **{(s, "escalate"): s for s in ACTIVE},
     **{(s, "escalate_to_city"): s for s in ACTIVE},
+    **{(s, "escalate_to_province"): s for s in ACTIVE},
     **{(s, "mark_needs_other_department"): s for s in ACTIVE},
     **{(s, "withdraw"): "withdrawn" for s in ACTIVE},
     ("closed", "reopen"): "open",
@@ -49,6 +53,8 @@ EXPECTED_ROLES = {
     "reject": {"inspector", "office_admin"},
     "escalate": {"inspector", "office_admin"},
     "escalate_to_city": {"office_admin"},
+    "escalate_to_province": {"office_admin"},
+    "urge": {"system"},
     "mark_needs_other_department": {"inspector", "office_admin"},
     "close_on_the_spot": {"inspector", "office_admin"},  # and only who made the visit
     "withdraw": {"office_admin"},
@@ -81,7 +87,8 @@ def test_legal_transition(world, finding, status, action):
     assert finding.status == TRANSITIONS[(status, action)]
     assert finding.version == before_version + 1
     event = finding.events.filter(action=action).get()
-    assert (event.from_status, event.to_status, event.actor) == (status, finding.status, actor)
+    assert (event.from_status, event.to_status) == (status, finding.status)
+    assert event.actor == (actor if actor.pk else None)  # SYSTEM is named, not a user row
     assert AuditEntry.all_objects.filter(
         target_type="rectification.Finding", target_id=str(finding.pk), changes__action=action
     ).exists()
@@ -94,7 +101,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(world, finding, statu
     events = FindingEvent.objects.count()
     with translation.override("en"):
         with pytest.raises(IllegalTransition) as error:
-            perform(action, finding, world.admin)
+            perform(action, finding, SYSTEM if action == Action.URGE else world.admin)
         message = str(error.value)
         assert str(FindingStatus(status).label) in message
         assert str(Action(action).label) in message
@@ -114,8 +121,14 @@ WRONG_ROLE_CASES = [
         "viewer",
         "other_admin",
         "superuser",
+        "system",
     )
-    if {"admin": "office_admin", "inspector": "inspector", "school": "school"}.get(persona)
+    if {
+        "admin": "office_admin",
+        "inspector": "inspector",
+        "school": "school",
+        "system": "system",
+    }.get(persona)
     not in RULES[action].roles
 ]
 
@@ -124,7 +137,7 @@ WRONG_ROLE_CASES = [
 def test_wrong_role_is_refused(world, finding, status, action, persona):
     finding = put(finding, status, **PRECONDITIONS.get(action, {}))
     with pytest.raises(NotPermitted):
-        perform(action, finding, world.personas()[persona])
+        perform(action, finding, personas(world)[persona])
     assert type(finding).all_objects.get(pk=finding.pk).status == status
 
 
