@@ -237,6 +237,7 @@ def notice(user, notice) -> Report:
     return Report(
         title=title,
         filename=f"{title}-{notice.number}-{notice.school.name}",
+        masthead=notice.office.name,
         number=notice.number,
         recipient=notice.school.name,
         sections=[

@@ -19,6 +19,8 @@ UI language (like the signboards).
 import copy
 import datetime
 import io
+import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ class Report:
     filename: str  # without extension
     sections: list[Section] = field(default_factory=list)
     subtitle: str = ""
+    masthead: str = ""  # the issuing authority's name in the red 版头 (notices, bulletins)
     number: str = ""
     recipient: str = ""
     signatures: list[str] = field(default_factory=list)
@@ -78,6 +81,7 @@ class Report:
     def context(self) -> dict:
         """Plain strings only: what a template (Word or HTML) may use."""
         return {
+            "masthead": self.masthead,
             "title": self.title,
             "subtitle": self.subtitle,
             "number": self.number,
@@ -94,7 +98,7 @@ class Report:
                         {
                             "title": t.title,
                             "columns": [cell_text(c) for c in t.columns],
-                            "rows": [[cell_text(v) for v in row] for row in t.rows],
+                            "rows": [[document_cell(v) for v in row] for row in t.rows],
                         }
                         for t in s.tables
                     ],
@@ -110,6 +114,13 @@ def cell_text(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+def document_cell(value) -> str:
+    """A table cell of a document: dates written as in the text (2026年12月3日)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return long_date(value)
+    return cell_text(value)
 
 
 def long_date(day: datetime.date | None) -> str:
@@ -300,40 +311,170 @@ def to_docx(report: Report, template) -> bytes:
     # Offices upload their own templates: render them sandboxed, so a tag can read the
     # report's values but never reach Python internals.
     document = DocxTemplate(template)
-    document.render(report.context(), jinja_env=SandboxedEnvironment(autoescape=True))
-    _docx_column_widths(document.docx, report)
+    context = report.context()
+    document.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+    _docx_tables(document.docx, context)
+    _docx_signature(document.docx, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _docx_column_widths(document, report: Report) -> None:
-    """Give the Word tables the report's relative column widths (a template's table loop
-    cannot): without them every column is as wide as the next, and a short "No." column
-    squeezes the problem text into a narrow strip. Applied only when the template has one
-    table for each of the report's tables."""
+def text_width(text: str) -> float:
+    """The width of text in a document, in characters of its size: Chinese characters and
+    full-width punctuation one, Latin letters and digits (Times New Roman) about half, and a
+    quarter more where Latin meets Chinese (Word and LibreOffice space them apart:
+    "2026年12月3日" is 6.5 characters of glyphs and about 8 on the page)."""
+    width = 0.0
+    previous = None
+    for ch in text:
+        wide = ord(ch) > 0x2E7F
+        width += 1 if wide else 0.5
+        if previous is not None and wide != previous and not ch.isspace():
+            width += 0.25
+        previous = wide
+    return width
+
+
+TABLE_CHAR_PT = 12  # 小4号, docx_defaults.TABLE_SIZE
+CELL_PADDING_PT = 12  # Word's default cell margins (2 × 5.4 pt) and a little air
+SHORT_COLUMN = 10  # characters: a column this narrow (names, dates, counts) never wraps
+
+
+def column_widths(columns: list[str], rows: list[list[str]], usable_pt: float) -> list[float]:
+    """Column widths (pt) from the content, for a table as wide as the text block.
+
+    A short column (every cell at most SHORT_COLUMN characters: a name, a date, a count)
+    starts as wide as its longest cell, so it never wraps; a long-text column starts at four
+    characters. The width left is then handed out a character at a time to the column where
+    it saves the most lines over the whole table (header included), and what saves nothing
+    goes to the columns by their length. When even the starting widths do not fit (many
+    columns), the columns are scaled by their length."""
+    count = len(columns)
+    table = [list(columns), *(list(row) for row in rows[:60])]
+    widths_of = [[text_width(row[i]) if i < len(row) else 0 for i in range(count)] for row in table]
+    longest = [max((w[i] for w in widths_of[1:]), default=0) for i in range(count)]
+    natural = [max(longest[i], widths_of[0][i], 1) for i in range(count)]
+    short = [longest[i] <= SHORT_COLUMN for i in range(count)]
+    start = [math.ceil(max(longest[i], 2)) if short[i] else 4 for i in range(count)]
+
+    def to_pt(chars):
+        return chars * TABLE_CHAR_PT + CELL_PADDING_PT
+
+    def lines(widths):
+        return sum(
+            max(math.ceil(w[i] / widths[i] - 1e-9) if w[i] else 1 for i in range(count))
+            for w in widths_of
+        )
+
+    spare = int((usable_pt - sum(to_pt(c) for c in start)) // TABLE_CHAR_PT)
+    if spare < 0:
+        total = sum(to_pt(n) for n in natural)
+        return [to_pt(n) * usable_pt / total for n in natural]
+    widths = list(start)
+    cost = lines(widths)
+    while spare > 0:
+        best = None  # (lines saved per character, characters, column)
+        for i in range(count):
+            if widths[i] >= math.ceil(natural[i]):
+                continue
+            for extra in range(1, min(spare, math.ceil(natural[i]) - widths[i]) + 1):
+                trial = widths.copy()
+                trial[i] += extra
+                saved = cost - lines(trial)
+                if saved > 0:
+                    if best is None or saved / extra > best[0]:
+                        best = (saved / extra, extra, i)
+                    break
+        if best is None:
+            break
+        _rate, extra, i = best
+        widths[i] += extra
+        spare -= extra
+        cost = lines(widths)
+    points = [to_pt(w) for w in widths]
+    left = usable_pt - sum(points)
+    receivers = [i for i in range(count) if not short[i]] or list(range(count))
+    weight = sum(natural[i] for i in receivers)
+    for i in receivers:
+        points[i] += left * natural[i] / weight
+    return points
+
+
+def _is_figure(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.,%≤≥<>=()（）\s—-]+", text or ""))
+
+
+def _docx_tables(document, context: dict) -> None:
+    """Every Word table's rows never split across pages and its header row repeats; the
+    tables rendered from the report get column widths from their content (a template's
+    table loop cannot: without them every column is as wide as the next, names and dates
+    wrap and a short "No." column is a narrow strip), their header centred, figures
+    centred. Widths are applied only when the template has one table for each of the
+    report's tables."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Pt
 
-    specs = [table for section in report.sections for table in section.tables]
+    from .docx_defaults import row_properties
+
+    for table in document.tables:
+        for index, row in enumerate(table.rows):
+            row_properties(row, header=index == 0)
+    specs = [t for section in context["sections"] for t in section["tables"]]
     if len(specs) != len(document.tables):
         return
     page = document.sections[0]
-    usable = page.page_width - page.left_margin - page.right_margin
+    usable = (page.page_width - page.left_margin - page.right_margin) / 12700  # EMU → pt
     for spec, table in zip(specs, document.tables, strict=True):
-        if not spec.widths or len(spec.widths) != len(table.columns):
+        if len(spec["columns"]) != len(table.columns):
             continue
+        widths = [Pt(w) for w in column_widths(spec["columns"], spec["rows"], usable)]
         table.autofit = False
-        layout = OxmlElement("w:tblLayout")
+        tbl_pr = table._tbl.tblPr
+        layout = tbl_pr.find(qn("w:tblLayout"))
+        if layout is None:
+            layout = OxmlElement("w:tblLayout")
+            tbl_pr.append(layout)
         layout.set(qn("w:type"), "fixed")
-        table._tbl.tblPr.append(layout)
-        total = sum(spec.widths)
-        widths = [int(usable * w / total) for w in spec.widths]
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        if tbl_w is None:
+            tbl_w = OxmlElement("w:tblW")
+            tbl_pr.append(tbl_w)
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(int(sum(widths) / 635)))  # EMU → twentieths of a point
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
-        for row in table.rows:
+        for index, row in enumerate(table.rows):
             for cell, width in zip(row.cells, widths, strict=False):
                 cell.width = width
+                if index and _is_figure(cell.text):
+                    for paragraph in cell.paragraphs:
+                        paragraph.alignment = 1  # centred
+
+
+def _docx_signature(document, report: Report) -> None:
+    """GB/T 9704 with a seal: the date four characters in from the right, the office's name
+    centred over the date (the template cannot know how long either is). Only a right-aligned
+    paragraph holding exactly the office's name, followed by one holding the date, moves."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from .docx_defaults import CHAR
+
+    if not report.office or not report.date:
+        return
+    paragraphs = document.paragraphs
+    for name, date in itertools.pairwise(paragraphs):
+        if (
+            name.text.strip() == report.office
+            and date.text.strip() == report.date
+            and name.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+            and date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        ):
+            date_indent = date.paragraph_format.right_indent or 0
+            shift = (text_width(report.date) - text_width(report.office)) / 2
+            name.paragraph_format.right_indent = max(0, int(date_indent + shift * CHAR))
+            return
 
 
 def render_html(report: Report) -> str:

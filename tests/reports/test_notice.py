@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, RGBColor
 
 from dudao.rectification.models import Notice
 from dudao.signboards import boards
@@ -60,7 +60,11 @@ def test_docx_layout_follows_gb_t_9704(world, client, notice):
     assert abs(section.left_margin - Mm(28)) < Mm(1)
     assert abs(section.right_margin - Mm(26)) < Mm(1)
     assert abs(section.bottom_margin - Mm(35)) < Mm(1)
-    title = document.paragraphs[0]
+    texts = [p.text for p in document.paragraphs]
+    masthead = document.paragraphs[texts.index(world.office.name)]
+    title = document.paragraphs[texts.index("整改通知书")]
+    assert masthead.text == world.office.name  # the 版头, in red
+    assert masthead.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
     assert title.runs[0].font.size.pt == 22
     assert title.alignment == 1  # centred
     xml = document.element.xml
@@ -70,6 +74,7 @@ def test_docx_layout_follows_gb_t_9704(world, client, notice):
     assert document.settings.odd_and_even_pages_header_footer
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:linePitch")) == "579"  # 22 lines a page
+    assert grid.get(qn("w:type")) is None  # no grid: LibreOffice put 14-16 characters a line
 
 
 def test_pdf(world, client, notice):
