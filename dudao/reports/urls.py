@@ -17,4 +17,6 @@ urlpatterns = [
     path("templates/<str:kind>/upload/", views.template_upload, name="template_upload"),
     path("templates/<str:kind>/default.docx", views.template_default, name="template_default"),
     path("templates/<str:kind>/reset/", views.template_reset, name="template_reset"),
+    path("visits/<int:pk>/feedback.docx", views.visit_feedback_docx, name="visit_feedback_docx"),
+    path("visits/<int:pk>/feedback.pdf", views.visit_feedback_pdf, name="visit_feedback_pdf"),
 ]

@@ -221,3 +221,18 @@ def template_reset(request, kind):
                 % {"report": ReportKind(kind).label},
             )
     return redirect("reports:index")
+
+
+# --- the visit's written feedback (书面反馈意见书), dudao/reports/feedback.py --------------
+
+from . import feedback  # noqa: E402  (registers the report with the exporter)
+
+
+def visit_feedback_docx(request, pk):
+    """Whoever may read the submitted visit (the school included: the letter is addressed to
+    it); the report fetches the visit through the reader's scope (404 otherwise)."""
+    return _download(request, feedback.KIND, DOCX, pk)
+
+
+def visit_feedback_pdf(request, pk):
+    return _download(request, feedback.KIND, PDF, pk)

@@ -10,10 +10,30 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.lookups import LookupField, LookupWidget
 from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.rectification.models import Finding, Severity
 
-from .models import AreaCheck, SixMinimum, Visit, VisitMethod
+from .models import AreaCheck, FocusPoint, SixMinimum, Visit, VisitMethod
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IdListField(forms.Field):
+    """Checked ids (the visit's files chosen for a finding). The boxes are drawn by the
+    template from the visit's attachments, and photos uploaded meanwhile add their own box,
+    so the choices are not fixed here: the service refuses an id that is not the visit's."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        try:
+            return sorted({int(v) for v in value if str(v).strip()})
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Choose among the files of this visit.")) from exc
 
 
 def now_minute() -> datetime.datetime:
@@ -54,6 +74,12 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    next_visit_plan = forms.CharField(
+        label=_("Next visit plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Printed in the written feedback to the school."),
+    )
     summary = forms.CharField(
         label=_("Visit summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -85,25 +111,93 @@ class VisitForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            # The finding of a "problem" item (shown under the item; the note is its
+            # description). Always in the page: scripts only show and hide them.
+            self.fields[f"area_{item.number}_severity"] = forms.ChoiceField(
+                label=_("Severity"),
+                required=False,
+                choices=Severity.choices,
+                initial=Severity.GENERAL,
+            )
+            self.fields[f"area_{item.number}_deadline_kind"] = forms.ChoiceField(
+                label=_("How it is to be fixed"),
+                required=False,
+                choices=Finding.DeadlineKind.choices,
+                initial=Finding.DeadlineKind.BY_DATE,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"area_{item.number}_deadline"] = forms.DateField(
+                label=_("Deadline"), required=False, widget=DATE
+            )
+            self.fields[f"area_{item.number}_photos"] = IdListField(
+                label=_("Photos of the problem"), required=False
+            )
 
     def area_rows(self):
-        """(item, status field, note field) for the eight supervision items."""
-        return [
-            (item, self[f"area_{item.number}_status"], self[f"area_{item.number}_note"])
-            for item in SUPERVISION_ITEMS
-        ]
+        """One row per supervision item: the item, its result and note, and the fields of
+        the finding recorded when the result is "problem"."""
+        rows = []
+        for item in SUPERVISION_ITEMS:
+            prefix = f"area_{item.number}_"
+            photos = self[prefix + "photos"]
+            rows.append(
+                {
+                    "item": item,
+                    "status": self[prefix + "status"],
+                    "note": self[prefix + "note"],
+                    "severity": self[prefix + "severity"],
+                    "deadline_kind": self[prefix + "deadline_kind"],
+                    "deadline": self[prefix + "deadline"],
+                    "photos": photos,
+                    "photos_chosen": self._chosen_ids(photos),
+                    "problem": self._value(prefix + "status") == AreaCheck.Status.PROBLEM,
+                }
+            )
+        return rows
+
+    def _value(self, name):
+        bound = self[name]
+        return bound.value()
+
+    def _chosen_ids(self, bound) -> list[int]:
+        value = bound.value() or []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        chosen = []
+        for v in value:
+            try:
+                chosen.append(int(v))
+            except (TypeError, ValueError):
+                continue
+        return chosen
+
+    def mark_rest_fine(self) -> None:
+        """全部正常: every item left "not checked" becomes "fine" (the cleaned data)."""
+        for item in SUPERVISION_ITEMS:
+            key = f"area_{item.number}_status"
+            if self.cleaned_data.get(key) in ("", None, AreaCheck.Status.NOT_CHECKED):
+                self.cleaned_data[key] = AreaCheck.Status.FINE
 
     def service_kwargs(self) -> dict:
         """The cleaned data as keyword arguments of save_draft / submit_visit."""
         data = self.cleaned_data
-        areas = [
-            {
+        areas = []
+        for item in SUPERVISION_ITEMS:
+            prefix = f"area_{item.number}_"
+            row = {
                 "area": item.number,
-                "status": data.get(f"area_{item.number}_status") or AreaCheck.Status.NOT_CHECKED,
-                "note": data.get(f"area_{item.number}_note", ""),
+                "status": data.get(prefix + "status") or AreaCheck.Status.NOT_CHECKED,
+                "note": data.get(prefix + "note", ""),
             }
-            for item in SUPERVISION_ITEMS
-        ]
+            if row["status"] == AreaCheck.Status.PROBLEM:
+                row["finding"] = {
+                    "severity": data.get(prefix + "severity") or Severity.GENERAL,
+                    "deadline_kind": data.get(prefix + "deadline_kind")
+                    or Finding.DeadlineKind.BY_DATE,
+                    "deadline": data.get(prefix + "deadline"),
+                    "photos": data.get(prefix + "photos") or [],
+                }
+            areas.append(row)
         return {
             "areas": areas,
             "visited_at": data.get("visited_at"),
@@ -111,6 +205,7 @@ class VisitForm(forms.Form):
             "methods": data.get("methods") or [],
             "minimums": data.get("minimums") or [],
             "feedback": data.get("feedback", ""),
+            "next_visit_plan": data.get("next_visit_plan", ""),
             "summary": data.get("summary", ""),
             "notes": data.get("notes", ""),
         }
@@ -124,12 +219,20 @@ def initial_from_visit(visit: Visit) -> dict:
         "methods": visit.methods,
         "minimums": visit.minimums,
         "feedback": visit.feedback,
+        "next_visit_plan": visit.next_visit_plan,
         "summary": visit.summary,
         "notes": visit.notes,
     }
     for check in visit.area_checks.all():
-        initial[f"area_{check.area}_status"] = check.status
-        initial[f"area_{check.area}_note"] = check.note
+        prefix = f"area_{check.area}_"
+        initial[prefix + "status"] = check.status
+        initial[prefix + "note"] = check.note
+        planned = check.planned_finding or {}
+        for key in ("severity", "deadline_kind", "deadline"):
+            if planned.get(key):
+                initial[prefix + key] = planned[key]
+        if planned.get("photos"):
+            initial[prefix + "photos"] = planned["photos"]
     return initial
 
 
@@ -188,3 +291,34 @@ class InspectorPickForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+
+class FocusPointForm(forms.ModelForm):
+    """A monthly focus point (月度督导要点) of the office."""
+
+    month_value = MonthField(label=_("Month"))
+
+    class Meta:
+        model = FocusPoint
+        fields = ["title", "text", "ordering"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    field_order = ["month_value", "title", "text", "ordering"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        point = self.instance
+        if point.pk and not self.is_bound:
+            self.initial["month_value"] = f"{point.year:04d}-{point.month:02d}"
+        self.fields["ordering"].required = False
+        self.fields["ordering"].help_text = _("Smaller numbers come first.")
+
+    def service_kwargs(self) -> dict:
+        year, month = self.cleaned_data["month_value"]
+        return {
+            "year": year,
+            "month": month,
+            "title": self.cleaned_data["title"],
+            "text": self.cleaned_data.get("text", ""),
+            "ordering": self.cleaned_data.get("ordering") or 0,
+        }

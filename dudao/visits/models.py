@@ -82,6 +82,12 @@ class Visit(models.Model):
     methods = models.JSONField(_("methods"), default=list, blank=True)
     minimums = models.JSONField(_("six minimums covered"), default=list, blank=True)
     feedback = models.TextField(_("feedback to the school"), blank=True)
+    # 下次督导安排: recorded with the feedback and printed in the letter (docs/rules.md §7).
+    next_visit_plan = models.TextField(_("next visit plan"), blank=True)
+    # When the written feedback (书面反馈意见书) was issued to the school: counted in reports.
+    feedback_issued_at = models.DateTimeField(
+        _("feedback letter issued at"), null=True, blank=True, editable=False
+    )
     summary = models.TextField(_("summary"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
@@ -148,6 +154,11 @@ class AreaCheck(models.Model):
         _("result"), max_length=12, choices=Status.choices, default=Status.NOT_CHECKED
     )
     note = models.TextField(_("note"), blank=True)
+    # The finding of a "problem" item as the visit form gave it (severity, deadline_kind,
+    # deadline as an ISO date, attachment ids), kept with the draft: submitting the visit
+    # records it as a Finding (`dudao.visits.services.submit_visit`). Empty for other items
+    # and for a "problem" item whose finding is recorded separately.
+    planned_finding = models.JSONField(_("planned finding"), default=dict, blank=True)
 
     class Meta:
         ordering = ["visit", "area"]
@@ -177,3 +188,41 @@ class Attachment(StoredFile):
             # A retried upload of the same bytes to the same visit is the same attachment.
             models.UniqueConstraint(fields=["visit", "sha256"], name="visit_attachment_once")
         ]
+
+
+class FocusPoint(models.Model):
+    """One of the office's monthly focus points (月度督导要点, e.g. 开学安全, 作业管理), shown on
+    the visit form for visits in that month (docs/rules.md §7)."""
+
+    office = models.ForeignKey(
+        "organisations.Office",
+        on_delete=models.CASCADE,
+        related_name="focus_points",
+        verbose_name=_("supervision office"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"), blank=True)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
+    class Meta:
+        default_manager_name = "all_objects"
+        ordering = ["office", "year", "month", "ordering", "pk"]
+        verbose_name = _("monthly focus point")
+        verbose_name_plural = _("monthly focus points")
+        indexes = [models.Index(fields=["office", "year", "month", "ordering"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="focus_point_month_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.title}"

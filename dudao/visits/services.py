@@ -26,13 +26,24 @@ from dudao.core import guards
 from dudao.core.errors import DomainError, NotPermitted
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment
+from dudao.rectification import services as rectification
+from dudao.rectification.models import Finding, Severity
 from dudao.schools.models import School
 
 from . import workflow
-from .models import AreaCheck, Attachment, SixMinimum, Visit, VisitMethod
+from .models import AreaCheck, Attachment, FocusPoint, SixMinimum, Visit, VisitMethod
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.INSPECTOR, Role.ZONE_LEADER)
-VISIT_FIELDS = ["visited_at", "unannounced", "methods", "minimums", "feedback", "summary", "notes"]
+VISIT_FIELDS = [
+    "visited_at",
+    "unannounced",
+    "methods",
+    "minimums",
+    "feedback",
+    "next_visit_plan",
+    "summary",
+    "notes",
+]
 AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
 FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
 
@@ -118,21 +129,124 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
                 _("Unknown result for supervision item %(area)s.") % {"area": number},
                 field="areas",
             )
-        given[number] = (status, row.get("note", "") or "")
+        # A "problem" row may carry its finding (the visit form always does): submitting
+        # records it. Without one (an import, the demo) the finding is recorded separately.
+        planned = (
+            planned_finding(row["finding"])
+            if status == AreaCheck.Status.PROBLEM and row.get("finding") is not None
+            else {}
+        )
+        given[number] = (status, row.get("note", "") or "", planned)
     existing = {check.area: check for check in visit.area_checks.all()}
     for number in sorted(AREA_NUMBERS):
         if number in given:
-            status, note = given[number]
+            status, note, planned = given[number]
         elif fill_missing and number not in existing:
-            status, note = AreaCheck.Status.NOT_CHECKED, ""
+            status, note, planned = AreaCheck.Status.NOT_CHECKED, "", {}
         else:
             continue
         check = existing.get(number)
         if check is None:
-            AreaCheck.objects.create(visit=visit, area=number, status=status, note=note)
-        elif (check.status, check.note) != (status, note):
-            check.status, check.note = status, note
-            check.save(update_fields=["status", "note"])
+            AreaCheck.objects.create(
+                visit=visit, area=number, status=status, note=note, planned_finding=planned
+            )
+        elif (check.status, check.note, check.planned_finding) != (status, note, planned):
+            check.status, check.note, check.planned_finding = status, note, planned
+            check.save(update_fields=["status", "note", "planned_finding"])
+
+
+def planned_finding(data) -> dict:
+    """A "problem" item's finding as the form gives it, kept with the draft as plain JSON:
+    {"severity", "deadline_kind", "deadline" (ISO date or ""), "photos" (attachment ids)}.
+    A draft may be incomplete; `submit_visit` checks it when it records the finding."""
+    data = data or {}
+    deadline = data.get("deadline")
+    if isinstance(deadline, datetime.date):
+        deadline = deadline.isoformat()
+    photos = []
+    for value in data.get("photos") or []:
+        try:
+            photos.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return {
+        "severity": str(data.get("severity") or Severity.GENERAL),
+        "deadline_kind": str(data.get("deadline_kind") or Finding.DeadlineKind.BY_DATE),
+        "deadline": str(deadline or ""),
+        "photos": sorted(set(photos)),
+    }
+
+
+class ItemErrors(DomainError):
+    """Refusals of several supervision items at once (`errors`: form field → message), so
+    the form shows each beside its item. The first one is the error's own message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        field, message = next(iter(self.errors.items()))
+        super().__init__(message, field=field)
+
+
+# The field of `create_finding`'s refusal → the visit form's field of that item.
+FINDING_FIELDS = {
+    "description": "note",
+    "severity": "severity",
+    "deadline_kind": "deadline_kind",
+    "deadline": "deadline",
+    "photos": "photos",
+}
+
+
+def _record_findings(actor, visit: Visit) -> list[Finding]:
+    """One finding for each "problem" item of the visit that carries one (`planned_finding`),
+    through the rectification services
+    (the note is the description; the photos chosen are copied to the finding). An item that
+    already has a finding of this visit gets no second one. Every item is tried, so each
+    refusal is shown beside its item (ItemErrors), and then nothing is kept."""
+    recorded = set(Finding.objects.unscoped().filter(visit=visit).values_list("area", flat=True))
+    attachments = {a.pk: a for a in visit.attachments.all()}
+    errors, findings = {}, []
+    for check in visit.area_checks.all():
+        if (
+            check.status != AreaCheck.Status.PROBLEM
+            or not check.planned_finding
+            or check.area in recorded
+        ):
+            continue
+        planned = planned_finding(check.planned_finding)
+        try:
+            photos = [attachments[pk] for pk in planned["photos"] if pk in attachments]
+            if len(photos) != len(planned["photos"]):
+                raise DomainError(_("Choose among the files of this visit."), field="photos")
+            try:
+                deadline = (
+                    datetime.date.fromisoformat(planned["deadline"])
+                    if planned["deadline"]
+                    else None
+                )
+            except ValueError as exc:
+                raise DomainError(_("Enter a valid date."), field="deadline") from exc
+            finding = rectification.create_finding(
+                actor,
+                school=visit.school,
+                area=check.area,
+                description=check.note,
+                visit=visit,
+                severity=planned["severity"],
+                deadline_kind=planned["deadline_kind"],
+                deadline=deadline,
+            )
+            if photos:
+                rectification.attach_visit_files(actor, finding, photos)
+            findings.append(finding)
+        except NotPermitted:
+            raise
+        except DomainError as error:
+            suffix = FINDING_FIELDS.get(error.field, "note")
+            errors[f"area_{check.area}_{suffix}"] = str(error)
+    if errors:
+        raise ItemErrors(errors)
+    return findings
 
 
 def _uuid(client_uuid) -> uuid.UUID:
@@ -248,8 +362,10 @@ def submit_visit(
     expected_version=None,
     **fields,
 ) -> Visit:
-    """Submit the visit with this UUID (creating it when the draft never reached the server).
-    Submitting the same UUID again returns the same visit and changes nothing."""
+    """Submit the visit with this UUID (creating it when the draft never reached the server),
+    with the findings of its "problem" items (`_record_findings`), all in one transaction.
+    Submitting the same UUID again returns the same visit and changes nothing (no second
+    finding either). A refused item (ItemErrors) saves nothing."""
     visit = _locked_visit(client_uuid)
     if visit is not None and not visit.is_draft:
         _check_owner(actor, visit)
@@ -264,6 +380,9 @@ def submit_visit(
         visit = _update(actor, visit, fields, expected_version)
     workflow.require_visit_time(visit)
     _save_areas(visit, areas, fill_missing=True)
+    # The findings of the "problem" items, in the same transaction: a refused item refuses
+    # the whole submission, and a retried submission returned above, so none is made twice.
+    _record_findings(actor, visit)
     # Draft → submitted through the workflow engine (VisitEvent, audit row, signal after
     # commit). The row is locked already; the version is the one just saved.
     return workflow.submit(visit, actor, expected_version=visit.version)
@@ -330,3 +449,92 @@ def delete_attachment(actor, attachment: Attachment) -> None:
     )
     attachment.delete()
     transaction.on_commit(lambda: _delete_files(files))
+
+
+# --- the written feedback (书面反馈意见书) ------------------------------------------------
+
+
+@transaction.atomic
+def issue_feedback_letter(actor, visit: Visit) -> Visit:
+    """Record that the visit's written feedback was issued to the school (printed and signed
+    there; counted in the reports). Issuing it again keeps the first time."""
+    visit = Visit.objects.unscoped().select_for_update().get(pk=visit.pk)
+    _check_owner(actor, visit)
+    if visit.is_draft:
+        raise DomainError(_("Submit the visit before issuing its feedback letter."))
+    if visit.feedback_issued_at is not None:
+        return visit
+    before = audit.snapshot(visit)
+    visit.feedback_issued_at = timezone.now()
+    visit.version += 1
+    visit.save(update_fields=["feedback_issued_at", "version", "updated_at"])
+    audit.record_update(actor, visit, before)
+    workflow.record_feedback_issued(visit, actor)
+    return visit
+
+
+# --- monthly focus points (月度督导要点) ---------------------------------------------------
+
+FOCUS_FIELDS = ("year", "month", "title", "text", "ordering")
+
+
+def _check_focus_point(point: FocusPoint) -> None:
+    if not (point.title or "").strip():
+        raise DomainError(_("Enter a title."), field="title")
+    if not 1 <= int(point.month or 0) <= 12:
+        raise DomainError(_("Enter a month as YYYY-MM."), field="month")
+    if not 2000 <= int(point.year or 0) <= 2100:
+        raise DomainError(_("Enter a month as YYYY-MM."), field="month")
+    point.title = point.title.strip()
+    point.text = (point.text or "").strip()
+
+
+@transaction.atomic
+def create_focus_point(
+    actor, *, office, year: int, month: int, title: str, text: str = "", ordering: int = 0
+) -> FocusPoint:
+    """The office publishes one focus point for a month (its office admin only)."""
+    guards.require_person(actor)
+    guards.require_office_admin(actor, office)
+    point = FocusPoint(
+        office_id=getattr(office, "pk", office),
+        year=year,
+        month=month,
+        title=title,
+        text=text,
+        ordering=ordering or 0,
+    )
+    _check_focus_point(point)
+    point.save()
+    audit.record_create(actor, point)
+    return point
+
+
+@transaction.atomic
+def update_focus_point(actor, point: FocusPoint, *, expected_version=None, **fields) -> FocusPoint:
+    point = FocusPoint.objects.unscoped().select_for_update().get(pk=point.pk)
+    guards.require_office_admin(actor, point.office_id)
+    if expected_version is not None and point.version != expected_version:
+        raise DomainError(_("Someone else changed this focus point; reload it and try again."))
+    unexpected = set(fields) - set(FOCUS_FIELDS)
+    if unexpected:
+        raise TypeError(f"Unexpected focus point fields: {sorted(unexpected)}")
+    before = audit.snapshot(point)
+    for key, value in fields.items():
+        setattr(point, key, value)
+    point.ordering = point.ordering or 0
+    _check_focus_point(point)
+    if not audit.diff(before, audit.snapshot(point)):
+        return point
+    point.version += 1
+    point.save()
+    audit.record_update(actor, point, before)
+    return point
+
+
+@transaction.atomic
+def delete_focus_point(actor, point: FocusPoint) -> None:
+    point = FocusPoint.objects.unscoped().select_for_update().get(pk=point.pk)
+    guards.require_office_admin(actor, point.office_id)
+    audit.record_delete(actor, point)
+    point.delete()

@@ -15,4 +15,9 @@ urlpatterns = [
     path("files/<int:pk>/", views.attachment_file, name="attachment"),
     path("files/<int:pk>/preview/", views.attachment_preview, name="attachment_preview"),
     path("files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/feedback/issue/", views.feedback_issue, name="feedback_issue"),
+    path("focus/", views.focus_list, name="focus_list"),
+    path("focus/new/", views.focus_new, name="focus_new"),
+    path("focus/<int:pk>/", views.focus_edit, name="focus_edit"),
+    path("focus/<int:pk>/delete/", views.focus_delete, name="focus_delete"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
@@ -18,11 +19,18 @@ from dudao.core.errors import DomainError
 from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
-from dudao.core.permissions import role_required
+from dudao.core.permissions import office_admin_required, role_required
 from dudao.rectification.models import ACTIVE_STATUSES, Finding
 
-from . import queries, services
-from .forms import AttachmentForm, InspectorPickForm, MonthField, VisitFilterForm, VisitForm
+from . import focus, queries, services
+from .forms import (
+    AttachmentForm,
+    FocusPointForm,
+    InspectorPickForm,
+    MonthField,
+    VisitFilterForm,
+    VisitForm,
+)
 from .models import Attachment, SixMinimum, Visit, VisitMethod
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR)
@@ -200,6 +208,39 @@ def _store_files(request, visit) -> None:
             messages.error(request, str(error))
 
 
+def _apply_item_errors(form, error: DomainError) -> None:
+    """A service refusal on the form: each refused item's message beside that item."""
+    if isinstance(error, services.ItemErrors):
+        for field, message in error.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        apply_domain_error(form, error)
+
+
+def _submitted_message(visit) -> str:
+    count = Finding.objects.unscoped().filter(visit=visit).count()
+    if not count:
+        return _("Visit submitted.")
+    return ngettext(
+        "Visit submitted with %(count)d finding.",
+        "Visit submitted with %(count)d findings.",
+        count,
+    ) % {"count": count}
+
+
+def _form_month(form, visit):
+    """The month whose focus points the form shows: the visit's, else today's."""
+    moment = form["visited_at"].value() if form.is_bound else None
+    if moment and not isinstance(moment, str):
+        day = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    elif visit is not None and visit.visited_on:
+        day = visit.visited_on
+    else:
+        initial = form.initial.get("visited_at")
+        day = timezone.localdate(initial) if initial else timezone.localdate()
+    return day.year, day.month
+
+
 def _visit_form_page(request, school, visit=None):
     if visit is not None and not visit.is_draft:
         return redirect("visits:detail", visit.pk)
@@ -208,23 +249,33 @@ def _visit_form_page(request, school, visit=None):
         if visit is not None and form.cleaned_data["client_uuid"] != visit.client_uuid:
             form.add_error(None, _("The form's identifier is invalid; reload the form."))
         else:
+            all_fine = "all_fine" in request.POST
+            if all_fine:  # 全部正常 without scripts: mark the rest fine, keep the draft
+                form.mark_rest_fine()
             try:
                 saved, submitted = _submit_or_save(request, form, school, visit)
             except DomainError as error:
-                apply_domain_error(form, error)
+                _apply_item_errors(form, error)
             else:
                 _store_files(request, saved)
                 if submitted:
-                    messages.success(request, _("Visit submitted."))
+                    messages.success(request, _submitted_message(saved))
                     return redirect("visits:detail", saved.pk)
-                messages.success(request, _("Draft saved."))
+                if all_fine:
+                    messages.success(request, _("The items left unchecked are marked fine."))
+                else:
+                    messages.success(request, _("Draft saved."))
                 return redirect("visits:edit", saved.pk)
     attachments = list(visit.attachments.all()) if visit is not None else []
+    year, month = _form_month(form, visit)
     context = {
         "form": form,
         "school": school,
         "visit": visit,
         "attachments": attachments,
+        "photos": [a for a in attachments if a.kind == "image"],
+        "focus_points": focus.points_of_month(school.office_id, year, month),
+        "focus_month": f"{year:04d}-{month:02d}",
         "storage_key": f"dudao-visit:edit:{visit.pk}" if visit else f"dudao-visit:new:{school.pk}",
     }
     return render(request, "visits/form.html", context)
@@ -275,11 +326,16 @@ def visit_detail(request, pk):
     may_edit = _may_edit(user, visit)
     if visit.is_draft and not may_edit:
         raise Http404
+    findings = list(scoping.findings_for(user).filter(visit=visit).order_by("area", "pk"))
+    areas = list(visit.area_checks.all())
     context = {
         "visit": visit,
-        "areas": visit.area_checks.all(),
+        "areas": areas,
+        "problem_items": any(a.status == a.Status.PROBLEM for a in areas),
         "attachments": visit.attachments.all(),
-        "findings": scoping.findings_for(user).filter(visit=visit).order_by("area", "pk"),
+        "findings": findings,
+        "finding_areas": {f.area for f in findings},
+        "may_issue_feedback": may_edit and not visit.is_draft,
         "methods": _labels(visit.methods, dict(VisitMethod.choices)),
         "minimums": _labels(visit.minimums, dict(SixMinimum.choices)),
         "may_edit": may_edit,
@@ -421,3 +477,92 @@ def attachment_preview(request, pk):
     if attachment.kind != "image":
         raise Http404
     return file_response(attachment.file, attachment.content_type, None)
+
+
+# --- the written feedback (书面反馈意见书) ------------------------------------------------
+
+
+@recorder_required
+@require_POST
+def feedback_issue(request, pk):
+    """Record that the written feedback was issued to the school (the downloads are on the
+    visit page, in the reports app)."""
+    visit = _own_visit(request.user, pk)
+    try:
+        services.issue_feedback_letter(request.user, visit)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The feedback letter is recorded as issued."))
+    return redirect("visits:detail", visit.pk)
+
+
+# --- monthly focus points (月度督导要点) ---------------------------------------------------
+
+
+@role_required(Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
+def focus_list(request):
+    """The focus points of one month (the office admin manages them; others read)."""
+    year, month = _month_param(request)
+    points = (
+        focus.focus_points_for(request.user)
+        .filter(year=year, month=month)
+        .select_related("office")
+        .order_by("office__name", "ordering", "pk")
+    )
+    context = {
+        "points": points,
+        "month_value": f"{year:04d}-{month:02d}",
+        "previous_month": _shift_month(year, month, -1),
+        "next_month": _shift_month(year, month, 1),
+        "may_manage": request.user.role == Role.OFFICE_ADMIN and not request.user.is_superuser,
+    }
+    return render(request, "visits/focus_list.html", context)
+
+
+def _focus_form_page(request, point=None):
+    form = FocusPointForm(request.POST or None, instance=point)
+    if point is None and not form.is_bound:
+        today = timezone.localdate()
+        form.initial["month_value"] = request.GET.get("month") or f"{today:%Y-%m}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            if point is None:
+                saved = services.create_focus_point(
+                    request.user, office=request.user.office, **form.service_kwargs()
+                )
+            else:
+                saved = services.update_focus_point(request.user, point, **form.service_kwargs())
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Focus point saved."))
+            return redirect(
+                f"{reverse('visits:focus_list')}?month={saved.year:04d}-{saved.month:02d}"
+            )
+    return render(request, "visits/focus_form.html", {"form": form, "point": point})
+
+
+@office_admin_required
+def focus_new(request):
+    return _focus_form_page(request)
+
+
+@office_admin_required
+def focus_edit(request, pk):
+    point = focus.get_focus_point_for(request.user, pk)
+    return _focus_form_page(request, point)
+
+
+@office_admin_required
+@require_POST
+def focus_delete(request, pk):
+    point = focus.get_focus_point_for(request.user, pk)
+    month = f"{point.year:04d}-{point.month:02d}"
+    try:
+        services.delete_focus_point(request.user, point)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Focus point deleted."))
+    return redirect(f"{reverse('visits:focus_list')}?month={month}")

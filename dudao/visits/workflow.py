@@ -84,3 +84,11 @@ def submit(visit: Visit, actor, *, expected_version=None) -> Visit:
     return engine.transition(
         VISIT_WORKFLOW, visit, Action.SUBMIT, actor, expected_version=expected_version
     )
+
+
+FEEDBACK_ISSUED = "feedback_issued"
+
+
+def record_feedback_issued(visit: Visit, actor) -> None:
+    """A history line, no status change: the written feedback went to the school."""
+    engine.record(VISIT_WORKFLOW, visit, FEEDBACK_ISSUED, actor, from_status=visit.status)

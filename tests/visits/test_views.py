@@ -29,6 +29,10 @@ def form_data(client_uuid=None, **extra):
         "area_1_status": "fine",
         "area_6_status": "problem",
         "area_6_note": "消防通道堆放杂物",
+        # the item's finding, recorded with the visit (docs/rules.md §7)
+        "area_6_severity": "general",
+        "area_6_deadline_kind": "by_date",
+        "area_6_deadline": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
         "feedback": "请尽快清理消防通道",
         "summary": "上午巡查",
     }
@@ -145,7 +149,7 @@ def test_new_form_renders_uuid_and_defaults(world, client):
     autosave_url = reverse("visits:autosave", args=[world.school.pk])
     assert f'hx-post="{autosave_url}"' in body
     assert 'hx-trigger="change delay:1s, keyup delay:3s"' in body
-    assert body.count('type="radio"') == 8 * 3
+    assert body.count('type="radio"') == 8 * 3 + 8 * 2  # result, and how a finding is fixed
 
 
 @pytest.mark.any_day

@@ -2,7 +2,9 @@
 localStorage, photo upload by JS, submit once."""
 
 import pytest
+from django.urls import reverse
 
+from dudao.rectification.models import Finding
 from dudao.visits.models import Attachment, Visit
 from tests.conftest import PASSWORD
 from tests.visits.conftest import png_bytes
@@ -52,7 +54,25 @@ def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
     page.set_input_files("input[name=files][capture]", str(photo))
     page.locator("#attachment-list img.thumb").wait_for()
     assert Attachment.objects.get().visit_id == draft.pk
+
+    # A problem found: the item's finding fields appear, with the photo just taken.
+    finding_fields = page.get_by_test_id("finding-6")
+    assert not finding_fields.is_visible()
     page.check("input[name=area_6_status][value=problem]")
+    finding_fields.wait_for(state="visible")
+    page.fill("textarea[name=area_6_note]", "消防通道堆放杂物")
+    page.select_option("select[name=area_6_severity]", "key")
+    assert page.locator("input[name=area_6_deadline]").is_visible()
+    page.check("input[name=area_6_deadline_kind][value=on_the_spot]")
+    assert not page.locator("input[name=area_6_deadline]").is_visible()
+    photo_box = page.locator("input[name=area_6_photos]")
+    photo_box.wait_for()
+    photo_box.check()
+    # 全部正常: every other item fine, the problem kept.
+    page.get_by_test_id("all-fine").click()
+    assert page.is_checked("input[name=area_1_status][value=fine]")
+    assert page.is_checked("input[name=area_6_status][value=problem]")
+    assert not page.get_by_test_id("finding-1").is_visible()
     shot(page, "visits-02-form")
 
     page.locator("button[name=submit]").click()
@@ -62,7 +82,16 @@ def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
     assert visit.status == Visit.Status.SUBMITTED
     assert visit.feedback == "请清理消防通道"
     assert visit.area_checks.get(area=6).status == "problem"
+    assert visit.area_checks.filter(status="fine").count() == 7
     assert visit.attachments.count() == 1
+    finding = Finding.objects.unscoped().get()
+    assert (finding.visit_id, finding.area) == (visit.pk, 6)
+    assert finding.description == "消防通道堆放杂物"
+    assert (finding.severity, finding.deadline_kind) == ("key", "on_the_spot")
+    assert finding.files.count() == 1
+    assert page.locator(".msg").count() == 1  # one flash message
+    link = page.get_by_test_id("visit-findings").locator("a")
+    assert link.get_attribute("href") == reverse("rectification:finding_detail", args=[finding.pk])
     stored = page.evaluate(
         "Object.keys(localStorage).filter(function (k) { return k.indexOf('dudao-visit:') === 0 })"
     )
