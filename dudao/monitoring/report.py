@@ -44,17 +44,16 @@ def monitoring_report(office, result: Result, trend_results=(), day: datetime.da
                 % {"label": lv.label, "schools": lv.school_count, "students": int(lv.enrolment)}
             )
     basics = [
+        # Official text names the rule set by its Chinese title, never by its internal name
+        # and version (basic-2012, 2012.1).
         _(
             "This report gives the %(year)s balanced-development monitoring of the county's "
-            "compulsory-education schools under the rule set “%(title)s” (%(name)s, version "
-            "%(version)s), based on %(source)s."
+            "compulsory-education schools under the rule set “%(title)s”, based on %(source)s."
         )
         % {
             "year": result.year,
             "title": rule["title"],
-            "name": rule["name"],
-            "version": rule["version"],
-            "source": rule.get("source") or rule["name"],
+            "source": rule.get("source") or rule["title"],
         },
         _("Schools evaluated — %(counts)s.") % {"counts": "；".join(counts) or "—"},
     ]
@@ -84,7 +83,7 @@ def monitoring_report(office, result: Result, trend_results=(), day: datetime.da
                 [
                     _("Composite CV"),
                     "",
-                    f"{_num(lv.composite_cv_rounded)} (≤ {lv.composite_threshold})",
+                    f"{_num(lv.composite_cv_rounded)}（≤{lv.composite_threshold}）",
                 ]
             )
             paragraphs.append(
@@ -162,7 +161,7 @@ def monitoring_report(office, result: Result, trend_results=(), day: datetime.da
                             gap["resource_label"],
                             _num(gap["value"], 2),
                             gap["standard"],
-                            f"{int(gap['to_standard'])} {gap['unit']}",
+                            f"{int(gap['to_standard'])}{gap['unit']}",
                         ]
                     )
             problem_tables.append(
