@@ -772,6 +772,21 @@ def report(args, load_seconds):
     )
     inspector = User.objects.get(inspector=assignment.inspector)
     school = assignment.school
+    # The bulk load makes no school accounts: one for the school with the most findings.
+    from django.db.models import Count
+
+    busy = (
+        Finding.all_objects.filter(office=admin.office)
+        .values("school_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "school_id")
+        .first()
+    )
+    school_user, _ = User.objects.get_or_create(
+        username="bench-school",
+        defaults={"role": Role.SCHOOL, "office": admin.office, "school_id": busy["school_id"]},
+    )
+    finding = Finding.all_objects.filter(school_id=school_user.school_id).order_by("-pk").first()
     runs = args.runs
     overview = resolve("dashboards:overview")
     rows = [
@@ -792,15 +807,47 @@ def report(args, load_seconds):
             "ledger, first page (inspector)", inspector, resolve("rectification:ledger"), runs
         ),
         measure_view("notices (inspector)", inspector, resolve("rectification:notice_list"), runs),
+        measure_view("home (inspector)", inspector, resolve("core:home"), runs),
+        # The office's other list pages and one finding.
+        measure_view("home (office admin)", admin, resolve("core:home"), runs),
+        measure_view("schools (office admin)", admin, resolve("schools:list"), runs),
+        measure_view("inspectors (office admin)", admin, resolve("inspectors:list"), runs),
+        measure_view("visits (office admin)", admin, resolve("visits:list"), runs),
+        measure_view(
+            "escalations (office admin)", admin, resolve("rectification:escalations"), runs
+        ),
+        measure_view("notices (office admin)", admin, resolve("rectification:notice_list"), runs),
+        measure_view(
+            "a finding (office admin)",
+            admin,
+            resolve("rectification:finding_detail", finding.pk) if finding else None,
+            runs,
+        ),
+        measure_view("reports (office admin)", admin, resolve("reports:index"), runs),
+        measure_view("audit log (office admin)", admin, resolve("audit:list"), runs),
+        measure_view("visits (province viewer)", viewer, resolve("visits:list"), runs),
+        measure_view("schools (province viewer)", viewer, resolve("schools:list"), runs),
+        # The school's pages (issue 10's school scenario).
+        measure_view("home (school)", school_user, resolve("core:home"), runs),
+        measure_view(
+            "its findings (school)", school_user, resolve("rectification:school_findings"), runs
+        ),
+        measure_view(
+            "a finding (school)",
+            school_user,
+            resolve("rectification:finding_detail", finding.pk) if finding else None,
+            runs,
+        ),
     ]
     submit_ms = measure_submit(inspector, school, runs)
     http_ms, http_status = measure_submit_http(inspector, school, runs)
 
     print(f"\nMedian of {runs} runs after one warm-up (ms)")
-    print(f"  {'':<40}{'server':>9}{'raw SQL':>9}{'queries':>9}  status")
+    print(f"  {'':<40}{'server':>9}{'raw SQL':>9}{'queries':>9}{'ratio':>7}  status")
     for label, status, server, raw, queries in rows:
         q = "" if queries is None else f"{queries:>9}"
-        print(f"  {label:<40}{fmt(server):>9}{fmt(raw):>9}{q:>9}  {status}")
+        ratio = f"{server / raw:>6.1f}×" if server and raw else f"{'':>7}"
+        print(f"  {label:<40}{fmt(server):>9}{fmt(raw):>9}{q}{ratio}  {status}")
     print(f"  {'submit_visit (service)':<40}{fmt(submit_ms):>9}")
     print(f"  {'submit a visit (visits:new POST)':<40}{fmt(http_ms):>9}{'':>18}  {http_status}")
 
