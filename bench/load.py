@@ -411,9 +411,12 @@ class Stats:
     def reset(self):
         self.samples = defaultdict(list)
         self.errors = defaultdict(int)
+        self.began = time.monotonic()
+        self.timeline = defaultdict(list)  # 10-second window → response times
 
     def record(self, label, seconds, error=None):
         self.samples[label].append(seconds * 1000)
+        self.timeline[int((time.monotonic() - self.began) // 10)].append(seconds * 1000)
         if error:
             self.errors[(label, error)] += 1
 
@@ -440,6 +443,11 @@ def print_stage(name, users, seconds, stats, cpu_before, cpu_after):
             f"   {'all':<22}{len(every):>7}{statistics.median(every):>9.0f}"
             f"{percentile(every, 0.95):>9.0f}{percentile(every, 0.99):>9.0f}{max(every):>9.0f}"
         )
+    windows = [
+        f"{percentile(stats.timeline[w], 0.95):.0f}" if stats.timeline[w] else "—"
+        for w in range(int(seconds // 10) + 1)
+    ]
+    print(f"   p95 per 10 s of the stage (ms): {' '.join(windows)}")
     hz = os.sysconf("SC_CLK_TCK")
     cpu = {k: (cpu_after[k] - cpu_before[k]) / hz / seconds * 100 for k in cpu_after}
     print(
