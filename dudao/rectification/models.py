@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
@@ -51,8 +50,8 @@ class Escalation(models.TextChoices):
 
     NONE = "none", _("Not escalated")
     COUNTY = "county", _("County office")
-    CITY = "city", pgettext_lazy("escalation level", "City")
-    PROVINCE = "province", pgettext_lazy("escalation level", "Province")
+    CITY = "city", _("City")
+    PROVINCE = "province", _("Province")
 
 
 class RectificationRules(models.Model):
