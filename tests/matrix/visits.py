@@ -4,7 +4,7 @@ zone leader leads its zone but is not assigned to it (may read, not record)."""
 import io
 import uuid
 
-from .common import AS_GET, LOGIN, only, writes
+from .common import ADMIN_ONLY, AS_GET, LOGIN, POST_ONLY_ADMIN, everyone, only, writes
 
 SEE = {
     "anon": LOGIN,
@@ -56,6 +56,19 @@ def attachment(w):
     return [services.add_attachment(w.inspector_user, visit, upload).pk]
 
 
+def focus_point(w, admin=None):
+    from django.utils import timezone
+
+    from dudao.visits import services
+
+    today = timezone.localdate()
+    admin = admin or w.admin
+    point = services.create_focus_point(
+        admin, office=admin.office, year=today.year, month=today.month, title="开学安全"
+    )
+    return [point.pk]
+
+
 RECORDERS = only({"admin": 200, "zone_leader": 404, "inspector": 200, "other_admin": 404})
 # the recorders' POST with no data: back to the visit with a message (a file to add, a
 # submitted visit's file that stays)
@@ -105,6 +118,32 @@ MATRIX = {
     "visits:attachment": (attachment, SEE, AS_GET),
     "visits:attachment_preview": (attachment, SEE, AS_GET),
     "visits:attachment_delete": (attachment, POST_ONLY_RECORDERS, RECORDERS_BACK),
+    # Recording the written feedback as issued needs no data: the visit's recorder or the
+    # office admin (issue 11 §1).
+    "visits:feedback_issue": (
+        lambda w: [submitted_visit(w).pk],
+        POST_ONLY_RECORDERS,
+        only(
+            {"admin": writes(302), "zone_leader": 404, "inspector": writes(302), "other_admin": 404}
+        ),
+    ),
+    # Monthly focus points (月度督导要点): read by the office's people and viewers, managed by
+    # the office admin.
+    "visits:focus_list": (None, everyone(200) | {"school": 403}, AS_GET),
+    "visits:focus_new": (None, ADMIN_ONLY, ADMIN_ONLY),
+    "visits:focus_edit": (
+        focus_point,
+        only({"admin": 200, "other_admin": 404}),
+        only({"admin": 200, "other_admin": 404}),
+    ),
+    "visits:focus_delete": (
+        focus_point,
+        POST_ONLY_ADMIN,
+        only({"admin": writes(302), "other_admin": 404}),
+    ),
+    # The written feedback (书面反馈意见书): whoever reads the submitted visit, the school too.
+    "reports:visit_feedback_docx": (lambda w: [submitted_visit(w).pk], SEE, AS_GET),
+    "reports:visit_feedback_pdf": (lambda w: [submitted_visit(w).pk], SEE, AS_GET),
 }
 
 OUT_OF_SCOPE = [
@@ -116,4 +155,17 @@ OUT_OF_SCOPE = [
     # Drafts are private to their recorder (and the office admin).
     ("visits:detail", lambda w: [draft(w).pk], ["zone_leader", "school", "viewer", "other_admin"]),
     ("visits:attachment", attachment, ["other_admin"]),
+    # The feedback letter of another inspector's visit, or of a draft, is not found.
+    (
+        "reports:visit_feedback_docx",
+        lambda w: [submitted_visit(w, w.zone_school).pk],
+        ["inspector", "school"],
+    ),
+    ("reports:visit_feedback_pdf", lambda w: [draft(w).pk], ["admin", "inspector", "viewer"]),
+    ("visits:focus_edit", lambda w: focus_point(w, w.other_admin), ["admin"]),
 ]
+
+WRITES = {
+    "visits:focus_edit": focus_point,
+    "visits:focus_delete": focus_point,
+}
