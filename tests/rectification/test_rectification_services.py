@@ -350,7 +350,7 @@ def test_the_automatic_escalation_note_is_in_the_offices_language(world, finding
         finding = reject(world, responded(world, finding))
         finding = reject(world, responded(world, finding))
     assert (
-        finding.events.get(action="escalated").note == "经 2 次督办仍未整改到位，已上报县督导室。"
+        finding.events.get(action="escalated").note == "经 2 次督促仍未整改到位，已上报县督导室。"
     )
 
 
