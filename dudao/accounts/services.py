@@ -67,6 +67,7 @@ def attempt_login(request, login: str, password: str) -> User:
     throttle.count_attempt(buckets, login)
     user = authenticate(request, username=login, password=password)
     if user is None:
+        throttle.count_failure(buckets, login)
         account = find_account(login)
         if account is None:
             reason = "unknown_login"

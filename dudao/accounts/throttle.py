@@ -17,9 +17,14 @@ Nobody can lock an account from outside. Failed attempts are counted in Django's
 
 After ``free`` failures in a bucket, each further attempt waits a delay that doubles (1 s,
 2 s, 4 s… capped at ``LOGIN_MAX_DELAY_SECONDS``), counted from the bucket's last failure. An
-attempt inside the delay is refused without checking the password. An attempt is counted
-*before* its password is checked (so parallel guesses see each other) and given back when it
-succeeds. A bucket is forgotten ``window`` seconds after its last failure.
+attempt inside the delay is refused without checking the password. On the buckets of one login
+an attempt is counted *before* its password is checked (so parallel guesses at one account see
+each other) and given back when it succeeds. The ``address`` bucket counts failures only, once
+the password has been checked (`count_failure`): counted in advance, a month-end rush of
+colleagues signing in together behind one office NAT looked like a spray, and under concurrent
+requests a lost give-back (the cache's read-modify-write is not atomic) left phantom failures
+that shut the whole address out (bench/load.py found both). A bucket is forgotten ``window``
+seconds after its last failure.
 
 The cache is the default one (settings.CACHES): with several web machines it must be shared
 (Redis, Memcached or a shared folder), or each machine counts on its own.
@@ -190,9 +195,7 @@ def wait_seconds(buckets, login: str) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
-def count_attempt(buckets, login: str) -> None:
-    """Count the attempt as a failure before its password is checked (given back on
-    success by `succeeded`)."""
+def _add_failure(buckets, login: str) -> None:
     states = _states(buckets, login)
     now = _now()
     for bucket in buckets:
@@ -202,17 +205,22 @@ def count_attempt(buckets, login: str) -> None:
         cache.set(bucket.key, state, timeout=bucket.window)
 
 
+def count_attempt(buckets, login: str) -> None:
+    """Count the attempt as a failure on the login's own buckets before its password is
+    checked (given back on success by `succeeded`); the address waits for `count_failure`."""
+    _add_failure([b for b in buckets if b.kind != "address"], login)
+
+
+def count_failure(buckets, login: str) -> None:
+    """The password was wrong: count it on the address too."""
+    _add_failure([b for b in buckets if b.kind == "address"], login)
+
+
 def succeeded(buckets, login: str) -> None:
-    """The password was right: the login's buckets start afresh; the address keeps its other
+    """The password was right: the login's buckets start afresh; the address keeps its
     failures (a valid account of one's own must not wipe a spraying address clean)."""
-    states = _states(buckets, login)
     for bucket in buckets:
-        if bucket.kind == "address":
-            state = states[bucket.key]
-            if state["n"] > 0:
-                state["n"] -= 1
-                cache.set(bucket.key, state, timeout=bucket.window)
-        else:
+        if bucket.kind != "address":
             cache.delete(bucket.key)
 
 

@@ -201,6 +201,21 @@ def test_a_shared_network_is_not_held_back_by_one_user(world):
     assert attempt(client_from(school_nat), "school").status_code == 302
 
 
+def test_colleagues_signing_in_together_behind_one_address_are_not_slowed(world, settings):
+    """Month end behind one office NAT (issue 10's load test): sign-ins still in progress
+    count on their own logins only; the address counts failed passwords, after the check."""
+    from dudao.accounts import throttle
+
+    settings.LOGIN_FREE_ATTEMPTS_PER_ADDRESS = 3
+    office_nat = "192.0.2.20"
+    for n in range(5):  # five colleagues' passwords being checked at this moment
+        throttle.count_attempt(throttle.buckets_for(f"colleague{n}", office_nat), f"colleague{n}")
+    assert attempt(client_from(office_nat), "inspector").status_code == 302
+    for n in range(3):  # three wrong passwords do count on the address
+        assert attempt(client_from(office_nat), f"typo{n}", "wrong").status_code == 200
+    assert attempt(client_from(office_nat), "school").status_code == 429
+
+
 def test_a_known_device_counts_on_its_own_and_is_throttled_too(world, settings):
     owner = client_from(OWNER)
     assert attempt(owner, "admin").status_code == 302
