@@ -47,6 +47,12 @@ MESSAGES: dict[str, Message] = {
         _("Finding at %(school)s escalated to the city"), FINDING_BODY
     ),
     "finding.overdue": Message(_("Overdue rectification at %(school)s"), FINDING_BODY),
+    "finding.urge": Message(
+        _("%(school)s missed its date to respond: urged to rectify"), FINDING_BODY
+    ),
+    "finding.escalate_to_province": Message(
+        _("Finding at %(school)s escalated to the province"), FINDING_BODY
+    ),
     "finding.mark_needs_other_department": Message(
         _("Finding at %(school)s needs another department"), FINDING_BODY
     ),

@@ -33,13 +33,8 @@ TO_OFFICE = {
     "overdue",
     "mark_needs_other_department",
 }
-# Until `dudao.notifications.messages` registers a message of its own for these keys, they
-# are told with the nearest one there is (None: not told).
-STAND_IN = {"finding.urge": "finding.overdue", "finding.escalate_to_province": None}
-
-
 def _kind(key: str) -> str | None:
-    return key if key in MESSAGES else STAND_IN.get(key)
+    return key if key in MESSAGES else None
 
 
 def school_users(finding):

@@ -11,7 +11,7 @@ from dudao.notifications.messages import MESSAGES
 from dudao.notifications.models import Notification
 from dudao.rectification import services
 from dudao.rectification.models import Finding, Notice
-from dudao.rectification.overdue import mark_overdue
+from dudao.rectification.overdue import daily_check
 from tests.factories import AssignmentFactory, InspectorFactory, UserFactory
 from tests.rectification.helpers import in_days, perform
 
@@ -26,6 +26,7 @@ def run_the_loop(world, new_finding, capture):
         perform("reject", finding, world.inspector_user)
         perform("escalate", finding, world.inspector_user)
         perform("escalate_to_city", finding, world.admin)
+        perform("escalate_to_province", finding, world.admin)
 
         serious = new_finding(severity="serious", description="食堂无证经营")
         perform("mark_needs_other_department", serious, world.inspector_user)
@@ -37,9 +38,12 @@ def run_the_loop(world, new_finding, capture):
             perform("reject", urged, world.inspector_user)
 
         late = new_finding(description="课后服务未备案")
-    Finding.all_objects.filter(pk=late.pk).update(deadline=in_days(-1))  # set-up: it is late
+        ignored = new_finding(description="校车台账缺失")
+        perform("issue_notice", ignored, world.inspector_user)
+    # Set-up: both are late; the school never answered the notice.
+    Finding.all_objects.filter(pk__in=[late.pk, ignored.pk]).update(deadline=in_days(-1))
     with capture(execute=True):
-        mark_overdue()
+        daily_check()  # overdue, and the ignored notice urged (finding.urge)
     return finding
 
 
