@@ -111,7 +111,9 @@ def test_issue_records_the_date_once(world, client, visit):
 
 def test_a_draft_has_no_letter(world):
     draft = services.save_draft(world.inspector_user, world.school, uuid.uuid4())
-    with pytest.raises(Exception, match="Submit the visit"):
+    from dudao.core.errors import DomainError
+
+    with pytest.raises(DomainError):
         services.issue_feedback_letter(world.inspector_user, draft)
     from django.http import Http404
 
