@@ -29,6 +29,13 @@ JOBS = [
     Job("check_overdue", "dudao.rectification.tasks:check_overdue_task", datetime.time(0, 10)),
     # Uploads left behind by requests that failed after writing the file.
     Job("clean_orphan_files", "dudao.visits.tasks:clean_orphan_files_task", datetime.time(3, 0)),
+    # The monthly monitoring return to the city: every evening; the task acts on the last day
+    # of the month only (docs/rules.md §19).
+    Job(
+        "monitoring_monthly_return",
+        "dudao.monitoring.tasks:monthly_return_task",
+        datetime.time(22, 0),
+    ),
 ]
 
 

@@ -23,7 +23,15 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from .fields import COLUMN, ENROLMENT, FIELD_BY_HEADER, FIELD_BY_KEY, FIELD_KEYS, SCHOOL_TYPES
-from .inputs import NUMBER, Exclusion, InputError, InputRefused, SchoolData, _check_levels
+from .inputs import (
+    NUMBER,
+    Exclusion,
+    InputError,
+    InputRefused,
+    SchoolData,
+    _check_levels,
+    below_minimum,
+)
 from .rules import LEVELS, RuleSet, load_ruleset
 
 TOLERANCE = 1e-9  # relative: absorbs binary rounding (3.825 vs 0.85 x 4.5) in comparisons
@@ -487,6 +495,19 @@ def apply_changes(data: SchoolData, changes: dict) -> SchoolData:
         try:
             i = data.index(code)
         except KeyError:
+            left_out = next((e for e in data.excluded if e.code == code), None)
+            if left_out is not None:
+                errors.append(
+                    InputError(
+                        left_out.row,
+                        None,
+                        _("%(name)s is left out of this evaluation: %(reason)s")
+                        % {"name": left_out.name or code, "reason": left_out.reason},
+                        "excluded",
+                        code,
+                    )
+                )
+                continue
             errors.append(
                 InputError(
                     None,
@@ -564,6 +585,47 @@ def apply_changes(data: SchoolData, changes: dict) -> SchoolData:
     return changed
 
 
+def reapply_exclusions(data: SchoolData, ruleset: RuleSet, codes) -> SchoolData:
+    """The rule set's exclusions applied again to the schools a what-if changed. Only the
+    minimum enrolment depends on figures (a school's type, 办学性质 and 举办者 are not what-if
+    figures, so schools excluded for them stay out and cannot be changed): a school whose
+    students fall below the minimum leaves the evaluation, as a fresh computation would."""
+    exclusions = ruleset.exclusions
+    minimum = exclusions.get("min_enrolment")
+    if minimum is None:
+        return data
+    types = set(exclusions.get("min_enrolment_school_types") or []) or set(SCHOOL_TYPES)
+    drop = {}
+    for code in codes:
+        try:
+            i = data.index(code)
+        except KeyError:
+            continue
+        if data.types[i] not in types:
+            continue
+        total = float(
+            sum(data.values[i, COLUMN[ENROLMENT[lv]]] for lv in SCHOOL_TYPES[data.types[i]])
+        )
+        if total < minimum:
+            drop[i] = below_minimum(total, minimum)
+    if not drop:
+        return data
+    keep = [i for i in range(len(data)) if i not in drop]
+    excluded = list(data.excluded) + [
+        Exclusion(data.rows[i], data.codes[i], data.names[i], data.types[i], "min_enrolment", text)
+        for i, text in drop.items()
+    ]
+    return SchoolData(
+        codes=[data.codes[i] for i in keep],
+        names=[data.names[i] for i in keep],
+        types=[data.types[i] for i in keep],
+        rows=[data.rows[i] for i in keep],
+        values=data.values[keep],
+        excluded=excluded,
+        source=data.source,
+    )
+
+
 class Monitor:
     """One county's data under one rule set, ready for repeated what-ifs."""
 
@@ -580,7 +642,9 @@ class Monitor:
         return self._base
 
     def what_if(self, changes: dict) -> Result:
-        return build_result(apply_changes(self.data, changes), self.plan, self.year)
+        changed = apply_changes(self.data, changes)
+        changed = reapply_exclusions(changed, self.ruleset, changes)
+        return build_result(changed, self.plan, self.year)
 
 
 def what_if(data: SchoolData, changes: dict, ruleset="basic-2012", year=None) -> Result:

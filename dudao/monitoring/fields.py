@@ -96,3 +96,12 @@ SCHOOL_TYPES = {
     "教学点": ("primary",),
 }
 LEVEL_LABELS = {"primary": "小学", "junior": "初中", "senior": "高中"}
+
+# Who runs a school, for the rule sets' exclusions (docs/rules.md §17): 办学性质 (public or
+# private, from the registry's School.ownership) and 举办者 (the level of government that runs
+# it, kept with the monitoring figures: the registry has no such field). Data values, Chinese
+# like the school types; a blank counts as the first value of each.
+OWNERSHIPS = ("公办", "民办")
+SPONSORS = ("县属", "市属", "省属")
+OWNERSHIP_HEADER = "办学性质"
+SPONSOR_HEADER = "举办者"

@@ -5,8 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import LEVEL_LABELS, NUMERIC_FIELDS, SCHOOL_TYPES
-from .models import SCHOOL_TYPE_CHOICES
+from .fields import LEVEL_LABELS, NUMERIC_FIELDS, SCHOOL_TYPES, SPONSOR_HEADER, SPONSORS
+from .models import SCHOOL_TYPE_CHOICES, SPONSOR_CHOICES
 
 LEVEL_NAMES = {"primary": _("primary"), "junior": _("junior")}
 SPLIT_KEYS = [
@@ -40,6 +40,13 @@ class ResourcesForm(forms.Form):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     school_type = forms.ChoiceField(label="学校类型", choices=SCHOOL_TYPE_CHOICES)
+    sponsor = forms.ChoiceField(
+        label=SPONSOR_HEADER,
+        choices=SPONSOR_CHOICES,
+        initial=SPONSORS[0],
+        required=False,
+        help_text=_("Schools run by the province or the city are left out by the 2012 rule set."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +104,18 @@ class RuleSetForm(forms.Form):
     exclude_teaching_points = forms.BooleanField(
         label=_("Exclude teaching points (教学点)"), required=False
     )
+    exclude_private = forms.BooleanField(
+        label=_("Exclude private schools (民办)"),
+        required=False,
+        help_text=_("From the registry: a school's public or private status."),
+    )
+    exclude_sponsors = forms.MultipleChoiceField(
+        label=_("Exclude schools run by"),
+        choices=[(t, t) for t in SPONSORS[1:]],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Set per school with its monitoring figures (举办者)."),
+    )
     min_enrolment = forms.IntegerField(
         label=_("Exclude schools with fewer students than"),
         min_value=1,
@@ -126,6 +145,8 @@ class RuleSetForm(forms.Form):
                 "compare_rounded": data.get("compare_rounded", False),
                 "on_bad_row": data.get("on_bad_row", "refuse"),
                 "exclude_teaching_points": "教学点" in (exclusions.get("school_types") or []),
+                "exclude_private": "民办" in (exclusions.get("ownership") or []),
+                "exclude_sponsors": list(exclusions.get("sponsors") or []),
                 "min_enrolment": exclusions.get("min_enrolment"),
                 "min_enrolment_types": exclusions.get("min_enrolment_school_types") or [],
             },
@@ -212,6 +233,8 @@ class RuleSetForm(forms.Form):
         if cd["exclude_teaching_points"]:
             types.append("教学点")
         exclusions["school_types"] = types
+        exclusions["ownership"] = ["民办"] if cd["exclude_private"] else []
+        exclusions["sponsors"] = list(cd["exclude_sponsors"])
         exclusions["min_enrolment"] = cd["min_enrolment"]
         exclusions["min_enrolment_school_types"] = list(cd["min_enrolment_types"])
         data["exclusions"] = exclusions

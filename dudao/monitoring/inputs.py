@@ -29,7 +29,11 @@ from .fields import (
     HEADERS,
     LEVEL_LABELS,
     NUMERIC_FIELDS,
+    OWNERSHIP_HEADER,
+    OWNERSHIPS,
     SCHOOL_TYPES,
+    SPONSOR_HEADER,
+    SPONSORS,
     TEACHER_SUBCOUNTS,
     TEACHERS,
     TEXT_FIELDS,
@@ -92,9 +96,10 @@ class Exclusion:
     code: str
     name: str
     school_type: str
-    reason_code: str  # school_type | min_enrolment | bad_row
+    reason_code: str  # school_type | ownership | sponsor | min_enrolment | bad_row
     reason: str
     errors: list[InputError] = field(default_factory=list)
+    detail: str = ""  # the excluded value: the school type, 民办, 市属 or 省属
 
     def to_dict(self) -> dict:
         return {
@@ -104,6 +109,7 @@ class Exclusion:
             "school_type": self.school_type,
             "reason_code": self.reason_code,
             "reason": self.reason,
+            "detail": self.detail,
             "errors": [e.to_dict() for e in self.errors],
         }
 
@@ -232,6 +238,8 @@ def check_rows(rows: list[tuple[int, dict]], ruleset: RuleSet | str | None = Non
     excluded_types = set(exclusions.get("school_types") or [])
     minimum = exclusions.get("min_enrolment")
     minimum_types = set(exclusions.get("min_enrolment_school_types") or []) or set(SCHOOL_TYPES)
+    excluded_ownership = set(exclusions.get("ownership") or [])
+    excluded_sponsors = set(exclusions.get("sponsors") or [])
     choices = "、".join(SCHOOL_TYPES)
     numeric = [(f.header, f.key, f.integer) for f in NUMERIC_FIELDS]
     errors_by_row: dict[int, list[InputError]] = {}
@@ -297,10 +305,25 @@ def check_rows(rows: list[tuple[int, dict]], ruleset: RuleSet | str | None = Non
                 bad.add(key)
 
         reason = None
+        ownership = _who(record, OWNERSHIP_HEADER, "ownership", OWNERSHIPS)
+        sponsor = _who(record, SPONSOR_HEADER, "sponsor", SPONSORS)
         if levels is not None and school_type in excluded_types:
             reason = (
                 "school_type",
                 _("The rule set excludes the school type %(type)s.") % {"type": school_type},
+                school_type,
+            )
+        elif levels is not None and ownership in excluded_ownership:
+            reason = (
+                "ownership",
+                _("The rule set excludes %(ownership)s schools.") % {"ownership": ownership},
+                ownership,
+            )
+        elif levels is not None and sponsor in excluded_sponsors:
+            reason = (
+                "sponsor",
+                _("The rule set excludes %(sponsor)s schools.") % {"sponsor": sponsor},
+                sponsor,
             )
         elif levels is not None:
             enrolments = [values[ENROLMENT[lv]] for lv in levels]
@@ -309,11 +332,7 @@ def check_rows(rows: list[tuple[int, dict]], ruleset: RuleSet | str | None = Non
             )
             total = sum(e or 0 for e in enrolments)
             if minimum is not None and known and school_type in minimum_types and total < minimum:
-                reason = (
-                    "min_enrolment",
-                    _("%(count)s students, below the rule set's minimum of %(minimum)s.")
-                    % {"count": _fmt(total), "minimum": _fmt(minimum)},
-                )
+                reason = ("min_enrolment", below_minimum(total, minimum), "")
             else:
                 _check_levels(school_type, levels, values, error, code, bad)
         parsed.append((number, code, name, school_type, values, reason))
@@ -357,7 +376,10 @@ def check_rows(rows: list[tuple[int, dict]], ruleset: RuleSet | str | None = Non
                 )
             )
         elif reason is not None:
-            excluded.append(Exclusion(number, code, name, school_type, *reason))
+            reason_code, text, detail = reason
+            excluded.append(
+                Exclusion(number, code, name, school_type, reason_code, text, detail=detail)
+            )
         else:
             keep.append((number, code, name, school_type, values))
     matrix = np.array(
@@ -371,6 +393,48 @@ def check_rows(rows: list[tuple[int, dict]], ruleset: RuleSet | str | None = Non
         values=matrix,
         excluded=excluded,
     )
+
+
+def below_minimum(total: float, minimum: float) -> str:
+    return _("%(count)s students, below the rule set's minimum of %(minimum)s.") % {
+        "count": _fmt(total),
+        "minimum": _fmt(minimum),
+    }
+
+
+def _who(record: dict, header: str, key: str, allowed: tuple[str, ...]) -> str:
+    """办学性质 or 举办者 of a record (by header or key); blank or unknown = the first value
+    (公办, 县属): the template has no such columns, the web application adds them."""
+    value = re.sub(r"\s+", "", _cell_text(record.get(header, record.get(key))))
+    return value if value in allowed else allowed[0]
+
+
+def exclusion_summary(excluded) -> list[dict]:
+    """The excluded schools counted by reason: [{"reason_code", "detail", "label", "count"}],
+    in the order the reasons are met (the page and the report say how many and why)."""
+    labels = {
+        "min_enrolment": _("below the minimum enrolment"),
+        "bad_row": _("bad data"),
+    }
+    counts: dict[tuple[str, str], int] = {}
+    for e in excluded:
+        item = e if isinstance(e, dict) else e.to_dict()
+        key = (item["reason_code"], item.get("detail") or "")
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {
+            "reason_code": code,
+            "detail": detail,
+            "label": detail or labels.get(code, code),
+            "count": count,
+        }
+        for (code, detail), count in counts.items()
+    ]
+
+
+def exclusion_text(excluded) -> str:
+    """“教学点 2；民办 1；市属 1” (empty when nothing was excluded)."""
+    return "、".join(f"{item['label']} {item['count']}" for item in exclusion_summary(excluded))
 
 
 def _check_levels(school_type, levels, values, error, code, bad=frozenset()):

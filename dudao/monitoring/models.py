@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.scopes import ScopedManager
 
-from .fields import NUMERIC_FIELDS, SCHOOL_TYPES
+from .fields import NUMERIC_FIELDS, SCHOOL_TYPES, SPONSOR_HEADER, SPONSORS
 
 SCHOOL_TYPE_CHOICES = [(t, t) for t in SCHOOL_TYPES]  # the engine's Chinese type names (data)
+SPONSOR_CHOICES = [(t, t) for t in SPONSORS]  # 县属, 市属, 省属 (data, like the school types)
 
 # The numeric input fields, named as the engine's field keys (docs/monitoring.md).
 NUMBER_FIELDS = tuple(f.key for f in NUMERIC_FIELDS)
@@ -110,6 +111,11 @@ class SchoolResources(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     school_type = models.CharField("学校类型", max_length=20, choices=SCHOOL_TYPE_CHOICES)
+    # Who runs the school (举办者): the registry records public or private only, and the 2012
+    # rule set leaves out schools run by the province or the city (docs/rules.md §17).
+    sponsor = models.CharField(
+        SPONSOR_HEADER, max_length=10, choices=SPONSOR_CHOICES, default=SPONSORS[0]
+    )
     for _field in NUMERIC_FIELDS:
         locals()[_field.key] = _number_field(_field)
     del _field
@@ -194,3 +200,47 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.ruleset_name} v{self.ruleset_version}"
+
+
+class MonthlyReturn(models.Model):
+    """The monthly monitoring return to the city (均衡发展监测月报, docs/rules.md §19): the
+    figures as they stood in one month, one row per office and month. `figures` holds the
+    school rows used (code, name, type, 办学性质, 举办者, every figure) and, per national rule
+    set, the summary the city reads (means, CVs, limits, conclusions, exclusions). Taken by
+    `services.take_monthly_return`: while the month is open a new run replaces it; once the
+    month has ended it is kept as it was."""
+
+    class Source(models.TextChoices):
+        SCHEDULE = "schedule", _("Month-end job")
+        MANUAL = "manual", _("Taken by the office")
+
+    office = models.ForeignKey(
+        "organisations.Office",
+        on_delete=models.CASCADE,
+        related_name="monitoring_returns",
+        verbose_name=_("supervision office"),
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+    year = models.PositiveSmallIntegerField(_("year of the figures"))
+    figures = models.JSONField(_("figures"))
+    school_count = models.PositiveIntegerField(_("schools"), default=0)
+    excluded_count = models.PositiveIntegerField(_("schools left out"), default=0)
+    passed_basic = models.BooleanField(null=True)
+    passed_quality = models.BooleanField(null=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SCHEDULE)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taken_at = models.DateTimeField(_("taken at"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly monitoring return")
+        verbose_name_plural = _("monthly monitoring returns")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "month"], name="monitoring_return_month")
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.month:%Y-%m}"

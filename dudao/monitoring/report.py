@@ -12,6 +12,7 @@ from dudao.reports.exporter import DOCX, Report, Section, Table, long_date
 
 from . import insight
 from .engine import Result
+from .inputs import exclusion_text
 
 LEVELS = ("primary", "junior")
 
@@ -59,8 +60,8 @@ def monitoring_report(office, result: Result, trend_results=(), day: datetime.da
     ]
     if result.excluded:
         basics.append(
-            _("%(count)s schools were left out (listed in the last section).")
-            % {"count": len(result.excluded)}
+            _("%(count)s schools were left out (%(reasons)s; listed in the last section).")
+            % {"count": len(result.excluded), "reasons": exclusion_text(result.excluded)}
         )
     sections.append(Section(_("1. Basic information"), basics))
 

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from .fields import FIELD_KEYS, LEVEL_FIELDS, SCHOOL_TYPES, WHOLE_SCHOOL_FIELDS
+from .fields import (
+    FIELD_KEYS,
+    LEVEL_FIELDS,
+    OWNERSHIPS,
+    SCHOOL_TYPES,
+    SPONSORS,
+    WHOLE_SCHOOL_FIELDS,
+)
 
 RULESETS_DIR = Path(__file__).resolve().parent / "rulesets"
 BUILTIN = ("basic-2012", "quality-2017")
@@ -247,6 +254,17 @@ def validate(data) -> list[str]:
                 errors.append(
                     _("“exclusions.%(key)s”: unknown school type “%(type)s”.")
                     % {"key": key, "type": school_type}
+                )
+    for key, allowed in (("ownership", OWNERSHIPS), ("sponsors", SPONSORS)):
+        values = exclusions.get(key, []) or []
+        if not isinstance(values, list):
+            errors.append(_("“exclusions.%(key)s” must be a list.") % {"key": key})
+            continue
+        for value in values:
+            if value not in allowed:
+                errors.append(
+                    _("“exclusions.%(key)s”: unknown value “%(value)s”; choose from %(choices)s.")
+                    % {"key": key, "value": value, "choices": "、".join(allowed)}
                 )
     minimum = exclusions.get("min_enrolment")
     if minimum is not None and (not _number(minimum) or minimum < 0):

@@ -8,12 +8,15 @@ source, {field: [before, after]}) *and* an audit entry (record_create/record_upd
 Who: every write is the office admin's, for its own office (dudao/core/guards.py), checked
 before anything else; viewers and the superuser read monitoring but write nothing."""
 
+import calendar
 import copy
+import datetime
 import json
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
@@ -24,11 +27,20 @@ from dudao.schools.models import School
 
 from . import inputs
 from .engine import Monitor, evaluate
-from .fields import FIELD_BY_HEADER, FIELD_BY_KEY, NUMERIC_FIELDS, SCHOOL_TYPES
+from .fields import (
+    FIELD_BY_HEADER,
+    FIELD_BY_KEY,
+    NUMERIC_FIELDS,
+    OWNERSHIP_HEADER,
+    SCHOOL_TYPES,
+    SPONSOR_HEADER,
+    SPONSORS,
+)
 from .models import (
     DECIMAL_FIELDS,
     NUMBER_FIELDS,
     Evaluation,
+    MonthlyReturn,
     RuleSet,
     SchoolResources,
     SchoolResourcesHistory,
@@ -182,7 +194,12 @@ def checking_rules():
     return variant(
         "basic-2012",
         {
-            "exclusions": {"school_types": [], "min_enrolment": None},
+            "exclusions": {
+                "school_types": [],
+                "min_enrolment": None,
+                "ownership": [],
+                "sponsors": [],
+            },
             "on_bad_row": "refuse",
         },
     )
@@ -213,8 +230,10 @@ def check_figures(school: School, school_type: str, figures: dict) -> None:
         raise ResourcesInvalid([(_error_field(e), e.message) for e in refused.errors]) from None
 
 
-def _store(resources: SchoolResources, figures: dict, school_type: str):
+def _store(resources: SchoolResources, figures: dict, school_type: str, sponsor=None):
     resources.school_type = school_type
+    if sponsor is not None:
+        resources.sponsor = sponsor
     for key in NUMBER_FIELDS:
         value = figures[key]
         if key in DECIMAL_FIELDS:
@@ -225,6 +244,7 @@ def _store(resources: SchoolResources, figures: dict, school_type: str):
 def _plain_figures(resources: SchoolResources) -> dict:
     data = resources.figures()
     data["school_type"] = resources.school_type
+    data["sponsor"] = resources.sponsor
     return data
 
 
@@ -235,11 +255,14 @@ def save_resources(
     figures: dict,
     *,
     school_type: str | None = None,
+    sponsor: str | None = None,
     expected_version=None,
     source=SchoolResourcesHistory.Source.EDIT,
 ) -> tuple[SchoolResources, bool]:
     """Create or update a school's figures for a year. `expected_version` (optimistic lock):
-    the version the editor saw; a different stored version refuses. Returns (row, changed)."""
+    the version the editor saw; a different stored version refuses. `sponsor` (举办者: 县属,
+    市属 or 省属): None keeps the stored one, and a new year's row takes the school's latest
+    (the import has no such column). Returns (row, changed)."""
     guards.require_office_admin(actor, school.office_id)
     guards.require_person(actor)
     school_type = school_type or TYPE_FROM_SCHOOL.get(school.type)
@@ -247,6 +270,11 @@ def save_resources(
         raise DomainError(
             _("Balanced-development monitoring covers compulsory-education schools only."),
             field="school_type",
+        )
+    if sponsor is not None and sponsor not in SPONSORS:
+        raise DomainError(
+            _("Choose who runs the school: %(choices)s.") % {"choices": "、".join(SPONSORS)},
+            field="sponsor",
         )
     figures = clean_figures(figures)
     check_figures(school, school_type, figures)
@@ -265,7 +293,16 @@ def save_resources(
             resources = SchoolResources(
                 office_id=school.office_id, school=school, year=year, updated_by=actor
             )
-            _store(resources, figures, school_type)
+            if sponsor is None:
+                latest = (
+                    SchoolResources.objects.unscoped()
+                    .filter(school=school)
+                    .order_by("-year")
+                    .values_list("sponsor", flat=True)
+                    .first()
+                )
+                sponsor = latest or SPONSORS[0]
+            _store(resources, figures, school_type, sponsor)
             resources.save()
             SchoolResourcesHistory.objects.create(
                 resources=resources,
@@ -282,7 +319,7 @@ def save_resources(
             )
         before_plain = _plain_figures(resources)
         before = audit.snapshot(resources)
-        _store(resources, figures, school_type)
+        _store(resources, figures, school_type, sponsor)
         changes = audit.diff(before_plain, _plain_figures(resources))
         if not changes:
             return resources, False
@@ -312,6 +349,7 @@ def import_preview(actor, year: int, fileobj, filename: str):
     file object."""
     from django.core.files.base import ContentFile, File
 
+    from dudao.core.spreadsheets import sheet_names
     from dudao.imports import services as imports
 
     guards.require_office_admin(actor, actor.office_id)
@@ -320,7 +358,11 @@ def import_preview(actor, year: int, fileobj, filename: str):
         upload.name = filename or upload.name or "import.xlsx"
     else:
         upload = ContentFile(fileobj.read(), name=filename or "import.xlsx")
-    return imports.create_job(actor, actor.office, "resources", upload, params={"year": year})
+    # One table per file (the template's first sheet; its second is 填写说明): the first sheet
+    # is read and the preview names it and the sheets left unread.
+    params = {"year": year, "sheets": sheet_names(upload)}
+    upload.seek(0)
+    return imports.create_job(actor, actor.office, "resources", upload, params=params)
 
 
 def import_confirm(actor, job) -> dict | None:
@@ -373,7 +415,14 @@ def resource_rows(office, year):
 def records(office, year) -> list[dict]:
     out = []
     for number, r in enumerate(resource_rows(office, year), start=1):
-        record = {"code": r.school.code, "name": r.school.name, "school_type": r.school_type}
+        record = {
+            "code": r.school.code,
+            "name": r.school.name,
+            "school_type": r.school_type,
+            # who runs it, for the rule sets' exclusions (docs/rules.md §17)
+            OWNERSHIP_HEADER: "民办" if r.school.ownership == "private" else "公办",
+            SPONSOR_HEADER: r.sponsor,
+        }
         record.update(r.figures())
         record["_row"] = number
         out.append(record)
@@ -424,3 +473,145 @@ def record_evaluation(actor, office, year, ruleset: RuleSet) -> Evaluation:
 
 def field_label(key: str) -> str:
     return FIELD_BY_KEY[key].header
+
+
+# --- the monthly return to the city -----------------------------------------------------------
+# docs/rules.md §19: each month the county reports its monitoring figures to the city (每月按时
+# 上报监测情况到市督导室). One MonthlyReturn per office and month: while the month is open a new
+# run replaces it (the month-end job, on the last day, gives the month's final figures); once
+# the month has ended the return is kept as it was sent, and a month that has ended without one
+# cannot be taken afterwards (today's figures are not that month's).
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def is_last_day_of_month(day: datetime.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def returns_for(user):
+    """The monthly returns a reader may see: the office admin its own office's, a city or
+    province viewer those of the offices in its region, the superuser all; nobody else."""
+    from dudao.accounts import scoping
+
+    if user.is_superuser:
+        return MonthlyReturn.objects.all()
+    if user.role not in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return MonthlyReturn.objects.none()
+    return MonthlyReturn.objects.filter(office__in=scoping.offices_for(user))
+
+
+def return_year(office, month: datetime.date) -> int | None:
+    """The year of figures a month's return reports: the latest with data, not after it."""
+    years = [y for y in years_with_data(office) if y <= month.year]
+    return years[-1] if years else None
+
+
+def result_summary(result) -> dict:
+    """What the city reads of one result: per level the indicators' means, CVs, limits and
+    standards and the conclusions (no per-school values), and the excluded schools."""
+    data = result.to_dict()
+    for level in data["levels"].values():
+        level.pop("schools", None)
+    data["excluded"] = [
+        {k: v for k, v in e.items() if k != "errors"} for e in data.get("excluded", [])
+    ]
+    data["exclusion_summary"] = inputs.exclusion_summary(result.excluded)
+    data.pop("parameters", None)
+    return data
+
+
+def monthly_figures(office, year: int) -> dict:
+    """The figures a return keeps: the school rows used and both national rule sets' results
+    (a refused computation is kept as its error text)."""
+    schools = []
+    for record in records(office, year):
+        record = dict(record)
+        record.pop("_row", None)
+        schools.append(record)
+    results = {}
+    for regime in ("basic", "quality"):
+        ruleset = default_ruleset(office, regime)
+        try:
+            results[regime] = result_summary(evaluate_year(office, year, ruleset))
+        except (inputs.InputRefused, RuleSetError) as refused:
+            results[regime] = {
+                "rule_set": {"name": ruleset.name, "title": ruleset.title},
+                "error": str(refused),
+            }
+    return {"year": year, "schools": schools, "results": results}
+
+
+@transaction.atomic
+def take_monthly_return(
+    actor, office, *, today: datetime.date | None = None, source=MonthlyReturn.Source.MANUAL
+) -> tuple[MonthlyReturn, str]:
+    """Take (or retake) the office's return for the current month (Beijing): "created",
+    "replaced", "unchanged" (same figures: nothing written). Refused without figures."""
+    guards.require_office_admin(actor, office)
+    today = today or timezone.localdate()
+    month = month_start(today)
+    year = return_year(office, month)
+    if year is None:
+        raise DomainError(_("There are no school figures to report yet."))
+    figures = monthly_figures(office, year)
+    fields = {
+        "year": year,
+        "figures": figures,
+        "school_count": len(figures["schools"]),
+        "excluded_count": len(figures["results"]["basic"].get("excluded", [])),
+        "passed_basic": figures["results"]["basic"].get("passed"),
+        "passed_quality": figures["results"]["quality"].get("passed"),
+    }
+    taken_by = actor if getattr(actor, "pk", None) else None
+    stored = MonthlyReturn.objects.select_for_update().filter(office=office, month=month).first()
+    summary = {
+        "month": month.isoformat(),
+        "year": year,
+        "schools": fields["school_count"],
+        "excluded": fields["excluded_count"],
+    }
+    if stored is None:
+        stored = MonthlyReturn.objects.create(
+            office=office,
+            month=month,
+            source=source,
+            taken_by=taken_by,
+            taken_at=timezone.now(),
+            **fields,
+        )
+        audit.record(actor, audit.Action.CREATE, stored, {"after": summary})
+        return stored, "created"
+    if stored.year == year and stored.figures == json.loads(json.dumps(figures)):
+        return stored, "unchanged"
+    for key, value in fields.items():
+        setattr(stored, key, value)
+    stored.source, stored.taken_by, stored.taken_at = source, taken_by, timezone.now()
+    stored.version += 1
+    stored.save()
+    audit.record(actor, audit.Action.UPDATE, stored, {"after": summary})
+    return stored, "replaced"
+
+
+def take_month_end_returns(today: datetime.date | None = None) -> dict:
+    """The scheduled job (dudao/core/schedule.py, every day; it acts on the last day of the
+    month, Beijing): each office with monitoring figures takes its return. Idempotent: a
+    second run the same day changes nothing unless the figures changed meanwhile."""
+    today = today or timezone.localdate()
+    counts = {"created": 0, "replaced": 0, "unchanged": 0, "refused": 0}
+    if not is_last_day_of_month(today):
+        return counts
+    from dudao.organisations.models import Office
+
+    office_ids = SchoolResources.objects.unscoped().values_list("office_id", flat=True).distinct()
+    for office in Office.objects.filter(pk__in=office_ids).order_by("pk"):
+        try:
+            _item, outcome = take_monthly_return(
+                guards.SYSTEM, office, today=today, source=MonthlyReturn.Source.SCHEDULE
+            )
+        except DomainError:
+            outcome = "refused"
+        counts[outcome] += 1
+    return counts

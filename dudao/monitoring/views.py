@@ -31,7 +31,7 @@ from . import insight, services
 from .engine import Result
 from .fields import FIELD_BY_KEY
 from .forms import CopyRuleSetForm, ResourcesForm, RuleSetForm, UploadForm, WhatIfForm
-from .inputs import InputRefused, write_template
+from .inputs import InputRefused, exclusion_summary, exclusion_text, write_template
 from .models import Evaluation, RuleSet, SchoolResources
 from .rules import RuleSetError
 
@@ -59,7 +59,10 @@ def current_office(request):
         if office is None:
             raise Http404
         return office
-    office = offices.first()
+    # No office chosen: the first (by name) that has figures, so that a city or province
+    # viewer opens on a county with data rather than on the city's own office or an empty one.
+    with_data = SchoolResources.objects.visible_to(user).values("office_id")
+    office = offices.filter(pk__in=with_data).first() or offices.first()
     if office is None:
         raise Http404
     return office
@@ -288,6 +291,8 @@ def evaluation_data(result: Result, trend_results: list[Result]) -> dict:
         "passed": result.passed,
         "levels": levels,
         "excluded": [e.to_dict() for e in result.excluded],
+        "exclusion_summary": exclusion_summary(result.excluded),
+        "exclusion_text": exclusion_text(result.excluded),
         "trend": trend,
     }
 
@@ -576,6 +581,7 @@ def resources_edit(request, school, year):
                     year,
                     form.figures(),
                     school_type=form.cleaned_data["school_type"],
+                    sponsor=form.cleaned_data.get("sponsor") or None,
                     expected_version=form.cleaned_data.get("expected_version") or 0,
                 )
             except services.ResourcesInvalid as invalid:
@@ -589,7 +595,11 @@ def resources_edit(request, school, year):
     else:
         initial = {"school_type": services.TYPE_FROM_SCHOOL.get(school.type), "expected_version": 0}
         if record is not None:
-            initial = {**record.figures(), "school_type": record.school_type}
+            initial = {
+                **record.figures(),
+                "school_type": record.school_type,
+                "sponsor": record.sponsor,
+            }
             initial["expected_version"] = record.version
         form = ResourcesForm(initial=initial)
     history = record.history.select_related("changed_by")[:20] if record else []

@@ -115,7 +115,7 @@ def test_basic_2012_composite_and_conclusion():
     assert result.levels["junior"].note
     assert result.passed is level.passed
     assert result.rule_set["name"] == "basic-2012"
-    assert result.rule_set["version"] == "2012.1"
+    assert result.rule_set["version"] == "2012.2"
 
 
 def test_basic_2012_fails_above_the_composite_limit():

@@ -9,7 +9,7 @@ from dudao.monitoring.rules import RuleSetError, load_ruleset, validate, variant
 
 def test_shipped_rule_sets_load_with_their_numbers():
     basic = load_ruleset("basic-2012")
-    assert basic.regime == "basic" and basic.version == "2012.1"
+    assert basic.regime == "basic" and basic.version == "2012.2"
     assert basic.levels["primary"]["composite_cv_max"] == 0.65
     assert basic.levels["junior"]["composite_cv_max"] == 0.55
     assert [i["key"] for i in basic.indicators] == [
