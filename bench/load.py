@@ -2,7 +2,7 @@
 hand, not a test; loopback only.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python bench/load.py \\
-        [--stages 50,100,200,300,500] [--stage-seconds 60] [--think 5,10] \\
+        [--stages 50,100,200,300,500] [--stage-seconds 90] [--think 5,10] \\
         [--school-users 10] [--office-users 3] [--workers 3] [--worker-class sync]
 
 The database named in DATABASE_URL (PostgreSQL; the province dataset of bench/supervision.py or
@@ -21,9 +21,12 @@ each with its own cookies, like a browser (gzip accepted, CSRF token from the co
 - office admins (`--office-users`): log in, then loop — the dashboard → the ledger → the
   ledger's Excel export.
 
-Inspectors ramp up stage by stage (their logins spread over the first seconds of a stage, as
-at month end); schools and office admins run from the start. After each stage it prints
-requests/s, p50/p95/p99 per endpoint, errors, and the CPU used by gunicorn, PostgreSQL and
+Inspectors ramp up stage by stage: each stage's newcomers log in within its first
+`--ramp-seconds` (10 s: a rush far steeper than a month end, when inspectors arrive over hours
+and, with "Keep me signed in", mostly do not log in at all); schools and office admins run from
+the start. After each stage it prints p50/p95/p99 per endpoint once the newcomers are in
+(steady), the p95 of the whole stage, of its rush (the ramp and 10 s more) and of the steady
+part, the p95 of every 10 s, requests/s, errors, and the CPU used by gunicorn, PostgreSQL and
 this script (% of one core; the machine has `os.cpu_count()` cores).
 """
 
@@ -405,18 +408,18 @@ def multipart(fields, files):
 
 
 class Stats:
+    """Response times of one stage: (seconds into the stage, endpoint, ms)."""
+
     def __init__(self):
         self.reset()
 
     def reset(self):
-        self.samples = defaultdict(list)
+        self.samples = []
         self.errors = defaultdict(int)
         self.began = time.monotonic()
-        self.timeline = defaultdict(list)  # 10-second window → response times
 
     def record(self, label, seconds, error=None):
-        self.samples[label].append(seconds * 1000)
-        self.timeline[int((time.monotonic() - self.began) // 10)].append(seconds * 1000)
+        self.samples.append((time.monotonic() - self.began, label, seconds * 1000))
         if error:
             self.errors[(label, error)] += 1
 
@@ -426,30 +429,45 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def print_stage(name, users, seconds, stats, cpu_before, cpu_after):
-    total = sum(len(v) for v in stats.samples.values())
-    every = [x for v in stats.samples.values() for x in v]
-    errors = sum(stats.errors.values())
-    print(f"\n== {name}: {users} inspectors, {seconds:.0f} s, {total / seconds:.1f} requests/s")
-    print(f"   {'endpoint':<22}{'n':>7}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  ms")
-    for label in sorted(stats.samples):
-        v = stats.samples[label]
-        print(
-            f"   {label:<22}{len(v):>7}{statistics.median(v):>9.0f}"
-            f"{percentile(v, 0.95):>9.0f}{percentile(v, 0.99):>9.0f}{max(v):>9.0f}"
-        )
-    if every:
-        print(
-            f"   {'all':<22}{len(every):>7}{statistics.median(every):>9.0f}"
-            f"{percentile(every, 0.95):>9.0f}{percentile(every, 0.99):>9.0f}{max(every):>9.0f}"
-        )
-    windows = [
-        f"{percentile(stats.timeline[w], 0.95):.0f}" if stats.timeline[w] else "—"
-        for w in range(int(seconds // 10) + 1)
-    ]
+def _line(label, values):
+    return (
+        f"   {label:<26}{len(values):>7}{statistics.median(values):>9.0f}"
+        f"{percentile(values, 0.95):>9.0f}{percentile(values, 0.99):>9.0f}{max(values):>9.0f}"
+    )
+
+
+def print_stage(name, users, seconds, rush, stats, cpu_before, cpu_after):
+    """The stage's figures: per endpoint once the stage's newcomers have logged in (steady),
+    then every request, the rush (the first `rush` seconds: logins) and the steady part."""
+    steady = [(label, ms) for t, label, ms in stats.samples if t >= rush]
+    print(
+        f"\n== {name}: {users} inspectors, {seconds:.0f} s, "
+        f"{len(stats.samples) / seconds:.1f} requests/s"
+    )
+    print(f"   {'endpoint (steady)':<26}{'n':>7}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  ms")
+    by_label = defaultdict(list)
+    for label, ms in steady:
+        by_label[label].append(ms)
+    for label in sorted(by_label):
+        print(_line(label, by_label[label]))
+    every = [ms for _, _, ms in stats.samples]
+    rushing = [ms for t, _, ms in stats.samples if t < rush]
+    calm = [ms for _, ms in steady]
+    for label, values in (
+        ("all, whole stage", every),
+        (f"all, rush (first {rush:.0f} s)", rushing),
+        ("all, steady", calm),
+    ):
+        if values:
+            print(_line(label, values))
+    windows = []
+    for w in range(int(seconds // 10) + 1):
+        chunk = [ms for t, _, ms in stats.samples if w * 10 <= t < (w + 1) * 10]
+        windows.append(f"{percentile(chunk, 0.95):.0f}" if chunk else "—")
     print(f"   p95 per 10 s of the stage (ms): {' '.join(windows)}")
     hz = os.sysconf("SC_CLK_TCK")
     cpu = {k: (cpu_after[k] - cpu_before[k]) / hz / seconds * 100 for k in cpu_after}
+    errors = sum(stats.errors.values())
     print(
         f"   errors: {errors}"
         + "".join(f"; {label} {err}: {n}" for (label, err), n in sorted(stats.errors.items()))
@@ -459,8 +477,10 @@ def print_stage(name, users, seconds, stats, cpu_before, cpu_after):
         f"PostgreSQL {cpu['postgres']:.0f}, load generator {cpu['load']:.0f}"
     )
     return {
-        "rps": total / seconds,
+        "rps": len(stats.samples) / seconds,
         "p95": percentile(every, 0.95) if every else None,
+        "p95_rush": percentile(rushing, 0.95) if rushing else None,
+        "p95_steady": percentile(calm, 0.95) if calm else None,
         "errors": errors,
     }
 
@@ -577,6 +597,7 @@ class Run:
                 f"stage {len(results) + 1}",
                 stage,
                 seconds,
+                self.args.ramp_seconds + 10,
                 self.stats,
                 cpu_before,
                 cpu_sample(server_pid),
@@ -591,7 +612,7 @@ class Run:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stages", default="50,100,200,300,500")
-    parser.add_argument("--stage-seconds", type=float, default=60)
+    parser.add_argument("--stage-seconds", type=float, default=90)
     parser.add_argument("--ramp-seconds", type=float, default=10)
     parser.add_argument("--think", default="5,10", help="seconds between steps: low,high")
     parser.add_argument("--school-users", type=int, default=10)
@@ -635,9 +656,12 @@ def main():
         if server:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    print("\nSummary: inspectors → requests/s, p95 ms, errors")
-    for users, summary in results:
-        print(f"  {users:>5} → {summary['rps']:.1f}, {summary['p95']:.0f}, {summary['errors']}")
+    print("\nSummary: inspectors → requests/s; p95 ms whole stage / rush / steady; errors")
+    for users, s in results:
+        print(
+            f"  {users:>5} → {s['rps']:.1f}; {s['p95']:.0f} / {s['p95_rush']:.0f} / "
+            f"{s['p95_steady']:.0f}; {s['errors']}"
+        )
 
 
 if __name__ == "__main__":
