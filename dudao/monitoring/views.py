@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -760,3 +761,55 @@ def ruleset_edit(request, pk):
         "monitoring/ruleset_edit.html",
         base_context(request, request.user.office, ruleset=ruleset, form=form),
     )
+
+
+# --- the monthly return to the city (docs/rules.md §19) ------------------------------------------
+
+
+@role_required(*READ_ROLES)
+def returns(request):
+    office = current_office(request)
+    items = (
+        services.returns_for(request.user)
+        .filter(office=office)
+        .select_related("taken_by")
+        .defer("figures")
+    )
+    page, query = paginate(request, items)
+    today = timezone.localdate()
+    return render(
+        request,
+        "monitoring/returns.html",
+        base_context(
+            request,
+            office,
+            page=page,
+            query=query,
+            this_month=services.month_start(today),
+        ),
+    )
+
+
+@office_admin_required
+@require_POST
+def return_take(request):
+    try:
+        item, outcome = services.take_monthly_return(request.user, request.user.office)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        text = {
+            "created": _("The return for %(month)s was taken."),
+            "replaced": _("The return for %(month)s was taken again with today's figures."),
+            "unchanged": _("The figures have not changed since the return for %(month)s."),
+        }[outcome]
+        messages.success(request, text % {"month": f"{item.month:%Y-%m}"})
+    return redirect("monitoring:returns")
+
+
+@role_required(*READ_ROLES)
+def return_xlsx(request, pk):
+    from . import monthly
+
+    export = monthly.export_xlsx(request.user, pk)
+    return _download(export.content, export.filename, "xlsx")

@@ -78,7 +78,23 @@ def evaluation(w):
     ).pk
 
 
+def monthly_return(w):
+    """County A's return for this month, taken by the platform (the month-end job's way)."""
+    from dudao.core.guards import SYSTEM
+    from dudao.monitoring import services
+
+    item, _outcome = services.take_monthly_return(SYSTEM, seeded(w).office)
+    return item.pk
+
+
 MATRIX = {
+    "monitoring:returns": (None, READ, AS_GET),
+    "monitoring:return_take": (
+        lambda w: seeded(w) and [],
+        POST_ONLY_ADMIN,
+        only({"admin": writes(302), "other_admin": writes(302)}),
+    ),
+    "monitoring:return_xlsx": (lambda w: [monthly_return(w)], READ_A, AS_GET),
     "monitoring:index": (national_rules, READ, AS_GET),
     "monitoring:evaluation": (year_rules, READ_A, AS_GET),
     "monitoring:what_if": (year_rules, READ_A, AS_GET),
@@ -102,7 +118,10 @@ MATRIX = {
     "monitoring:ruleset_edit": (lambda w: [office_copy(w).pk], EDIT_A, EDIT_A),
 }
 
-OUT_OF_SCOPE = []
+OUT_OF_SCOPE = [
+    # another county's return: not found, whatever the method
+    ("monitoring:return_xlsx", lambda w: [monthly_return(w)], ["other_admin"]),
+]
 
 # Office-admin-only writes on county A's objects: every other role's POST is refused.
 WRITES = {
