@@ -148,6 +148,8 @@ def _rules_sheet(ws, result: Result):
         append(ws, [f"{school_type}拆分比例", " : ".join(f"{v:g}" for v in ratios.values())])
     exclusions = ruleset.exclusions
     append(ws, ["排除的学校类型", "、".join(exclusions.get("school_types") or []) or "无"])
+    append(ws, ["排除的办学性质", "、".join(exclusions.get("ownership") or []) or "无"])
+    append(ws, ["排除的举办者", "、".join(exclusions.get("sponsors") or []) or "无"])
     minimum = exclusions.get("min_enrolment")
     append(ws, ["在校生数下限", "不启用" if minimum is None else minimum])
     append(ws, [])
