@@ -107,7 +107,7 @@ def prepare(args):
         .values("school_id", "office_id")
         .annotate(n=Count("id"))
         .filter(n__gte=3)
-        .order_by("school_id")[: max(args.school_users * 5, 1)]
+        .order_by("-n", "school_id")[: max(args.school_users * 5, 1)]
     )
     school_rows = rng.sample(school_rows, min(args.school_users, len(school_rows)))
     schools_out = []
@@ -226,12 +226,25 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- CPU
 
 
-def _ticks(pid: int) -> int:
+def _ticks(pid: int, children: bool = False) -> int:
+    """utime + stime of `pid`; with `children`, also what its exited children used
+    (cutime + cstime: PostgreSQL's closed connections)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks
+
+
+def _is_postmaster(entry: Path) -> bool:
+    try:
+        parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+        return not Path(f"/proc/{parent}/comm").read_text().startswith("postgres")
+    except OSError:
+        return False
 
 
 def cpu_sample(server_pid: int | None) -> dict:
@@ -247,7 +260,8 @@ def cpu_sample(server_pid: int | None) -> dict:
         except OSError:
             continue
         if comm.startswith("postgres"):
-            totals["postgres"] += _ticks(pid)
+            # The postmaster (its parent is not PostgreSQL) also counts its exited backends.
+            totals["postgres"] += _ticks(pid, children=_is_postmaster(entry))
         elif b"gunicorn" in cmdline and b"dudao.wsgi" in cmdline:
             totals["gunicorn"] += _ticks(pid)
     return totals
