@@ -17,13 +17,13 @@ from dudao.audit.models import AuditEntry
 from dudao.core.scopes import scope_rule
 from dudao.imports.models import ImportJob
 from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone
-from dudao.monitoring.models import SchoolResources
+from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
-from dudao.visits.models import Visit
+from dudao.visits.models import FocusPoint, Visit
 
 from .models import Role, User
 
@@ -254,6 +254,46 @@ def school_resources_for(user):
     return qs.filter(school__in=schools_for(user))
 
 
+@scope_rule(Evaluation)
+def evaluations_for(user):
+    """Recorded monitoring results: the office's and the viewers' offices'; nobody else."""
+    qs = Evaluation.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    return qs.none()
+
+
+@scope_rule(MonthlyReturn)
+def monthly_returns_for(user):
+    """The monthly monitoring returns to the city (docs/rules.md §19): the office admin its
+    own office's, a city or province viewer those of the offices in its region; nobody else."""
+    qs = MonthlyReturn.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    return qs.none()
+
+
+@scope_rule(FocusPoint)
+def focus_points_for(user):
+    """Monthly focus points (月度督导要点): the office admin's, inspectors' and zone leaders'
+    own office's; a viewer's offices'; none for schools (they are the office's working
+    instructions)."""
+    qs = FocusPoint.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(office_id=user.inspector.office_id)
+    return qs.none()
+
+
 @scope_rule(SignboardBatch)
 def signboard_batches_for(user):
     """Signboard batches: the office admin's office's; anyone else only those they asked for."""
@@ -318,3 +358,15 @@ def get_notice_for(user, pk):
 
 def get_accountability_case_for(user, pk):
     return get_or_404(accountability_cases_for(user).select_related("finding", "office"), pk=pk)
+
+
+def get_focus_point_for(user, pk):
+    return get_or_404(focus_points_for(user).select_related("office"), pk=pk)
+
+
+def get_evaluation_for(user, pk):
+    return get_or_404(evaluations_for(user), pk=pk)
+
+
+def get_monthly_return_for(user, pk):
+    return get_or_404(monthly_returns_for(user).select_related("office"), pk=pk)

@@ -168,7 +168,7 @@ def build(office, schools, rng: random.Random, years=YEARS) -> int:
 def reset(office_ids=None) -> None:
     """Delete the monitoring rows (of these offices, or all): evaluations, imports, figures
     (their history goes with them) and the offices' own rule sets."""
-    for qs in (Evaluation.objects.all(), SchoolResources.objects.unscoped()):
+    for qs in (Evaluation.objects.unscoped(), SchoolResources.objects.unscoped()):
         if office_ids is not None:
             qs = qs.filter(office__in=office_ids)
         qs.delete()

@@ -194,7 +194,11 @@ class Evaluation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["office", "year"])]
 
@@ -234,7 +238,11 @@ class MonthlyReturn(models.Model):
     taken_at = models.DateTimeField(_("taken at"))
     version = models.PositiveIntegerField(default=1)
 
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-month"]
         verbose_name = _("monthly monitoring return")
         verbose_name_plural = _("monthly monitoring returns")

@@ -4,14 +4,13 @@
 indicator by indicator (the eight 2012 indicators and the composite CV per level; the seven
 2017 indicators with their standards), then the excluded schools and the school figures used."""
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dudao.accounts import scoping
 from dudao.reports import exporter
 from dudao.reports.exporter import XLSX, Report, Section, Table, long_date
 
-from . import services
 from .fields import FIELDS, OWNERSHIP_HEADER, SPONSOR_HEADER
 
 LEVELS = ("primary", "junior")
@@ -88,9 +87,7 @@ def _quality_table(result: dict) -> Table:
 @exporter.register("monitoring_return", formats=(XLSX,), for_user=True)
 def monitoring_return(user, pk) -> Report:
     """One office's return for one month, fetched again in the reader's scope (404 if not)."""
-    item = services.returns_for(user).select_related("office").filter(pk=pk).first()
-    if item is None:
-        raise Http404
+    item = scoping.get_monthly_return_for(user, pk)
     figures = item.figures
     results = figures.get("results", {})
     month = f"{item.month.year}年{item.month.month}月"

@@ -491,18 +491,6 @@ def is_last_day_of_month(day: datetime.date) -> bool:
     return day.day == calendar.monthrange(day.year, day.month)[1]
 
 
-def returns_for(user):
-    """The monthly returns a reader may see: the office admin its own office's, a city or
-    province viewer those of the offices in its region, the superuser all; nobody else."""
-    from dudao.accounts import scoping
-
-    if user.is_superuser:
-        return MonthlyReturn.objects.all()
-    if user.role not in (Role.OFFICE_ADMIN, Role.VIEWER):
-        return MonthlyReturn.objects.none()
-    return MonthlyReturn.objects.filter(office__in=scoping.offices_for(user))
-
-
 def return_year(office, month: datetime.date) -> int | None:
     """The year of figures a month's return reports: the latest with data, not after it."""
     years = [y for y in years_with_data(office) if y <= month.year]
@@ -566,7 +554,12 @@ def take_monthly_return(
         "passed_quality": figures["results"]["quality"].get("passed"),
     }
     taken_by = actor if getattr(actor, "pk", None) else None
-    stored = MonthlyReturn.objects.select_for_update().filter(office=office, month=month).first()
+    stored = (
+        MonthlyReturn.objects.unscoped()
+        .select_for_update()
+        .filter(office=office, month=month)
+        .first()
+    )
     summary = {
         "month": month.isoformat(),
         "year": year,

@@ -33,7 +33,7 @@ from .engine import Result
 from .fields import FIELD_BY_KEY
 from .forms import CopyRuleSetForm, ResourcesForm, RuleSetForm, UploadForm, WhatIfForm
 from .inputs import InputRefused, exclusion_summary, exclusion_text, write_template
-from .models import Evaluation, RuleSet, SchoolResources
+from .models import RuleSet, SchoolResources
 from .rules import RuleSetError
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.VIEWER)
@@ -157,7 +157,11 @@ def index(request):
                 }
             )
         years.append(row)
-    evaluations = Evaluation.objects.filter(office=office).select_related("created_by")[:10]
+    evaluations = (
+        scoping.evaluations_for(request.user)
+        .filter(office=office)
+        .select_related("created_by")[:10]
+    )
     imports = _resource_imports(request.user, office)[:5]
     return render(
         request,
@@ -375,8 +379,7 @@ def save_evaluation(request, year, ruleset):
 
 @role_required(*READ_ROLES)
 def evaluation_json(request, pk):
-    offices = scoping.offices_for(request.user)
-    item = get_object_or_404(Evaluation.objects.filter(office__in=offices), pk=pk)
+    item = scoping.get_evaluation_for(request.user, pk)
     document = {
         "rule_set_name": item.ruleset_name,
         "rule_set_version": item.ruleset_version,
@@ -770,7 +773,7 @@ def ruleset_edit(request, pk):
 def returns(request):
     office = current_office(request)
     items = (
-        services.returns_for(request.user)
+        scoping.monthly_returns_for(request.user)
         .filter(office=office)
         .select_related("taken_by")
         .defer("figures")

@@ -505,7 +505,7 @@ def focus_list(request):
     """The focus points of one month (the office admin manages them; others read)."""
     year, month = _month_param(request)
     points = (
-        focus.focus_points_for(request.user)
+        scoping.focus_points_for(request.user)
         .filter(year=year, month=month)
         .select_related("office")
         .order_by("office__name", "ordering", "pk")
@@ -550,14 +550,14 @@ def focus_new(request):
 
 @office_admin_required
 def focus_edit(request, pk):
-    point = focus.get_focus_point_for(request.user, pk)
+    point = scoping.get_focus_point_for(request.user, pk)
     return _focus_form_page(request, point)
 
 
 @office_admin_required
 @require_POST
 def focus_delete(request, pk):
-    point = focus.get_focus_point_for(request.user, pk)
+    point = scoping.get_focus_point_for(request.user, pk)
     month = f"{point.year:04d}-{point.month:02d}"
     try:
         services.delete_focus_point(request.user, point)

@@ -3,14 +3,19 @@ not chosen a scope fails loudly; `visible_to(user)` equals the scoping rule; app
 reaches for the unscoped managers."""
 
 import ast
+import datetime
 from pathlib import Path
 
 import pytest
+from django.http import Http404
+from django.utils import timezone
 
 from dudao.accounts import scoping
 from dudao.core.scopes import ScopedManager, ScopeNotChosen, scoped_models
+from dudao.monitoring.models import Evaluation, MonthlyReturn
 from dudao.rectification.models import Finding
 from dudao.schools.models import School
+from dudao.visits.models import FocusPoint
 from tests.factories_supervision import FindingFactory
 
 DUDAO = Path(__file__).resolve().parents[2] / "dudao"
@@ -31,6 +36,9 @@ MUST_BE_SCOPED = {
     "monitoring.SchoolResources",
     "signboards.SignboardBatch",
     "notifications.Notification",
+    "visits.FocusPoint",
+    "monitoring.Evaluation",
+    "monitoring.MonthlyReturn",
 }
 
 
@@ -87,6 +95,55 @@ def test_visible_to_is_the_scoping_rule(world, persona):
     FindingFactory(school=world.foreign_school)
     assert set(Finding.objects.visible_to(user)) == set(scoping.findings_for(user))
     assert set(School.objects.visible_to(user)) == set(scoping.schools_for(user))
+
+
+def monitoring_rows(office):
+    """One recorded evaluation and one monthly return of `office`."""
+    evaluation = Evaluation.objects.create(
+        office=office,
+        year=2025,
+        ruleset_name="basic-2012",
+        ruleset_version="1",
+        ruleset_data={},
+        result={},
+    )
+    monthly = MonthlyReturn.objects.create(
+        office=office,
+        month=datetime.date(2026, 10, 1),
+        year=2025,
+        figures={},
+        taken_at=timezone.now(),
+    )
+    return evaluation, monthly
+
+
+@pytest.mark.django_db
+def test_monitoring_results_and_returns_are_scoped_to_the_office_and_its_viewers(world):
+    """Recorded results and the monthly returns to the city: the office admin its office's, a
+    viewer those under its city, nobody else; a query without a scope fails."""
+    mine = monitoring_rows(world.office)
+    theirs = monitoring_rows(world.other_office)
+    expected = {
+        "admin": mine,
+        "viewer": mine,
+        "other_admin": theirs,
+        "zone_leader": (),
+        "inspector": (),
+        "school": (),
+    }
+    for persona, rows in expected.items():
+        user = world.personas()[persona]
+        for model in (Evaluation, MonthlyReturn):
+            wanted = {row for row in rows if isinstance(row, model)}
+            assert set(model.objects.visible_to(user)) == wanted, (persona, model)
+    assert set(scoping.evaluations_for(world.admin)) == {mine[0]}
+    assert set(scoping.monthly_returns_for(world.viewer)) == {mine[1]}
+    assert scoping.get_monthly_return_for(world.admin, mine[1].pk) == mine[1]
+    with pytest.raises(Http404):
+        scoping.get_evaluation_for(world.admin, theirs[0].pk)
+    for model in (Evaluation, MonthlyReturn, FocusPoint):
+        with pytest.raises(ScopeNotChosen):
+            model.objects.filter(office=world.office).exists()
 
 
 ALLOWED = {"core/scopes.py", "accounts/scoping.py"}

@@ -213,7 +213,7 @@ def test_record_evaluation_view(seeded, client):
     ruleset = rs(seeded, "quality")
     response = client.post(f"/monitoring/2025/rules/{ruleset.pk}/record/")
     assert response.status_code == 302
-    item = Evaluation.objects.get()
+    item = Evaluation.objects.unscoped().get()
     assert (item.ruleset_name, item.ruleset_version) == ("quality-2017", "2017.1")
     document = json.loads(client.get(f"/monitoring/evaluations/{item.pk}.json").content)
     assert document["rule_set_version"] == "2017.1"

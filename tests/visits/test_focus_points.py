@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dudao.accounts.scoping import focus_points_for
 from dudao.audit.models import AuditEntry
 from dudao.core.errors import DomainError, NotPermitted
 from dudao.visits import services
-from dudao.visits.focus import focus_points_for
 from dudao.visits.models import FocusPoint
 
 
