@@ -24,7 +24,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerField,
     Max,
     OuterRef,
@@ -34,7 +33,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +42,8 @@ from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.organisations.models import Office
 from dudao.rectification.ledger import filtered_findings
-from dudao.rectification.models import ACTIVE_STATUSES, Escalation, Finding, FindingStatus
+from dudao.rectification.models import ACTIVE_STATUSES, Escalation, Finding
+from dudao.rectification.queries import on_time_rate
 from dudao.schools.models import School
 from dudao.visits.models import SixMinimum, Visit
 from dudao.visits.queries import month_range, semester_of, six_minimums_progress
@@ -487,47 +486,17 @@ def open_findings(scope: Scope, today: datetime.date) -> list[dict]:
     ]
 
 
-def on_time(scope: Scope, year: int, month: int) -> dict:
-    """On-time rectification rate of the month and of its semester (a month lies in one
-    semester), in ONE query over the closed findings whose deadline falls in the semester.
-
-    Definition: among the CLOSED findings whose deadline falls in the period, the share
-    whose closing date (the local, Beijing-time date of closed_at) is on or before the
-    deadline. Withdrawn and still-open findings are not in it (still-open late ones are
-    the overdue count)."""
+def on_time(scope: Scope, year: int, month: int, today: datetime.date) -> dict:
+    """On-time rectification rate (按期整改率) of the month and of its semester (a month lies
+    in one semester), as of `today`: `rectification.queries.on_time_rate`, the one
+    definition (docs/rules.md §10): an open finding past its deadline counts as late."""
     first, last = month_range(year, month)
     semester = semester_of(last)
-    in_month = Q(deadline__gte=first, deadline__lte=last)
-    in_time = Q(closed_on__lte=F("deadline"))
-    row = (
-        scope.findings.filter(
-            status=FindingStatus.CLOSED,
-            deadline__gte=semester.start,
-            deadline__lte=semester.end,
-        )
-        .alias(closed_on=TruncDate("closed_at"))
-        .aggregate(
-            semester_closed=Count("pk"),
-            semester_on_time=Count("pk", filter=in_time),
-            month_closed=Count("pk", filter=in_month),
-            month_on_time=Count("pk", filter=in_month & in_time),
-        )
+    return on_time_rate(
+        scope.findings,
+        {"month": (first, last), "semester": (semester.start, semester.end)},
+        today,
     )
-
-    def period(prefix, start, end):
-        closed, timely = row[f"{prefix}_closed"], row[f"{prefix}_on_time"]
-        return {
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "closed": closed,
-            "on_time": timely,
-            "rate": rate(timely, closed),
-        }
-
-    return {
-        "month": period("month", first, last),
-        "semester": period("semester", semester.start, semester.end),
-    }
 
 
 def findings_figures(scope: Scope, year: int, month: int, today: datetime.date) -> dict:
@@ -580,7 +549,7 @@ def findings_figures(scope: Scope, year: int, month: int, today: datetime.date) 
             for item in SUPERVISION_ITEMS
         ],
         "by_group": by_group,
-        "on_time": on_time(scope, year, month),
+        "on_time": on_time(scope, year, month, today),
     }
 
 

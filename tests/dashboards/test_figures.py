@@ -40,14 +40,19 @@ def test_county_figures_are_exact(figures_world):
     by_area = {a["area"]: a["count"] for a in found["by_area"]}
     assert by_area == {1: 1, 2: 0, 3: 1, 4: 0, 5: 0, 6: 2, 7: 0, 8: 0}
     # F5 closed 23:00 Beijing on its deadline = on time; F6 closed 00:00 the next day = late,
-    # although in UTC both are the deadline's date.
+    # although in UTC both are the deadline's date. F2 and F3, still open after their
+    # deadlines (yesterday, 5 days ago), are late too when those days are in this month
+    # (docs/rules.md §10); F1, F4 are not due yet, F7 is withdrawn.
+    today, first = figures_world.today, figures_world.first
+    open_late = sum(1 for n in (1, 5) if today - datetime.timedelta(days=n) >= first)
     month = found["on_time"]["month"]
-    assert (month["on_time"], month["closed"], month["rate"]) == (1, 2, 0.5)
+    assert (month["on_time"], month["due"]) == (1, 2 + open_late)
+    assert (month["closed_late"], month["open_late"]) == (1, open_late)
+    assert month["rate"] == round(1 / (2 + open_late), 4)
 
     inspectors = {
         r["name"]: (r["visits"], r["schools"], r["days"]) for r in data["inspectors"]["rows"]
     }
-    today, first = figures_world.today, figures_world.first
     zhao_days = 1 if today == first else 2
     assert inspectors == {"张督学": (1, 1, 1), "赵督学": (2, 1, zhao_days), "李组长": (0, 0, 0)}
 
@@ -85,15 +90,21 @@ def test_findings_figures_equal_ledger_counts(figures_world, role):
         ), bucket
     assert sum(b["count"] for b in found["by_age"]) + found["age_unknown"] == found["open"]
 
-    # On-time rate, recounted by hand from the ledger's closed rows.
-    month = found["on_time"]["month"]
-    first = datetime.date.fromisoformat(month["from"])
-    last = datetime.date.fromisoformat(month["to"])
-    closed = [
-        f for f in filtered_findings(user, {"status": "closed"})[1] if first <= f.deadline <= last
-    ]
-    on_time = [f for f in closed if timezone.localdate(f.closed_at) <= f.deadline]
-    assert (month["closed"], month["on_time"]) == (len(closed), len(on_time))
+    # On-time rate, recounted by hand from the ledger's rows (docs/rules.md §10): due = closed,
+    # or still open after the deadline; on time = closed on or before the deadline.
+    today = timezone.localdate()
+    for period in found["on_time"].values():
+        first = datetime.date.fromisoformat(period["from"])
+        last = datetime.date.fromisoformat(period["to"])
+        rows = [f for f in filtered_findings(user, {})[1] if first <= f.deadline <= last]
+        closed = [f for f in rows if f.status == "closed"]
+        late_open = [f for f in rows if f.is_active and f.deadline < today]
+        on_time = [f for f in closed if timezone.localdate(f.closed_at) <= f.deadline]
+        assert (period["due"], period["on_time"], period["open_late"]) == (
+            len(closed) + len(late_open),
+            len(on_time),
+            len(late_open),
+        )
 
     # The breakdown rows never count more than the total.
     assert sum(r["overdue"] for r in data["rows"]) <= found["overdue"]

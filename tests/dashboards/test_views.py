@@ -62,7 +62,9 @@ def test_admin_page_shows_figures_in_html(figures_world, client):
     assert figure(body, "open") == "4"
     assert figure(body, "overdue") == "2"
     assert figure(body, "escalated") == "1"
-    assert figure(body, "on-time-rate") == "50.0%"
+    # F5 on time; F6 closed late; F2 and F3 still open after their deadlines: late too.
+    assert figure(body, "on-time-rate") == "25.0%"
+    assert (figure(body, "on-time"), figure(body, "closed-due")) == ("1", "4")
     assert "城东中学" in body  # unvisited
     assert "玄武小学" not in body and "钱督学" not in body  # the other county
     assert 'id="dashboard-data"' in body and "echarts-5.6.0.min.js" in body
