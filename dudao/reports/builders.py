@@ -14,7 +14,7 @@ Each report is a fixed number of aggregate queries whatever the number of rows."
 import datetime
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,12 +23,12 @@ from dudao.accounts import scoping
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.rectification.ledger import filtered_findings, with_row_data
 from dudao.rectification.models import (
-    ACTIVE_STATUSES,
     Escalation,
     Finding,
     FindingStatus,
     Severity,
 )
+from dudao.rectification.queries import month_end
 from dudao.visits import queries as visit_queries
 
 from .exporter import DOCX, PDF, XLSX, Report, Section, Table, long_date, register
@@ -78,6 +78,18 @@ def month_visits(user, first, last):
     """The submitted visits of the month the user may read (`visit_queries.visits_in` says
     which visits count)."""
     return scoping.visits_for(user) & visit_queries.visits_in(first, last)
+
+
+def feedback_letters(user, first, last):
+    """The visits the user may read whose written feedback (书面反馈意见书) was issued to
+    the school in the month (Beijing days)."""
+    return scoping.visits_for(user).filter(
+        feedback_issued_at__date__gte=first, feedback_issued_at__date__lte=last
+    )
+
+
+def feedback_sentence(count: int) -> str:
+    return _("%(count)s written feedback letters were issued to schools.") % {"count": count}
 
 
 def current_assignments(user, day):
@@ -300,13 +312,11 @@ def rectification_summary(closed: int, still_open: int, overdue: int) -> str:
 
 
 def month_findings(findings, first, last):
-    """(found in the month, closed in the month, overdue now, open now)."""
-    found = findings.filter(found_on__gte=first, found_on__lte=last)
-    closed = findings.filter(
-        status=FindingStatus.CLOSED, closed_at__date__gte=first, closed_at__date__lte=last
-    )
-    active = findings.filter(status__in=ACTIVE_STATUSES)
-    return found, closed, active.filter(is_overdue=True), active
+    """(found in the month, closed in the month, overdue at its end, open at its end): the
+    findings as they stood on the month's last day, whenever the report is written
+    (`rectification.queries.month_end`, docs/rules.md §14)."""
+    snapshot = month_end(findings, first, last)
+    return snapshot.found, snapshot.closed, snapshot.overdue, snapshot.active
 
 
 @register(
@@ -345,14 +355,20 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
     found_rows = list(found.select_related("school").order_by("found_on", "pk"))
     by_area = Counter(f.area for f in found_rows)
     closed_count = closed.count()
-    open_rows = list(active.select_related("school").order_by("deadline", "pk"))
-    overdue_count = sum(1 for f in open_rows if f.is_overdue)
+    open_rows = list(
+        active.annotate(status_at_end=F("status_then"))
+        .select_related("school")
+        .order_by("deadline", "pk")
+    )
+    overdue_count = sum(1 for f in open_rows if f.deadline < last)
+    letters = feedback_letters(user, first, last).filter(inspector=inspector).count()
 
     figures = {
         "schools_responsible": len(responsible_names),
         "schools_visited": len(per_school),
         "visits": visit_count,
         "days_in_field": days,
+        "feedback_letters": letters,
         "findings": len(found_rows),
         "closed": closed_count,
         "overdue": overdue_count,
@@ -372,7 +388,8 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                 "visited": figures["schools_visited"],
                 "visits": visit_count,
                 "days": days,
-            }
+            },
+            feedback_sentence(letters),
         ],
         tables=[
             figure_table(
@@ -381,6 +398,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                     (_("Schools visited"), figures["schools_visited"]),
                     (_("Number of visits"), visit_count),
                     (_("Days in the field"), days),
+                    (_("Written feedback letters"), letters),
                     (_("Problems found"), figures["findings"]),
                     (_("Problems rectified"), closed_count),
                     (_("Overdue problems"), overdue_count),
@@ -410,7 +428,12 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
             Table(
                 [_("School"), _("Problem"), _("Rectification deadline"), _("Rectification status")],
                 [
-                    [f.school.name, f.description, f.deadline, status_text(f)]
+                    [
+                        f.school.name,
+                        f.description,
+                        f.deadline,
+                        status_text(f, status=f.status_at_end, overdue=f.deadline < last),
+                    ]
                     for f in open_rows[:LIST_LIMIT]
                 ],
             )
@@ -452,9 +475,12 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
     )
 
 
-def status_text(finding) -> str:
-    label = str(dict(FindingStatus.choices).get(finding.status, finding.status))
-    if finding.is_overdue:
+def status_text(finding, *, status=None, overdue=None) -> str:
+    """The finding's status (and "overdue"): now, or as given (a month-end snapshot)."""
+    status = finding.status if status is None else status
+    overdue = finding.is_overdue if overdue is None else overdue
+    label = str(dict(FindingStatus.choices).get(status, status))
+    if overdue:
         return _("%(status)s (overdue)") % {"status": label}
     return label
 
@@ -560,11 +586,13 @@ def office_monthly(user, office, year: int, month: int) -> Report:
     ]
     visited_count = sum(1 for pk in school_zone if visits_by_school.get(pk))
     visit_count = sum(visits_by_school.values())
+    letters = feedback_letters(user, first, last).filter(office=office).count()
     figures = {
         "schools": len(school_zone),
         "schools_visited": visited_count,
         "visits": visit_count,
         "days_in_field": sum(days.values()),
+        "feedback_letters": letters,
         "findings": len(found_rows),
         "closed": closed_count,
         "overdue": overdue_count,
@@ -585,7 +613,8 @@ def office_monthly(user, office, year: int, month: int) -> Report:
                 "schools": len(school_zone),
                 "visits": visit_count,
                 "days": figures["days_in_field"],
-            }
+            },
+            feedback_sentence(letters),
         ],
         tables=[
             figure_table(
@@ -594,6 +623,7 @@ def office_monthly(user, office, year: int, month: int) -> Report:
                     (_("Schools visited"), visited_count),
                     (_("Number of visits"), visit_count),
                     (_("Days in the field"), figures["days_in_field"]),
+                    (_("Written feedback letters"), letters),
                     (_("Problems found"), len(found_rows)),
                     (_("Problems rectified"), closed_count),
                     (_("Overdue problems"), overdue_count),

@@ -124,7 +124,7 @@ def test_inspector_docx(world, client, october):
     client.force_login(world.inspector_user)
     content = get(client, inspector_url(world))
     tables = docx_tables(content)
-    assert [row[1] for row in tables[0][1:]] == ["1", "1", "3", "2", "3", "1", "1"]
+    assert [row[1] for row in tables[0][1:]] == ["1", "1", "3", "2", "0", "3", "1", "1"]
     assert ["湖滨小学", "3"] in tables[1]  # visits per school
     assert ["6", "校园及周边安全、学生交通安全", "2"] in tables[2]  # problems by item
     text = docx_text(content)
@@ -184,8 +184,8 @@ def test_office_summary(world, client, october):
     content = get(client, office_url())
     tables = docx_tables(content)
     figures = [row[1] for row in tables[0][1:]]
-    # schools, visited, visits, days in the field, found, closed, overdue
-    assert figures == ["3", "2", "4", "3", "3", "1", "1"]
+    # schools, visited, visits, days in the field, feedback letters, found, closed, overdue
+    assert figures == ["3", "2", "4", "3", "0", "3", "1", "1"]
     zones = {row[0]: row[1:] for row in tables[1][1:]}
     assert zones["第一责任区"] == ["2", "2", "4", "3", "1", "1"]
     assert [v for k, v in zones.items() if k != "第一责任区"] == [["1", "0", "0", "0", "0", "0"]]
