@@ -6,4 +6,5 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self):
-        from . import builders  # noqa: F401  (registers the reports with the exporter)
+        # Registers the reports with the exporter.
+        from . import builders, feedback  # noqa: F401

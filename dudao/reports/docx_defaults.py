@@ -421,13 +421,17 @@ def build_document() -> Document:
 
 
 def write_all() -> list[Path]:
+    """Every bundled template (one per `ReportKind`) and the fontconfig snippet. The feedback
+    letter's keeps its signature block on one page (`feedback.build_template`)."""
+    from . import feedback
     from .models import ReportKind
 
+    builders = {ReportKind.VISIT_FEEDBACK: feedback.build_template}
     TEMPLATE_DIR.mkdir(exist_ok=True)
     written = []
     for kind in ReportKind.values:
         path = TEMPLATE_DIR / f"{kind}.docx"
-        build_document().save(path)
+        builders.get(kind, build_document)().save(path)
         written.append(path)
     FONTCONFIG_PATH.write_text(fontconfig_snippet(), encoding="utf-8")
     written.append(FONTCONFIG_PATH)

@@ -8,8 +8,9 @@ Built for a reader like every report: the visit is fetched again through the rea
 findings. Three queries whatever the number of findings.
 
 The bundled template is the common layout (`docx_defaults.build_document`) with the
-signature block (signature lines, office, date) kept together on one page:
-`write_template()` regenerates it.
+signature block (signature lines, office, date) kept together on one page
+(`build_template`). Offices may upload their own (`ReportKind.VISIT_FEEDBACK`);
+`docx_defaults.write_all()` regenerates the bundled one.
 """
 
 from django.http import Http404
@@ -20,10 +21,10 @@ from dudao.accounts import scoping
 from dudao.visits.models import AreaCheck, SixMinimum, VisitMethod
 
 from .builders import area_text, in_scope, list_separator, local_day
-from .docx_defaults import TEMPLATE_DIR
 from .exporter import DOCX, PDF, Report, Section, Table, long_date, register
+from .models import ReportKind
 
-KIND = "visit_feedback"  # the Word template's kind (not yet an uploadable ReportKind)
+KIND = ReportKind.VISIT_FEEDBACK.value  # the report's name and its Word template's kind
 
 
 def _labels(values, choices) -> str:
@@ -181,9 +182,3 @@ def build_template():
         if paragraph.text != "{{ date }}":
             fmt.keep_with_next = True
     return document
-
-
-def write_template():
-    path = TEMPLATE_DIR / f"{KIND}.docx"
-    build_template().save(path)
-    return path

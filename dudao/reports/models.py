@@ -11,6 +11,7 @@ class ReportKind(models.TextChoices):
     NOTICE = "notice", _("Rectification notice")  # 整改通知书
     INSPECTOR_MONTHLY = "inspector_monthly", _("Inspector's monthly report")  # 督学月报
     OFFICE_MONTHLY = "office_monthly", _("Office monthly summary")  # 督导室月度汇总
+    VISIT_FEEDBACK = "visit_feedback", _("Supervision feedback letter")  # 书面反馈意见书
 
 
 def template_path(instance, filename: str) -> str:

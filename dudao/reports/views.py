@@ -25,7 +25,7 @@ from dudao.core.lookups import LookupField
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
 
-from . import exporter, services
+from . import exporter, feedback, services
 from .exporter import DOCX, PDF
 from .models import ReportKind
 
@@ -224,8 +224,6 @@ def template_reset(request, kind):
 
 
 # --- the visit's written feedback (书面反馈意见书), dudao/reports/feedback.py --------------
-
-from . import feedback  # noqa: E402  (registers the report with the exporter)
 
 
 def visit_feedback_docx(request, pk):
