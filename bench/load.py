@@ -3,14 +3,14 @@ hand, not a test; loopback only.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python bench/load.py \\
         [--stages 50,100,200,300,500] [--stage-seconds 90] [--think 5,10] \\
-        [--school-users 10] [--office-users 3] [--workers 3] [--worker-class sync]
+        [--school-users 10] [--office-users 3] [--workers 5] [--worker-class sync]
 
 The database named in DATABASE_URL (PostgreSQL; the province dataset of bench/supervision.py or
 the demo county seeded into PostgreSQL) is changed: the chosen inspectors' and office admins'
 passwords are set to the load test's, school accounts `load-s<school id>` are created, and
 every simulated visit and rectification report is stored. Point it at a throwaway database.
 
-It starts gunicorn as docs/deployment.md runs it (`--workers 3`, sync workers, DEBUG off,
+It starts gunicorn as docs/deployment.md runs it (`--workers 5`, sync workers, DEBUG off,
 CONN_MAX_AGE 60) on 127.0.0.1, unless `--url` names a server already running. Simulated users,
 each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
 
@@ -631,7 +631,7 @@ def main():
     parser.add_argument("--think", default="5,10", help="seconds between steps: low,high")
     parser.add_argument("--school-users", type=int, default=10)
     parser.add_argument("--office-users", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--url", help="a server already running (loopback only)")
