@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("Dashboard"), "dashboards:overview", SUPERVISORS),
     (_("My schools this month"), "visits:my_schools", FIELD),
     (_("Visits"), "visits:list", SUPERVISORS),
+    (_("Monthly focus points"), "visits:focus_list", SUPERVISORS),
     (_("Rectification ledger"), "rectification:ledger", SUPERVISORS),
     (_("Our findings"), "rectification:school_findings", {Role.SCHOOL}),
     (_("Notices"), "rectification:notice_list", ALL),
@@ -43,6 +44,8 @@ NAVIGATION = [
 
 
 def navigation(request):
+    """The links the user's role may open; one is active: the longest that leads to the
+    current page (on /visits/focus/ the focus points, not the visits)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
@@ -53,11 +56,13 @@ def navigation(request):
                 url = reverse(name)
             except NoReverseMatch:  # a screen not installed in this build
                 continue
-            items.append(
-                {
-                    "label": label,
-                    "url": url,
-                    "active": request.path == url or (url != "/" and request.path.startswith(url)),
-                }
-            )
+            items.append({"label": label, "url": url, "active": False})
+    leading = [
+        item
+        for item in items
+        if request.path == item["url"]
+        or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if leading:
+        max(leading, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}
