@@ -2,18 +2,26 @@
 rate (按期整改率) and the findings as they stood at a moment (month-end reports)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
-from .models import AccountabilityCase, Finding, FindingStatus, Severity
+from .models import AccountabilityCase, Finding, FindingEvent, FindingStatus, Severity
 from .workflow import ACTIVE
 
 
@@ -89,3 +97,94 @@ def on_time_rate(
             "rate": _rate(timely, due),
         }
     return out
+
+
+# --- findings as they stood at a moment (month-end reports), docs/rules.md §14 ---------------
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """00:00 Beijing time on `day` (aware)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def as_of(findings: QuerySet[Finding], until: datetime.datetime) -> QuerySet[Finding]:
+    """`findings` with their status just before `until` (aliases, for filters; annotate
+    `F("status_then")` to read them), reconstructed from the workflow history:
+
+    - `status_then`: the `to_status` of the last history row before `until`; else the
+      `from_status` of the first row after it ("open" when that row is the finding's
+      creation: found before, recorded after); else, for a finding without history (rows
+      written directly), its status now, "open" if it was closed at or after `until`;
+    - `closed_then`: when it last entered "closed" before `until` (else `closed_at` if
+      before `until`, for rows without history).
+
+    Correlated subqueries on the history's (finding, at) index: a fixed number of queries."""
+    events = FindingEvent.objects.filter(finding=OuterRef("pk"))
+    before = events.filter(at__lt=until).order_by("-at", "-pk").values("to_status")[:1]
+    after = events.filter(at__gte=until).order_by("at", "pk").values("from_status")[:1]
+    closing = (
+        events.filter(at__lt=until, to_status=FindingStatus.CLOSED)
+        .exclude(from_status=FindingStatus.CLOSED)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return findings.alias(status_before=Subquery(before), status_after=Subquery(after)).alias(
+        status_then=Case(
+            When(status_before__isnull=False, then=F("status_before")),
+            When(status_after="", then=Value(FindingStatus.OPEN)),
+            When(status_after__isnull=False, then=F("status_after")),
+            When(
+                status=FindingStatus.CLOSED,
+                closed_at__gte=until,
+                then=Value(FindingStatus.OPEN),
+            ),
+            default=F("status"),
+            output_field=CharField(),
+        ),
+        closed_then=Coalesce(
+            Subquery(closing),
+            Case(When(closed_at__lt=until, then=F("closed_at")), output_field=DateTimeField()),
+        ),
+    )
+
+
+@dataclass
+class MonthEnd:
+    """The findings of a month as they stood at its end (the last day, Beijing time):
+    querysets over the reader's `findings`, status as of then (`as_of`)."""
+
+    found: QuerySet[Finding]  # found in the month (whatever became of them)
+    closed: QuerySet[Finding]  # closed in the month and still closed at its end
+    active: QuerySet[Finding]  # found by the month's end and still being dealt with then
+    overdue: QuerySet[Finding]  # of `active`, those past their deadline on the last day
+    day: datetime.date  # the day it stands at: the last day, or today in the month itself
+
+
+def month_end(
+    findings: QuerySet[Finding],
+    first: datetime.date,
+    last: datetime.date,
+    today: datetime.date | None = None,
+) -> MonthEnd:
+    """The month-end snapshot of `findings` for the month `first`..`last`: what a monthly
+    report (docs/rules.md §14) shows, whenever it is written. A finding closed on the 5th of
+    the next month was open at the month's end; one found after the month does not appear;
+    one closed in the month and reopened later was closed then. A month still in progress
+    stands as of `today` (overdue: past the deadline today)."""
+    today = today or timezone.localdate()
+    day = min(last, today)
+    until = start_of(day + datetime.timedelta(days=1))
+    existed = Q(found_on__lte=last) | Q(found_on__isnull=True, created_at__lt=until)
+    found = findings.filter(found_on__gte=first, found_on__lte=last)
+    # Only a finding active now, closed since, or with history since can differ from now.
+    changed = Exists(FindingEvent.objects.filter(finding=OuterRef("pk"), at__gte=until))
+    maybe_active = Q(status__in=ACTIVE) | Q(closed_at__gte=until) | changed
+    active = as_of(findings.filter(existed).filter(maybe_active), until).filter(
+        status_then__in=ACTIVE
+    )
+    closed = as_of(findings.filter(existed), until).filter(
+        status_then=FindingStatus.CLOSED, closed_then__gte=start_of(first)
+    )
+    return MonthEnd(
+        day=day, found=found, closed=closed, active=active, overdue=active.filter(deadline__lt=day)
+    )

@@ -352,6 +352,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
 
     findings = scoping.findings_for(user).filter(inspector=inspector)
     found, closed, _overdue, active = month_findings(findings, first, last)
+    as_of_day = min(last, timezone.localdate())  # the month's end, or today within it
     found_rows = list(found.select_related("school").order_by("found_on", "pk"))
     by_area = Counter(f.area for f in found_rows)
     closed_count = closed.count()
@@ -360,7 +361,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
         .select_related("school")
         .order_by("deadline", "pk")
     )
-    overdue_count = sum(1 for f in open_rows if f.deadline < last)
+    overdue_count = sum(1 for f in open_rows if f.deadline < as_of_day)
     letters = feedback_letters(user, first, last).filter(inspector=inspector).count()
 
     figures = {
@@ -432,7 +433,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                         f.school.name,
                         f.description,
                         f.deadline,
-                        status_text(f, status=f.status_at_end, overdue=f.deadline < last),
+                        status_text(f, status=f.status_at_end, overdue=f.deadline < as_of_day),
                     ]
                     for f in open_rows[:LIST_LIMIT]
                 ],
