@@ -6,14 +6,15 @@ a dashboard and the same figure counted in the ledger cannot drift apart.
 
 It returns the bare rows (no join, no annotation), so a page is cut before anything is joined:
 the ledger counts and pages the ids (`page_ids`), then loads that page's rows with what a row
-shows (`rows_by_id`: the school, the inspector, the last follow-up), the page's ids being a
-subquery with its LIMIT. On a province's 972 642
-findings, joining and annotating before the LIMIT took 4.8 s of SQL (issue 10,
-docs/benchmarks.md). The indexes that let every filter and the order seek are on `Finding`.
+shows (`rows_by_id`: the school, the inspector, the school's measures, the follow-up date), the
+page's ids being a subquery with its LIMIT. On a province's 972 642 findings, joining and
+annotating before the LIMIT took 4.8 s of SQL (issue 10, docs/benchmarks.md). The indexes
+that let every filter and the order seek are on `Finding`.
 """
 
 from django import forms
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts import scoping
@@ -21,7 +22,15 @@ from dudao.accounts.models import Role
 from dudao.core.lookups import LookupField
 from dudao.visits.models import AREA_CHOICES
 
-from .models import ACTIVE_STATUSES, Escalation, Finding, FindingStatus, FollowUp, Severity
+from .models import (
+    ACTIVE_STATUSES,
+    Escalation,
+    Finding,
+    FindingStatus,
+    FollowUp,
+    Response,
+    Severity,
+)
 
 
 class LedgerFilterForm(forms.Form):
@@ -153,8 +162,29 @@ def page_ids(qs: QuerySet[Finding]) -> QuerySet:
 
 
 def with_row_data(qs: QuerySet[Finding], follow_up: str = "last_follow_up") -> QuerySet[Finding]:
-    """What a ledger row shows: the school, the inspector and the last follow-up date."""
-    return with_last_follow_up(qs.select_related("school", "inspector"), follow_up)
+    """What a ledger row shows (docs/rules.md §10): the school, the inspector, the school's
+    own rectification measures (整改措施: the text of its latest response, `response_text`)
+    and the follow-up date (复查日期, `follow_up`: the latest follow-up check, or for a
+    finding closed on the spot the closing moment). Correlated subqueries: run on the page's
+    rows only (`rows_by_id`), never before the LIMIT."""
+    latest_response = (
+        Response.objects.filter(finding=OuterRef("pk"))
+        .order_by("-submitted_at", "-pk")
+        .values("text")[:1]
+    )
+    qs = with_last_follow_up(qs.select_related("school", "inspector"), "checked_on")
+    on_the_spot = Case(
+        When(
+            deadline_kind=Finding.DeadlineKind.ON_THE_SPOT,
+            status=FindingStatus.CLOSED,
+            then=F("closed_at"),
+        ),
+        output_field=DateTimeField(),
+    )
+    return qs.annotate(
+        response_text=Subquery(latest_response),
+        **{follow_up: Coalesce(F("checked_on"), on_the_spot)},
+    )
 
 
 def rows_by_id(qs: QuerySet[Finding], ids) -> list[Finding]:

@@ -103,27 +103,35 @@ def month_label(year: int, month: int) -> str:
 
 # --- 1. the ledger (台账) -------------------------------------------------------------------
 
-LEDGER_WIDTHS = [6, 22, 10, 40, 12, 12, 36, 14, 12, 28]
+LEDGER_WIDTHS = [6, 22, 10, 20, 40, 10, 12, 12, 30, 36, 14, 12, 12, 28]
 
 
 def ledger_columns() -> list[str]:
+    """The ledger's columns (整改台账, docs/rules.md §10): 整改要求 is what the inspector
+    required, 整改措施 what the school says it did (its latest response)."""
     return [
         _("No."),  # 序号
         _("School"),  # 学校
         _("Responsible inspector"),  # 责任督学
+        _("Supervision item"),  # 督导事项
         _("Problem description"),  # 问题描述
+        _("Severity"),  # 问题等级
         _("Date found"),  # 发现日期
         _("Rectification deadline"),  # 整改期限
+        _("Required action"),  # 整改要求
         _("Rectification measures"),  # 整改措施
         _("Rectification status"),  # 整改状态
-        _("Follow-up date"),  # 复查日期
+        _("Follow-up date"),  # 复查日期 (on-the-spot closures: the closing date)
+        _("Closing date"),  # 销号日期
         _("Remarks"),  # 备注
     ]
 
 
 def ledger_rows(findings) -> list[list]:
+    """One row per finding of `ledger_findings` (with `with_row_data`'s annotations)."""
     status_labels = dict(FindingStatus.choices)
     escalation_labels = dict(Escalation.choices)
+    severity_labels = dict(Severity.choices)
     rows = []
     for number, finding in enumerate(findings, 1):
         if finding.deadline_kind == Finding.DeadlineKind.ON_THE_SPOT:
@@ -148,12 +156,16 @@ def ledger_rows(findings) -> list[list]:
                 number,
                 finding.school.name,
                 finding.inspector.name if finding.inspector else "",
+                area_text(finding.area),
                 finding.description,
+                str(severity_labels.get(finding.severity, finding.severity)),
                 finding.found_on,
                 deadline,
                 finding.required_action,
+                finding.response_text or "",
                 status,
                 local_day(finding.last_check),
+                local_day(finding.closed_at),
                 clause_separator().join(remarks),
             ]
         )

@@ -99,6 +99,8 @@ def test_page_queries_do_not_grow_with_rows(world, client, many):
     # the joins and the follow-up subquery run only on the page's ids
     joined = [q["sql"] for q in more.captured_queries if "rectification_followup" in q["sql"]]
     assert len(joined) == 1 and "LIMIT 25" in joined[0]
+    # the school's measures (its latest response) are a subquery of that same query
+    assert "rectification_response" in joined[0]
 
 
 def test_wide_filter_is_a_search_field_not_a_list(world, client, wide):

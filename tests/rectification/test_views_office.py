@@ -1,6 +1,7 @@
 """The school's lists, notices, the ledger, the escalation queue and accountability cases."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from dudao.rectification.models import (
     FindingStatus,
     FollowUp,
     Notice,
+    Response,
     Severity,
 )
 from tests.factories import UserFactory
@@ -191,7 +193,7 @@ def test_ledger_filters_each_narrow_the_rows(world, client, ledger_rows):
 
 
 def test_ledger_shows_the_columns_badges_and_last_follow_up(world, client, ledger_rows):
-    _a, b, _c = ledger_rows
+    _a, b, c = ledger_rows
     FollowUp.objects.create(
         finding=b,
         result="rejected",
@@ -202,14 +204,34 @@ def test_ledger_shows_the_columns_badges_and_last_follow_up(world, client, ledge
         result="rejected",
         checked_at=timezone.make_aware(datetime.datetime(2026, 4, 5, 9)),
     )
+    b.required_action = "清理杂物"
+    b.save()
+    Response.objects.create(finding=b, text="已清理楼道杂物并建立巡查制度")
     english(client).force_login(world.admin)
     body = client.get(reverse(LEDGER)).content.decode()
-    for heading in ("No.", "School", "Responsible inspector", "Problem", "Date found"):
-        assert heading in body
-    for heading in ("Deadline", "Required action", "Status", "Follow-up date", "Remarks"):
-        assert heading in body
+    headings = re.findall(r"<th[^>]*>([^<]*)</th>", body)
+    assert headings == [
+        "No.",
+        "School",
+        "Responsible inspector",
+        "Supervision item",
+        "Problem",
+        "Severity",
+        "Date found",
+        "Deadline",
+        "Rectification measures",
+        "Status",
+        "Follow-up date",
+        "Closing date",
+        "Remarks",
+    ]
     assert "2026-04-05" in body and "2026-03-02" not in body
     assert "Overdue" in body and "Escalated: County office" in body
+    # 整改措施 is the school's response, not the inspector's required action
+    assert "已清理楼道杂物并建立巡查制度" in body and "清理杂物<" not in body
+    assert "Curriculum and teaching" in body and "Key problem" in body  # item, severity
+    closed = fresh(c).closed_at
+    assert timezone.localtime(closed).strftime("%Y-%m-%d") in body  # 销号日期
 
 
 def test_ledger_htmx_returns_the_table_only(world, client, ledger_rows):

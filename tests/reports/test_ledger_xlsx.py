@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from dudao.rectification.ledger import filtered_findings
-from dudao.rectification.models import Escalation, Finding, FollowUp
+from dudao.rectification.models import Escalation, Finding, FollowUp, Response
 from dudao.reports import builders
 from tests.factories_supervision import FindingFactory, at
 
@@ -44,6 +44,8 @@ def findings(world):
         school=world.school,
         inspector=world.inspector,
         description="食堂留样记录不全",
+        area=7,
+        severity="key",
         required_action="补齐留样记录",
         found_on=today - datetime.timedelta(days=20),
         deadline=today - datetime.timedelta(days=5),
@@ -52,6 +54,11 @@ def findings(world):
         escalated_to=Escalation.COUNTY,
         status="urged",
     )
+    for days, text in ((12, "已补齐"), (4, "已建立留样台账，专人负责")):
+        Response.objects.create(finding=mine, text=text)
+        Response.objects.filter(finding=mine, text=text).update(
+            submitted_at=at(today - datetime.timedelta(days=days))
+        )
     FollowUp.objects.create(
         finding=mine, checked_at=at(today - datetime.timedelta(days=9)), result="rejected"
     )
@@ -79,33 +86,72 @@ def test_layout_and_columns(world, client, findings):
     assert world.office.name in sheet["A1"].value
     header = [cell.value for cell in sheet[2]]
     assert header == columns()
-    assert len(header) == 10
+    assert header == [
+        "序号",
+        "学校",
+        "责任督学",
+        "督导事项",
+        "问题描述",
+        "问题等级",
+        "发现日期",
+        "整改期限",
+        "整改要求",
+        "整改措施",
+        "整改状态",
+        "复查日期",
+        header[12],  # "Closing date": 销号日期 (in the catalogue from the lead's make messages)
+        "备注",
+    ]
     assert sheet.freeze_panes == "A3"
     assert sheet.print_title_rows == "$1:$2"
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9  # A4
-    assert sheet.column_dimensions["D"].width >= 30
+    assert sheet.column_dimensions["E"].width >= 30
 
 
 def test_row_contents(world, client, findings):
     client.force_login(world.admin)
     _response, sheet = workbook(client)
-    rows = {row[3]: row for row in data_rows(sheet)}
+    rows = {row[4]: row for row in data_rows(sheet)}
     assert set(rows) == {"食堂留样记录不全", "走廊灭火器过期", "围墙破损"}
     mine = rows["食堂留样记录不全"]
     today = timezone.localdate()
     assert mine[1] == "湖滨小学"
     assert mine[2] == "张督学"
-    assert mine[4].date() == today - datetime.timedelta(days=20)
-    assert mine[5].date() == today - datetime.timedelta(days=5)
-    assert mine[6] == "补齐留样记录"
+    assert mine[3] == "食堂、食品、饮水及宿舍卫生"  # 督导事项
+    assert mine[5] == "重点问题"  # 问题等级
+    assert mine[6].date() == today - datetime.timedelta(days=20)
+    assert mine[7].date() == today - datetime.timedelta(days=5)
+    assert mine[8] == "补齐留样记录"  # 整改要求: the inspector's
+    assert mine[9] == "已建立留样台账，专人负责"  # 整改措施: the school's latest response
     with translation.override("zh-hans"):
-        assert mine[7] == builders.status_text(findings["mine"])
-        assert _("Fix on the spot") in rows["走廊灭火器过期"][5]
-        assert _("Needs another department") in rows["走廊灭火器过期"][9]
-    assert mine[8].date() == today - datetime.timedelta(days=3)  # the latest follow-up
-    assert "2" in mine[9]  # urged twice
+        assert mine[10] == builders.status_text(findings["mine"])
+        assert _("Fix on the spot") in rows["走廊灭火器过期"][7]
+        assert _("Needs another department") in rows["走廊灭火器过期"][13]
+    assert mine[11].date() == today - datetime.timedelta(days=3)  # the latest follow-up
+    assert mine[12] is None  # not closed
+    assert "2" in mine[13]  # urged twice
+    assert rows["围墙破损"][9] is None  # no response yet
     assert [row[0] for row in data_rows(sheet)] == [1, 2, 3]
+
+
+def test_closed_on_the_spot_has_its_closing_date_as_follow_up_date(world, client, findings):
+    """立行立改: no follow-up check; 复查日期 and 销号日期 are the closing date (Beijing)."""
+    today = timezone.localdate()
+    closed = at(today, 0) + datetime.timedelta(minutes=5)  # 00:05 Beijing: yesterday in UTC
+    FindingFactory(
+        school=world.school,
+        inspector=world.inspector,
+        description="楼道灯不亮",
+        deadline_kind=Finding.DeadlineKind.ON_THE_SPOT,
+        deadline=today,
+        status="closed",
+        closed_at=closed,
+    )
+    client.force_login(world.admin)
+    _response, sheet = workbook(client)
+    row = {row[4]: row for row in data_rows(sheet)}["楼道灯不亮"]
+    assert row[11].date() == today and row[12].date() == today
 
 
 def test_rows_equal_the_ledgers_for_the_same_filter(world, client, findings):
@@ -114,16 +160,16 @@ def test_rows_equal_the_ledgers_for_the_same_filter(world, client, findings):
         _response, sheet = workbook(client, query)
         params = dict(p.split("=") for p in query[1:].split("&")) if query else {}
         _form, expected = filtered_findings(world.admin, params)
-        assert [row[3] for row in data_rows(sheet)] == [f.description for f in expected], query
+        assert [row[4] for row in data_rows(sheet)] == [f.description for f in expected], query
 
 
 def test_scope(world, client, findings):
     client.force_login(world.inspector_user)
     _response, sheet = workbook(client)
-    assert [row[3] for row in data_rows(sheet)] == ["食堂留样记录不全"]
+    assert [row[4] for row in data_rows(sheet)] == ["食堂留样记录不全"]
     client.force_login(world.viewer)
     _response, sheet = workbook(client)
-    assert "外县问题" not in [row[3] for row in data_rows(sheet)]
+    assert "外县问题" not in [row[4] for row in data_rows(sheet)]
     client.force_login(world.school_user)
     assert client.get(URL).status_code == 403
 
