@@ -1,4 +1,5 @@
-"""Choosing one school or inspector from a wide scope: a search field, not a `<select>`.
+"""Choosing one school, inspector, zone or township from a wide scope: a search field, not a
+`<select>`.
 
 A province viewer's scope holds 20 000 schools and 10 000 inspectors; a `<select>` of all of
 them made the ledger's filter 1.5 MB of HTML (issue 10). `LookupField` is the one way a form
@@ -63,6 +64,7 @@ class Kind:
     not_found: str
     ambiguous: str
     placeholder: str
+    hints: tuple[str, ...] = ("office__name", "zone__name")  # where a suggestion belongs
 
 
 def _school_search(text: str) -> Q:
@@ -86,6 +88,21 @@ def _inspector_search(text: str) -> Q:
 
 def _inspector_exact(text: str) -> Q:
     return Q(phone=text) if text[:1].isdigit() else Q(name=text)
+
+
+def _name_search(text: str) -> Q:
+    return Q(name__icontains=text)
+
+
+def _name_exact(text: str) -> Q:
+    return Q(name=text)
+
+
+def _townships_for(user):
+    """The townships (乡镇/街道) of the reader's schools."""
+    from dudao.organisations.models import Region
+
+    return Region.objects.filter(pk__in=scoping.schools_for(user).values("township_id"))
 
 
 KINDS = {
@@ -113,6 +130,32 @@ KINDS = {
         ambiguous=_("Several inspectors are called “%(text)s”: type the phone number."),
         placeholder=_("Inspector's name or phone"),
     ),
+    "zone": Kind(
+        name="zone",
+        scope=scoping.zones_for,
+        order=("name", "pk"),
+        fields=("name",),
+        search=_name_search,
+        exact=_name_exact,
+        label=lambda zone: zone.name,
+        not_found=_("No zone of yours is called “%(text)s”."),
+        ambiguous=_("Several zones are called “%(text)s”: choose one from the suggestions."),
+        placeholder=_("Zone name"),
+        hints=("office__name",),
+    ),
+    "township": Kind(
+        name="township",
+        scope=_townships_for,
+        order=("code",),
+        fields=("name",),
+        search=_name_search,
+        exact=_name_exact,
+        label=lambda township: township.name,
+        not_found=_("None of your schools is in a township called “%(text)s”."),
+        ambiguous=_("Several townships are called “%(text)s”: choose one from the suggestions."),
+        placeholder=_("Township name"),
+        hints=("parent__name",),
+    ),
 }
 
 
@@ -126,7 +169,7 @@ def suggestions(user, kind: Kind, text: str) -> list[dict]:
     qs = kind.scope(user)
     if text:
         qs = qs.filter(kind.search(text))
-    hints = ("office__name", "zone__name")
+    hints = kind.hints
     rows = qs.order_by(*kind.order).values("pk", *kind.fields, *hints)[:MATCHES_MAX]
     return [
         {

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.lookups import LookupField
 from dudao.inspectors.models import Zone
 from dudao.organisations.models import Region
 
@@ -53,18 +54,11 @@ class SchoolFilterForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *SchoolType.choices]
     )
-    township = forms.ModelChoiceField(
-        label=_("Township"),
-        required=False,
-        queryset=Region.objects.none(),
-        empty_label=_("All townships"),
+    # A province viewer's scope has about a thousand of each: search fields (core/lookups.py).
+    township = LookupField(
+        "township", label=_("Township"), required=False, empty_label=_("All townships")
     )
-    zone = forms.ModelChoiceField(
-        label=_("Zone"),
-        required=False,
-        queryset=Zone.objects.unscoped().none(),
-        empty_label=_("All zones"),
-    )
+    zone = LookupField("zone", label=_("Zone"), required=False, empty_label=_("All zones"))
     assigned = forms.ChoiceField(
         label=_("Responsible inspector"),
         required=False,
@@ -76,9 +70,7 @@ class SchoolFilterForm(forms.Form):
         choices=[("yes", _("Active")), ("no", _("Inactive")), ("all", _("All"))],
     )
 
-    def __init__(self, *args, schools, zones, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = Region.objects.filter(
-            pk__in=schools.values("township_id")
-        ).order_by("code")
-        self.fields["zone"].queryset = zones
+        self.fields["township"].set_scope(user)
+        self.fields["zone"].set_scope(user)

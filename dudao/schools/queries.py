@@ -11,7 +11,7 @@ from .forms import SchoolFilterForm
 def filtered_schools(user, params):
     """The user's schools filtered by the list's query parameters (also used by exports)."""
     schools = scoping.schools_for(user)
-    form = SchoolFilterForm(params or None, schools=schools, zones=scoping.zones_for(user))
+    form = SchoolFilterForm(params or None, user=user)
     qs = schools.annotate(
         current=FilteredRelation(
             "assignments", condition=current_assignment_q(prefix="assignments__")

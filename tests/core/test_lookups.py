@@ -142,3 +142,45 @@ def test_wide_scope_renders_a_search_box(world, wide):
     assert reverse("core:lookup", args=["school"]) in html
     assert f'value="{world.far_school.code} {world.far_school.name}"' in html
     assert world.zone_school.name not in html
+
+
+def test_zones_and_townships_come_from_the_readers_scope(world, client):
+    """The school list's zone and township filters (a province viewer has a thousand of
+    each): suggestions of the reader's own zones and of the townships of their schools."""
+    from dudao.organisations.models import Region
+    from dudao.schools.models import School
+
+    def township(office, code, name):
+        return Region.objects.create(
+            code=code, name=name, level=Region.Level.TOWNSHIP, parent=office.region
+        )
+
+    School.all_objects.filter(pk=world.school.pk).update(
+        township=township(world.office, "990102901", "清波街道")
+    )
+    School.all_objects.filter(pk=world.foreign_school.pk).update(
+        township=township(world.other_office, "990202901", "玄武门街道")
+    )
+    world.school.refresh_from_db()
+    world.foreign_school.refresh_from_db()
+    foreign_zone = world.foreign_school.zone or world.foreign_inspector.zone
+    client.force_login(world.admin)
+    assert world.zone.pk in lookup(client, "zone")
+    assert world.zone.pk in lookup(client, "zone", world.zone.name[:2])
+    if foreign_zone is not None:
+        assert foreign_zone.pk not in lookup(client, "zone")
+    townships = lookup(client, "township")
+    assert world.school.township_id in townships
+    assert world.foreign_school.township_id not in townships
+    assert lookup(client, "township", "玄武") == []
+    client.force_login(world.inspector_user)
+    assert lookup(client, "township") == [world.school.township_id]
+
+
+def test_school_list_filters_by_a_typed_zone_without_javascript(world, client, monkeypatch):
+    monkeypatch.setattr(lookups, "SELECT_MAX", 0)  # the county's one zone: a search box too
+    client.force_login(world.admin)
+    page = client.get(reverse("schools:list"), {"zone_text": world.zone.name})
+    body = page.content.decode()
+    assert world.zone_school.name in body and world.far_school.name not in body
+    assert 'name="zone_text"' in body and 'type="hidden" name="zone"' in body
