@@ -8,16 +8,20 @@ rejections, "needs another department", escalation to the city, on-the-spot fixe
 withdrawals, overdue ones, and one serious finding with accountability cases.
 
 Everything goes through the real services (`dudao.visits.services`,
-`dudao.rectification.services`, `dudao.rectification.overdue.mark_overdue`), so events,
-notice numbers, audit rows and notifications are what the application itself writes. To
+`dudao.rectification.services`, `dudao.rectification.overdue.daily_check`), so events,
+notice numbers, audit rows and notifications are what the application itself writes. A
+visit's findings that never go into a notice (fixed on the spot, withdrawn, left open) are
+recorded with the visit, as the visit form's one-pass submit does; the others on the
+finding form, with the required action (整改要求) their notice prints. To
 make the history look right the actions are planned first (deterministically, from the
 demo's random generator), sorted by time and replayed under a simulated clock:
 `timezone.now()` returns the planned moment while each action runs, and `on_commit` hooks
 (the notifications) run at once, so they get the historical time too (only for the last
 month's events; older notifications are dropped, and those over a week old are marked
-read). The inspectors with assignments get logins (`dx` + phone). The nightly overdue
-check runs for every day of the history (only when the database holds no findings outside
-the demo, since it is global) and in any case for today.
+read). The inspectors with assignments get logins (`dx` + phone). The nightly check (overdue
+flags, and an urging, 督促, for each date a school let pass without answering its notice,
+escalating at the office's threshold) runs for every day of the history (only when the
+database holds no findings outside the demo, since it is global) and in any case for today.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from dudao.rectification import services as rect
 from dudao.rectification.models import (
     AccountabilityCase,
     AccountabilityCaseEvent,
+    Escalation,
     Finding,
     FindingEvent,
     FollowUp,
@@ -53,7 +58,7 @@ from dudao.rectification.models import (
     Response,
     Severity,
 )
-from dudao.rectification.overdue import mark_overdue
+from dudao.rectification.overdue import daily_check
 from dudao.visits import services as visits
 from dudao.visits.models import (
     AreaCheck,
@@ -73,7 +78,19 @@ SKIP_RATE = 0.1  # a month missed
 # visit, so a visit this old has its response (a weekend included).
 AWAITING_MIN_AGE = 5
 FINDING_RATE = 0.32  # visits that find a problem
+# Findings recorded with their visit (the one-pass submit): those that never go into a
+# notice, whose required action (整改要求, not asked by the visit form) no notice prints.
+ONE_PASS_FATES = frozenset({"on_the_spot", "withdrawn", "overdue_open"})
 NOTIFY_DAYS = datetime.timedelta(days=30)  # notifications for the last month's events only
+
+
+def escalate_unless_escalated(actor, finding, *, expected_version, note):
+    """The inspector reports the finding to the county office, unless the daily check's
+    urgings already did (the office's threshold of urgings for missed dates)."""
+    if finding.escalated_to != Escalation.NONE:
+        return finding
+    return rect.escalate(actor, finding, expected_version=expected_version, note=note)
+
 
 # --------------------------------------------------------------------------- wording
 
@@ -262,6 +279,15 @@ class FindingPlan:
     deadline_days: int = 14
     department: str = ""
     pk: int | None = None
+    with_visit: bool = False  # recorded by the visit's one-pass submit
+
+    def deadline_on(self, found: datetime.date) -> datetime.date:
+        return found if self.on_the_spot else found + datetime.timedelta(days=self.deadline_days)
+
+    def kind(self) -> str:
+        return (
+            Finding.DeadlineKind.ON_THE_SPOT if self.on_the_spot else Finding.DeadlineKind.BY_DATE
+        )
 
 
 @dataclass
@@ -518,13 +544,17 @@ class Supervision:
         areas = []
         for number in range(1, 9):
             if number in problem_areas:
-                areas.append(
-                    {
-                        "area": number,
-                        "status": AreaCheck.Status.PROBLEM,
-                        "note": problem_areas[number].description,
+                fp = problem_areas[number]
+                row = {"area": number, "status": AreaCheck.Status.PROBLEM, "note": fp.description}
+                if fp.fate in ONE_PASS_FATES:
+                    fp.with_visit = True
+                    found = plan.moment.date()
+                    row["finding"] = {
+                        "severity": fp.severity,
+                        "deadline_kind": fp.kind(),
+                        "deadline": None if fp.on_the_spot else fp.deadline_on(found),
                     }
-                )
+                areas.append(row)
             elif number in not_checked:
                 areas.append({"area": number, "status": AreaCheck.Status.NOT_CHECKED})
             else:
@@ -563,6 +593,12 @@ class Supervision:
                 plan.actor, client_uuid, school=plan.school, areas=areas, **fields
             )
             plan.pk = visit.pk
+            recorded = dict(
+                Finding.objects.unscoped().filter(visit=visit).values_list("area", "pk")
+            )
+            for fp in plan.findings:
+                if fp.with_visit:
+                    fp.pk = recorded[fp.area]
 
         self.schedule(submitted, submit)
         moment = submitted
@@ -596,7 +632,7 @@ class Supervision:
         admin = self.admins[county.office.pk]
         school = plan.school
         found = plan.moment.date()
-        deadline = found if fp.on_the_spot else found + datetime.timedelta(days=fp.deadline_days)
+        deadline = fp.deadline_on(found)
 
         def finding():
             return Finding.objects.unscoped().get(pk=fp.pk)
@@ -616,17 +652,16 @@ class Supervision:
                 area=fp.area,
                 description=fp.description,
                 severity=fp.severity,
-                deadline_kind=(
-                    Finding.DeadlineKind.ON_THE_SPOT
-                    if fp.on_the_spot
-                    else Finding.DeadlineKind.BY_DATE
-                ),
+                deadline_kind=fp.kind(),
                 deadline=None if fp.on_the_spot else deadline,
                 required_action=fp.required_action,
             )
             fp.pk = f.pk
 
-        steps: list[tuple[datetime.datetime, Callable]] = [(moment, create)]
+        # A finding recorded with the visit exists once the visit is submitted.
+        steps: list[tuple[datetime.datetime, Callable]] = (
+            [] if fp.with_visit else [(moment, create)]
+        )
 
         def step(when, func):
             steps.append((when, func))
@@ -772,7 +807,7 @@ class Supervision:
             elif fate == "city":
                 t = simple(
                     self.later_day(t, rng.randint(2, 5)),
-                    rect.escalate,
+                    escalate_unless_escalated,
                     None,
                     "学校多次整改未果，报县督导室协调。",
                 )
@@ -805,7 +840,7 @@ class Supervision:
         for day in days:
             moment = at(day, 0, 10)
             self.seq += 1
-            self.queue.append(Planned(moment, self.seq, lambda day=day: mark_overdue(day)))
+            self.queue.append(Planned(moment, self.seq, lambda day=day: daily_check(day)))
 
     def replay(self) -> None:
         self.queue.sort()

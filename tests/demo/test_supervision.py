@@ -155,3 +155,40 @@ def test_actions_were_taken_by_the_right_people(built):
     responded = FindingEvent.objects.filter(action="respond").values_list("actor__role", flat=True)
     assert set(responded) <= {"school", "office_admin"}
     assert AuditEntry.all_objects.filter(target_type="visits.Visit").exists()
+
+
+def test_the_daily_check_urges_missed_dates(built, main_office):
+    """The demo replays the nightly check (`overdue.daily_check`): a school that let its
+    notice's deadline pass without answering is urged (督促) by the system, through the
+    workflow, and escalated to the county office at the office's threshold."""
+    findings = Finding.all_objects.filter(office=main_office)
+    urgings = FindingEvent.objects.filter(finding__in=findings, action="urge")
+    assert urgings.exists()
+    for urging in urgings.select_related("finding")[:50]:
+        assert urging.actor_id is None  # the platform, not a person
+        assert urging.data["missed"] < urging.data["checked_on"] <= built.today.isoformat()
+    by_check = findings.filter(events__action="urge", escalated_to=Escalation.COUNTY)
+    assert by_check.filter(urge_count__gte=2).exists()
+    # Each date is urged once: no finding is urged twice on one day.
+    days = list(urgings.values_list("finding", "data__checked_on"))
+    assert len(days) == len(set(days))
+
+
+def test_findings_that_no_notice_prints_are_recorded_with_the_visit(built, main_office):
+    """The one-pass submit: an item marked 发现问题 carries its finding, recorded when the
+    visit is submitted; the findings that go into a notice keep their required action."""
+    checks = AreaCheck.objects.filter(
+        visit__office=main_office, status=AreaCheck.Status.PROBLEM
+    ).exclude(planned_finding={})
+    assert checks.exists()
+    for check in checks.select_related("visit"):
+        finding = Finding.all_objects.get(visit=check.visit, area=check.area)
+        assert finding.description == check.note
+        assert finding.events.order_by("at", "pk")[0].at <= check.visit.submitted_at
+        assert not finding.notices.exists()
+    kinds = Finding.all_objects.filter(
+        visit__area_checks__in=checks, visit__area_checks__area=F("area")
+    ).values_list("deadline_kind", flat=True)
+    assert Finding.DeadlineKind.ON_THE_SPOT in set(kinds)
+    printed = Finding.all_objects.filter(office=main_office, notices__isnull=False)
+    assert printed.exists() and not printed.filter(required_action="").exists()
