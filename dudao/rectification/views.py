@@ -457,7 +457,7 @@ def ledger(request):
     """The rectification ledger (整改台账) with the filters of `ledger.filtered_findings`:
     the page is cut on the bare ids (count, then LIMIT), then its rows are joined."""
     form, qs = filtered_findings(request.user, request.GET)
-    page, query = paginate(request, page_ids(qs))
+    page, query = paginate(request, page_ids(qs), cap=None)  # the ledger's total is quoted
     page.object_list = rows_by_id(qs, page.object_list)
     context = {
         "form": form,

@@ -108,6 +108,10 @@ class Visit(models.Model):
             models.Index(fields=["school", "status", "visited_on"]),
             models.Index(fields=["inspector", "status", "visited_on"]),
             models.Index(fields=["created_by", "status"]),
+            # The visit list's order within a county and across a viewer's counties (a
+            # province viewer's list sorted 700 000 visits without them; docs/benchmarks.md).
+            models.Index(fields=["office", "-visited_at", "-id"], name="visit_office_recent"),
+            models.Index(fields=["-visited_at", "-id"], name="visit_recent"),
         ]
         constraints = [
             models.CheckConstraint(
