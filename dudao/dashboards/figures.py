@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.core.sorting import natural_key, natural_sorted
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.organisations.models import Office
@@ -557,22 +558,43 @@ def findings_figures(scope: Scope, year: int, month: int, today: datetime.date) 
 
 
 def _row_names(scope: Scope) -> list[tuple]:
-    """(id, name, extra) of the breakdown rows, in display order. One query."""
+    """(id, name, extra) of the breakdown rows, in display order. One query. Zones and
+    schools are counted the way people count (`dudao.core.sorting`: 第二 before 第十, 二小
+    before 十小; ties by pk or code); schools are cut at SCHOOL_ROWS_MAX in SQL order first
+    (a zone's or an inspector's schools are far fewer), then sorted by zone and name.
+    Offices keep the order of their region codes (the official order of the counties)."""
     if scope.level == Level.OFFICE:
-        return [(pk, name, "") for pk, name in scope.offices.values_list("pk", "name")]
-    if scope.level == Level.ZONE:
         return [
+            (pk, name, "")
+            for pk, name in scope.offices.order_by("region__code", "pk").values_list("pk", "name")
+        ]
+    if scope.level == Level.ZONE:
+        rows = [
             (pk, name, leader or "")
             for pk, name, leader in scope.zones.order_by("pk").values_list(
                 "pk", "name", "leader__name"
             )
         ]
+        return natural_sorted(rows, lambda row: row[1])
     schools = (
         scope.schools.filter(is_active=True)
         .order_by("zone__name", "code")
         .values_list("pk", "name", "zone__name")[:SCHOOL_ROWS_MAX]
     )
-    return list(schools)
+    return sorted(schools, key=lambda row: (natural_key(row[2]), natural_key(row[1])))
+
+
+def _counted_order(schools: list[dict]) -> list[dict]:
+    """The unvisited schools shown, counted the way people count (zone, then name) within
+    each office, the offices in their given (region code) order. The cut at UNVISITED_MAX
+    stays in SQL order; the total is always given beside the list."""
+    office_rank = {}
+    for school in schools:
+        office_rank.setdefault(school["office"], len(office_rank))
+    return sorted(
+        schools,
+        key=lambda s: (office_rank[s["office"]], natural_key(s["zone"]), natural_key(s["name"])),
+    )
 
 
 def dashboard(scope: Scope, year: int, month: int, today: datetime.date | None = None) -> dict:
@@ -632,8 +654,9 @@ def dashboard(scope: Scope, year: int, month: int, today: datetime.date | None =
         rows.append(row)
     six.pop("schools", None)
     coverage_groups = sorted(
-        cov.pop("by_group").values(), key=lambda g: (g["id"] is None, str(g["name"]))
+        cov.pop("by_group").values(), key=lambda g: (g["id"] is None, natural_key(g["name"]))
     )
+    cov["unvisited"] = _counted_order(cov["unvisited"])
     return {
         "level": scope.level,
         "month": f"{year:04d}-{month:02d}",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.lookups import LookupField
+from dudao.core.sorting import natural_sorted
 from dudao.visits.models import AREA_CHOICES
 
 from .models import (
@@ -33,6 +34,21 @@ from .models import (
 )
 
 
+class CountedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A short list of choices (a county's zones) in the order people count them (第二 before
+    第十, `dudao.core.sorting`), sorted in Python: no extra query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in natural_sorted(self.queryset, str):
+            yield self.choice(obj)
+
+
+class CountedModelChoiceField(forms.ModelChoiceField):
+    iterator = CountedChoiceIterator
+
+
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     office = forms.ModelChoiceField(
@@ -41,7 +57,7 @@ class LedgerFilterForm(forms.Form):
         queryset=None,
         empty_label=_("All offices"),
     )
-    zone = forms.ModelChoiceField(
+    zone = CountedModelChoiceField(
         label=_("Zone"), required=False, queryset=None, empty_label=_("All zones")
     )
     inspector = LookupField(

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dudao.accounts import scoping
+from dudao.core.sorting import natural_sorted
 from dudao.core.supervision_items import SUPERVISION_ITEMS
 from dudao.rectification.ledger import filtered_findings, with_row_data
 from dudao.rectification.models import (
@@ -360,7 +361,9 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
         visited_names[school_id] = name
     visit_count = sum(per_school.values())
     days = visits.aggregate(days=Count("visited_on", distinct=True))["days"]
-    unvisited = [name for pk, name in responsible_names.items() if pk not in per_school]
+    unvisited = natural_sorted(
+        name for pk, name in responsible_names.items() if pk not in per_school
+    )
 
     findings = scoping.findings_for(user).filter(inspector=inspector)
     found, closed, _overdue, active = month_findings(findings, first, last)
@@ -419,7 +422,10 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
             ),
             Table(
                 [_("School"), _("Number of visits")],
-                [[name, per_school[pk]] for pk, name in visited_names.items()],
+                [
+                    [name, per_school[pk]]
+                    for pk, name in natural_sorted(visited_names.items(), lambda kv: kv[1])
+                ],
                 title=_("Visits per school"),
             ),
         ],
@@ -563,10 +569,12 @@ def office_monthly(user, office, year: int, month: int) -> Report:
     closed_count = closed.count()
     overdue_count = overdue.count()
     open_count = active.count()
-    unvisited = [name for pk, _zone, name in schools if pk not in visits_by_school]
+    unvisited = natural_sorted(name for pk, _zone, name in schools if pk not in visits_by_school)
 
     zone_rows = []
-    zones = list(scoping.zones_for(user).filter(office=office).order_by("pk"))
+    zones = natural_sorted(
+        scoping.zones_for(user).filter(office=office).order_by("pk"), lambda zone: zone.name
+    )
     for zone in [*zones, None]:
         zone_id = zone.pk if zone else None
         in_zone = [pk for pk, z in school_zone.items() if z == zone_id]

@@ -280,7 +280,7 @@ def test_ledger_per_role(leak, client, role):
         return
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(body(response))).active
-    problems = {row[3] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    problems = {row[4] for row in sheet.iter_rows(min_row=3, values_only=True)}
     present, absent = expected
     assert present <= problems
     assert not absent & problems
