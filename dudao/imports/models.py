@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.scopes import ScopedManager
 
@@ -27,7 +28,8 @@ class ImportJob(models.Model):
     office = models.ForeignKey(
         "organisations.Office", on_delete=models.CASCADE, related_name="import_jobs"
     )
-    kind = models.CharField(_("kind"), max_length=30)  # a key of importers.IMPORTERS
+    # a key of importers.IMPORTERS
+    kind = models.CharField(pgettext_lazy("import", "kind"), max_length=30)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.scopes import ScopedManager, ScopedQuerySet
 from dudao.core.validators import phone_validator
@@ -76,7 +77,12 @@ class Inspector(models.Model):
     employment = models.CharField(
         _("employment"), max_length=10, choices=Employment.choices, default="part_time"
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default="responsible")
+    kind = models.CharField(
+        pgettext_lazy("inspector", "kind"),
+        max_length=12,
+        choices=Kind.choices,
+        default="responsible",
+    )
     employer_school = models.ForeignKey(
         "schools.School",
         null=True,
@@ -106,7 +112,7 @@ class Inspector(models.Model):
             "is shown."
         ),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("inspector", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,6 +6,7 @@ reader's language when it is read, and the link to the page of the object it is 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.scopes import ScopedManager
 
@@ -20,7 +21,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     # The message key ("finding.created", "finding.overdue", ...): a key of messages.MESSAGES.
-    kind = models.CharField(_("kind"), max_length=60)
+    kind = models.CharField(pgettext_lazy("notification", "kind"), max_length=60)
     # The values of the message's placeholders (plain JSON: names, numbers, users' text).
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     # The path of the object's own page, built with reverse() when the notification is written.

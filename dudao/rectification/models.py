@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
@@ -50,8 +51,8 @@ class Escalation(models.TextChoices):
 
     NONE = "none", _("Not escalated")
     COUNTY = "county", _("County office")
-    CITY = "city", _("City")
-    PROVINCE = "province", _("Province")
+    CITY = "city", pgettext_lazy("escalation", "City")
+    PROVINCE = "province", pgettext_lazy("escalation", "Province")
 
 
 class RectificationRules(models.Model):
@@ -400,8 +401,8 @@ class AccountabilityCase(models.Model):
         INDIVIDUAL = "individual", _("Individual")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("accountability", "Open")
+        CLOSED = "closed", pgettext_lazy("accountability", "Closed")
 
     office = models.ForeignKey(
         "organisations.Office", on_delete=models.PROTECT, related_name="accountability_cases"
@@ -424,7 +425,9 @@ class AccountabilityCase(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(
+        pgettext_lazy("accountability", "closed at"), null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     all_objects = models.Manager()  # Django's default manager (docs/architecture.md)

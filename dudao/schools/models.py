@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.scopes import ScopedManager
 from dudao.core.validators import phone_validator, school_code_validator
@@ -104,7 +105,7 @@ class School(models.Model):
         verbose_name=_("host school"),
         help_text=_("Required for a teaching point (教学点): the school it belongs to."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("school", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
