@@ -21,7 +21,7 @@ from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.lookups import LookupField
 from dudao.core.sorting import natural_sorted
-from dudao.visits.models import AREA_CHOICES
+from dudao.core.supervision_items import AREA_CHOICES
 
 from .models import (
     ACTIVE_STATUSES,
