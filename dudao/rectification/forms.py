@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dudao.visits.models import AREA_CHOICES
+from dudao.core.supervision_items import AREA_CHOICES
 
 from .models import AccountabilityCase, Finding, IndividualMeasure, Severity, UnitMeasure
 
