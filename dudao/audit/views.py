@@ -1,5 +1,6 @@
 import datetime
 
+from django.apps import apps
 from django.db.models import Q
 from django.shortcuts import render
 
@@ -7,6 +8,34 @@ from dudao.core.paging import paginate
 from dudao.core.permissions import office_admin_required
 
 from .models import AuditEntry
+
+# The record types offered in the filter, by model label (AuditEntry.target_type).
+TYPE_FILTER = (
+    "schools.School",
+    "inspectors.Inspector",
+    "inspectors.Zone",
+    "inspectors.Assignment",
+    "inspectors.Conflict",
+    "accounts.User",
+    "visits.Visit",
+    "rectification.Finding",
+    "rectification.Notice",
+    "rectification.AccountabilityCase",
+    "imports.ImportJob",
+    "reports.ReportTemplate",
+    "organisations.Office",
+)
+
+
+def type_name(label: str) -> str:
+    """The model's verbose name for an audit entry's target type ("accounts.User" → 用户);
+    the label itself when no model has it (a model since removed)."""
+    if not label:
+        return ""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 def _date(value):
@@ -36,14 +65,9 @@ def audit_list(request):
     if until:
         entries = entries.filter(at__date__lte=until)
     page, query = paginate(request, entries.order_by("-at", "-pk"), per_page=50)
-    types = [
-        ("schools.School", "School"),
-        ("inspectors.Inspector", "Inspector"),
-        ("inspectors.Zone", "Zone"),
-        ("inspectors.Assignment", "Assignment"),
-        ("inspectors.Conflict", "Conflict"),
-        ("accounts.User", "User"),
-    ]
+    for entry in page:
+        entry.type_name = type_name(entry.target_type)
+    types = [(label, type_name(label)) for label in TYPE_FILTER]
     return render(
         request,
         "audit/list.html",

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
 from dudao.schools import services
 
@@ -24,6 +25,20 @@ def test_audit_page_filters_and_is_scoped(world, login):
     assert "玄武小学" not in body
     body = client.get(reverse("audit:list"), {"action": "login"}).content.decode()
     assert "湖滨小学" not in body
+
+
+def test_audit_page_names_record_types_in_chinese(world, login):
+    """The record column and the type filter show the model's verbose name, not `schools.School`
+    or `accounts.User` (issue 11 §6)."""
+    services.update_school(world.admin, world.school, principal="甲")
+    audit.record(world.admin, AuditEntry.Action.LOGIN, world.admin)  # its record is a user
+    client = login(world.admin)
+    body = client.get(reverse("audit:list")).content.decode()
+    assert '<span class="muted">学校</span>' in body
+    assert '<span class="muted">用户</span>' in body
+    assert "schools.School</span>" not in body
+    assert "accounts.User</span>" not in body
+    assert '<option value="accounts.User">用户</option>' in body
 
 
 def test_audit_records_ip_from_request(world, login):
