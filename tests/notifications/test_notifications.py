@@ -62,6 +62,12 @@ def test_bell_shows_unread_count_and_list_is_private(world, client):
     assert "别人的学校" not in page
 
 
+def test_mark_all_read_is_a_button_like_the_others(world, client):
+    client.force_login(world.admin)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert '<button type="submit" class="btn secondary" data-testid="mark-all-read">' in page
+
+
 def test_open_marks_read_and_redirects_only_inside_the_site(world, client):
     (inside,) = notify([world.admin], "finding.overdue", PARAMS, url="/schools/")
     # Rows written before links were checked may hold anything: the view still refuses.
