@@ -23,13 +23,13 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -45,9 +45,16 @@ from dudao.organisations.models import Office
 from dudao.rectification.ledger import filtered_findings
 from dudao.rectification.models import ACTIVE_STATUSES, Escalation, Finding
 from dudao.rectification.queries import on_time_rate
-from dudao.schools.models import School
+from dudao.schools.models import School, SchoolType
+from dudao.visits import school_rules
 from dudao.visits.models import SixMinimum, Visit
-from dudao.visits.queries import month_range, semester_of, six_minimums_progress
+from dudao.visits.queries import (
+    month_range,
+    not_covered,
+    semester_of,
+    six_minimums_progress,
+    with_coverage,
+)
 
 MONTHS_SHOWN = 6
 SCHOOL_ROWS_MAX = 200  # per-school table rows (a zone has 20-40 schools)
@@ -196,30 +203,55 @@ def _current_inspector_name():
 # --- coverage ------------------------------------------------------------------------------
 
 
+def _rule_book(scope: Scope) -> school_rules.RuleBook:
+    """The school-type rules of the scope's offices (docs/rules.md §4, §6, §8), read once
+    for all the figures of one scope (one query)."""
+    book = getattr(scope, "_rule_book", None)
+    if book is None:
+        book = school_rules.RuleBook.for_schools(scope.schools)
+        scope._rule_book = book
+    return book
+
+
 def coverage(scope: Scope, year: int, month: int) -> dict:
-    """This month's coverage: active schools with at least one submitted visit (by anyone)
-    in the month / all active schools; by office (wide scopes) or by zone; and the
-    unvisited schools (at most UNVISITED_MAX named, with the total). Three queries: the
-    active schools per group, the distinct schools visited per group (from the month's
-    visits, on the visit indexes) and the named unvisited schools."""
+    """This month's coverage: active schools visited as often as their office's rule for
+    their type and size asks (docs/rules.md §6; by default at least one submitted visit, by
+    anyone, in the month) / all active schools; by office (wide scopes) or by zone; and the
+    schools not visited (at most UNVISITED_MAX named, with the total).
+
+    With the default rule everywhere: the rules, the active schools per group, the distinct
+    schools visited per group (from the month's visits, on the visit indexes) and the named
+    unvisited schools. When an office has set other frequencies (twice a school year,
+    teaching points with their host…) each school's window is checked in one query over the
+    active schools (`visits.queries.with_coverage`)."""
     first, last = month_range(year, month)
     key, name = (
         ("office", "office__name") if scope.level == Level.OFFICE else ("zone", "zone__name")
     )
     active = scope.schools.filter(is_active=True)
-    totals = active.order_by().values(f"{key}_id", name).annotate(total=Count("pk"))
-    visit_key = "office_id" if key == "office" else "school__zone_id"
-    visited = dict(
-        scope.visits.filter(visited_on__gte=first, visited_on__lte=last, school__is_active=True)
-        .order_by()
-        .values(visit_key)
-        .annotate(n=Count("school_id", distinct=True))
-        .values_list(visit_key, "n")
-    )
+    book = _rule_book(scope)
+    if book.all_default_frequency():
+        totals = active.order_by().values(f"{key}_id", name).annotate(total=Count("pk"))
+        visit_key = "office_id" if key == "office" else "school__zone_id"
+        visited = dict(
+            scope.visits.filter(visited_on__gte=first, visited_on__lte=last, school__is_active=True)
+            .order_by()
+            .values(visit_key)
+            .annotate(n=Count("school_id", distinct=True))
+            .values_list(visit_key, "n")
+        )
+    else:
+        totals = (
+            with_coverage(active, year, month, book)
+            .order_by()
+            .values(f"{key}_id", name)
+            .annotate(total=Count("pk"), done=Sum("_covered"))
+        )
+        visited = None
     groups = {}
     for row in totals:
         pk = row[f"{key}_id"]
-        done = visited.get(pk, 0)
+        done = visited.get(pk, 0) if visited is not None else row["done"] or 0
         groups[pk] = {
             "id": pk,
             "name": row[name] or _("No zone"),
@@ -230,7 +262,7 @@ def coverage(scope: Scope, year: int, month: int) -> dict:
     total = sum(g["total"] for g in groups.values())
     visited = sum(g["visited"] for g in groups.values())
     unvisited = (
-        active.filter(~Exists(_visited_in(first, last)))
+        not_covered(active, year, month, book)
         .annotate(inspector_name=_current_inspector_name())
         .select_related("zone", "office")
         .order_by("office__region__code", "zone__name", "code")[:UNVISITED_MAX]
@@ -356,14 +388,46 @@ def _has_minimum(key: str) -> Q:
     return Q(minimums__icontains=f'"{key}"')
 
 
+def _not_asked(book: school_rules.RuleBook, key: str) -> Q:
+    """Q on a visit: its school's office does not ask `key` of the school's type. Offices
+    exempting the same types share one term; offices without saved rules have the defaults
+    (one term for all of them)."""
+    offices_by_types: dict[frozenset, list[int]] = {}
+    for office_id in sorted(book.office_ids):
+        exempt = frozenset(
+            school_type
+            for school_type in SchoolType.values
+            if key not in book.minimums(office_id, school_type)
+        )
+        if exempt:
+            offices_by_types.setdefault(exempt, []).append(office_id)
+    condition = Q(pk__in=[])
+    for types, office_ids in offices_by_types.items():
+        condition |= Q(school__office_id__in=office_ids, school__type__in=sorted(types))
+    default_exempt = sorted(
+        school_type
+        for school_type in SchoolType.values
+        if key not in school_rules.default_rule(None, school_type).minimums
+    )
+    if default_exempt:
+        condition |= Q(school__type__in=default_exempt) & ~Q(
+            school__office_id__in=sorted(book.office_ids)
+        )
+    return condition
+
+
 def six_minimums(scope: Scope, day: datetime.date, per_school: bool) -> dict:
     """Six minimums (六个至少, docs/rules.md §8) this semester for the active schools in scope.
 
-    `distribution[k]` = how many schools have done k of the six (0..6), counted from the
-    submitted visits of the semester containing `day`. With `per_school` (small scopes) also
-    each school's progress from `visits.queries.six_minimums_progress` (2 queries);
-    otherwise one GROUP BY query over the semester's visits (the JSON lists are matched
-    as text, portable across SQLite and PostgreSQL)."""
+    A school is counted only against the minimums its office asks of its type (by default
+    the six for compulsory-education types, none for kindergartens): one not asked counts
+    as met. `distribution[k]` = how many schools have met k of the six (0..6), counted from
+    the submitted visits of the semester containing `day`, so `distribution[6]` is the
+    schools with nothing missing. With `per_school` (small scopes) also each school's
+    progress from `visits.queries.six_minimums_progress` (3 queries); otherwise the rules
+    (2 queries), one GROUP BY query over the semester's visits (the JSON lists matched as
+    text, portable across SQLite and PostgreSQL) and the active schools per office and type,
+    so every active school is in the distribution."""
     semester = semester_of(day)
     active = scope.schools.filter(is_active=True)
     info = {
@@ -371,23 +435,29 @@ def six_minimums(scope: Scope, day: datetime.date, per_school: bool) -> dict:
         "start": semester.start.isoformat(),
         "end": semester.end.isoformat(),
     }
-    distribution = [0] * (len(SixMinimum.values) + 1)
+    size = len(SixMinimum.values)
+    distribution = [0] * (size + 1)
     if per_school:
         progress = six_minimums_progress(active, day)
         schools = {}
         for pk, counts in progress.items():
-            done = sum(1 for key in SixMinimum.values if counts.get(key))
-            distribution[done] += 1
+            met = sum(1 for key in counts if counts[key]) + size - len(counts)
+            distribution[met] += 1
             schools[pk] = {
-                "done": done,
+                "done": met,
+                "asked": len(counts),
                 "missing": [
-                    str(SixMinimum(key).label) for key in SixMinimum.values if not counts[key]
+                    str(SixMinimum(key).label)
+                    for key in SixMinimum.values
+                    if key in counts and not counts[key]
                 ],
             }
         return info | {"distribution": distribution, "schools": schools, "total": len(progress)}
+    book = _rule_book(scope)
     flags = [
         Max(
             Case(
+                When(_not_asked(book, key), then=Value(1)),
                 When(_has_minimum(key), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
@@ -405,12 +475,19 @@ def six_minimums(scope: Scope, day: datetime.date, per_school: bool) -> dict:
             school__is_active=True,
         )
         .order_by()
-        .values("school_id")
+        .values("school_id", "school__office_id", "school__type")
         .annotate(done=done_expr)
-        .values_list("done", flat=True)
+        .values_list("school__office_id", "school__type", "done")
     )
-    for done in done_per_school:
+    visited: dict[tuple, int] = {}
+    for office_id, school_type, done in done_per_school:
         distribution[done] += 1
+        visited[office_id, school_type] = visited.get((office_id, school_type), 0) + 1
+    # Schools without a visit this semester have met only the minimums not asked of them.
+    per_type = active.order_by().values_list("office_id", "type").annotate(n=Count("pk"))
+    for office_id, school_type, n in per_type:
+        unvisited = n - visited.get((office_id, school_type), 0)
+        distribution[size - len(book.minimums(office_id, school_type))] += unvisited
     return info | {"distribution": distribution, "schools": None}
 
 

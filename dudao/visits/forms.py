@@ -9,10 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.lookups import LookupField, LookupWidget
-from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.core.supervision_items import ITEM_CHOICES, SUPERVISION_ITEMS
 from dudao.rectification.models import Finding, Severity
+from dudao.schools.models import SchoolType
 
-from .models import AreaCheck, FocusPoint, SixMinimum, Visit, VisitMethod
+from .models import (
+    AreaCheck,
+    FocusPoint,
+    Period,
+    SchoolTypeRule,
+    SixMinimum,
+    Visit,
+    VisitMethod,
+)
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -322,3 +331,63 @@ class FocusPointForm(forms.ModelForm):
             "text": self.cleaned_data.get("text", ""),
             "ordering": self.cleaned_data.get("ordering") or 0,
         }
+
+
+class SchoolTypeRuleForm(forms.Form):
+    """The office's rule for one school type (docs/rules.md §4, §6, §8); the service checks
+    it (`dudao.visits.services.check_school_type_rule`)."""
+
+    items = forms.TypedMultipleChoiceField(
+        label=_("Supervision items"),
+        coerce=int,
+        choices=ITEM_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minimums = forms.MultipleChoiceField(
+        label=_("Six minimums asked"),
+        required=False,
+        choices=SixMinimum.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    visits = forms.IntegerField(label=_("Visits at least"), min_value=1, max_value=31)
+    period = forms.ChoiceField(label=_("Per"), choices=Period.choices)
+    large_from = forms.IntegerField(
+        label=_("Large from (pupils)"),
+        required=False,
+        min_value=1,
+        help_text=_("Schools with at least this many pupils follow the large-school frequency."),
+    )
+    large_visits = forms.IntegerField(
+        label=_("Large schools: visits at least"), required=False, min_value=1, max_value=31
+    )
+    large_period = forms.ChoiceField(
+        label=_("Large schools: per"), required=False, choices=[("", "—"), *Period.choices]
+    )
+    with_host = forms.BooleanField(
+        label=_("Visited with the host school"),
+        required=False,
+        help_text=_("A visit to the host school covers its teaching points."),
+    )
+
+    def __init__(self, *args, rule: SchoolTypeRule, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "items": rule.items,
+                "minimums": rule.minimums,
+                "visits": rule.visits,
+                "period": rule.period,
+                "large_from": rule.large_from,
+                "large_visits": rule.large_visits,
+                "large_period": rule.large_period,
+                "with_host": rule.with_host,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if rule.school_type != SchoolType.TEACHING_POINT:
+            del self.fields["with_host"]
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.setdefault("with_host", False)
+        return data

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
 from dudao.core.scopes import ScopedManager
-from dudao.core.supervision_items import AREA_CHOICES, SUPERVISION_ITEMS, area_validators
+from dudao.core.supervision_items import ALL_ITEMS, ITEM_CHOICES, item_validators
+from dudao.schools.models import SchoolType
 
 
 class VisitMethod(models.TextChoices):
@@ -143,7 +144,8 @@ class VisitEvent(HistoryRecord):
 
 
 class AreaCheck(models.Model):
-    """The visit's verdict on one of the eight supervision items."""
+    """The visit's verdict on one supervision item (the eight items or the kindergarten
+    areas, docs/rules.md §4)."""
 
     class Status(models.TextChoices):
         FINE = "fine", _("Fine")
@@ -152,7 +154,7 @@ class AreaCheck(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="area_checks")
     area = models.PositiveSmallIntegerField(
-        _("supervision item"), choices=AREA_CHOICES, validators=area_validators
+        _("supervision item"), choices=ITEM_CHOICES, validators=item_validators
     )
     status = models.CharField(
         _("result"), max_length=12, choices=Status.choices, default=Status.NOT_CHECKED
@@ -171,13 +173,71 @@ class AreaCheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "area"], name="area_check_unique"),
             models.CheckConstraint(
-                condition=Q(area__gte=1) & Q(area__lte=len(SUPERVISION_ITEMS)),
+                condition=Q(area__gte=1) & Q(area__lte=len(ALL_ITEMS)),
                 name="area_check_area_range",
             ),
         ]
 
     def __str__(self):
         return f"{self.visit} #{self.area}: {self.status}"
+
+
+class Period(models.TextChoices):
+    """The period a visit frequency counts over (docs/rules.md §6)."""
+
+    MONTH = "month", _("month")
+    SEMESTER = "semester", _("semester")
+    YEAR = "year", _("school year")
+
+
+class SchoolTypeRule(models.Model):
+    """The office's rules for one school type (docs/rules.md §4, §6, §8): the items its
+    schools are supervised on, the six minimums asked of them, how often they are visited
+    (a large-school rule from an enrolment threshold) and, for teaching points, whether a
+    visit to the host school covers them. An office without a row for a type uses the
+    defaults of `dudao.visits.school_rules.default_rule`. Written only by
+    `dudao.visits.services.save_school_type_rule`."""
+
+    office = models.ForeignKey(
+        "organisations.Office",
+        on_delete=models.CASCADE,
+        related_name="school_type_rules",
+        verbose_name=_("supervision office"),
+    )
+    school_type = models.CharField(_("school type"), max_length=20, choices=SchoolType.choices)
+    items = models.JSONField(_("supervision items"), default=list, blank=True)
+    minimums = models.JSONField(_("six minimums asked"), default=list, blank=True)
+    visits = models.PositiveSmallIntegerField(_("visits"), default=1)
+    period = models.CharField(_("per"), max_length=10, choices=Period.choices, default=Period.MONTH)
+    large_from = models.PositiveIntegerField(
+        _("large from (pupils)"),
+        null=True,
+        blank=True,
+        help_text=_("Schools with at least this many pupils follow the large-school frequency."),
+    )
+    large_visits = models.PositiveSmallIntegerField(_("visits (large)"), null=True, blank=True)
+    large_period = models.CharField(
+        _("per (large)"), max_length=10, choices=Period.choices, blank=True
+    )
+    with_host = models.BooleanField(
+        _("visited with the host school"),
+        default=False,
+        help_text=_("Teaching points: a visit to the host school covers its teaching points."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["office", "school_type"]
+        verbose_name = _("school type rule")
+        verbose_name_plural = _("school type rules")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "school_type"], name="school_type_rule_once"),
+            models.CheckConstraint(condition=Q(visits__gte=1), name="school_type_rule_visits"),
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.get_school_type_display()}"
 
 
 class Attachment(StoredFile):

@@ -10,12 +10,27 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.schools.models import School
 
+from . import school_rules
 from .models import SixMinimum, Visit
 
 
@@ -87,13 +102,80 @@ def visits_per_school(
     return {pk: counts.get(pk, 0) for pk in schools.values_list("pk", flat=True)}
 
 
+def _visits_of(window: "school_rules.Window", last: datetime.date, with_host: bool):
+    rows = visits_in(window.start, min(window.end, last))
+    if with_host:
+        return rows.filter(Q(school=OuterRef("pk")) | Q(school=OuterRef("host_id")))
+    return rows.filter(school=OuterRef("pk"))
+
+
+def _done(index: int, rows, required: int, annotations: dict) -> Q:
+    """Q: the outer school has at least `required` of `rows` (an Exists when one)."""
+    if required == 1:
+        return Q(Exists(rows))
+    name = f"_visits_{index}"
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    annotations[name] = Subquery(counted, output_field=IntegerField())
+    return Q(**{f"{name}__gte": required})
+
+
+def _coverage(
+    schools: QuerySet[School], year, month, book: "school_rules.RuleBook | None"
+) -> tuple[dict, Q]:
+    """(annotations, Q): the Q holds for a school visited as often as its rule asks."""
+    year, month = _this_month(year, month)
+    first, last = month_range(year, month)
+    book = book if book is not None else school_rules.RuleBook.for_schools(schools)
+    in_month = Q(Exists(visits_in(first, last).filter(school=OuterRef("pk"))))
+    classes = [] if book.all_default_frequency() else school_rules.window_classes(book, last)
+    if not classes:
+        return {}, in_month
+    annotations = {
+        "_enrolment": school_rules.ENROLMENT,
+        "_host_enrolment": school_rules.HOST_ENROLMENT,
+    }
+    covered, anywhere = Q(pk__in=[]), Q(pk__in=[])
+    for index, group in enumerate(classes):
+        rows = _visits_of(group.window, last, group.with_host)
+        covered |= group.condition & _done(index, rows, group.window.required, annotations)
+        anywhere |= group.condition
+    return annotations, covered | (~anywhere & in_month)
+
+
+def with_coverage(
+    schools: QuerySet[School],
+    year: int | None = None,
+    month: int | None = None,
+    book: "school_rules.RuleBook | None" = None,
+) -> QuerySet[School]:
+    """`schools` annotated with `_covered` (1 or 0): visited as often as its office's rule
+    for its type and size asks, in the window containing the month, counting visits up to
+    the month's last day (docs/rules.md §6). With the default rule everywhere (once a month)
+    that is one submitted visit in the month."""
+    annotations, covered = _coverage(schools, year, month, book)
+    return schools.annotate(**annotations).annotate(
+        _covered=Case(When(covered, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+
+
+def not_covered(
+    schools: QuerySet[School],
+    year: int | None = None,
+    month: int | None = None,
+    book: "school_rules.RuleBook | None" = None,
+) -> QuerySet[School]:
+    """The schools of `schools` not visited as often as their rule asks (see
+    `with_coverage`); with the default rule, NOT EXISTS a visit in the month."""
+    annotations, covered = _coverage(schools, year, month, book)
+    return schools.annotate(**annotations).filter(~covered)
+
+
 def schools_not_visited(
     schools: QuerySet[School], year: int | None = None, month: int | None = None
 ) -> QuerySet[School]:
-    """Active schools of `schools` with no submitted visit (by anyone) in the month."""
-    first, last = month_range(*_this_month(year, month))
-    visited = visits_in(first, last).filter(school=OuterRef("pk"))
-    return schools.filter(is_active=True).filter(~Exists(visited))
+    """Active schools of `schools` not visited as often as their rule asks by the end of the
+    month (docs/rules.md §6): by default, no submitted visit (by anyone) in the month."""
+    return not_covered(schools.filter(is_active=True), year, month)
 
 
 def assigned_schools(inspector: Inspector, day: datetime.date | None = None) -> QuerySet[School]:
@@ -131,12 +213,16 @@ def days_since_last_visit(
 def six_minimums_progress(
     schools: QuerySet[School], day: datetime.date | None = None
 ) -> dict[int, dict[str, int]]:
-    """School id → {minimum key: times done this semester} for all six keys (docs/rules.md §8).
-    One query: the JSON lists are counted in Python (portable across SQLite and
-    PostgreSQL; a semester has a few visits per school)."""
+    """School id → {minimum key: times done this semester} for the minimums its office asks
+    of its type (docs/rules.md §8: the six for compulsory-education types by default, none
+    for kindergartens). Three queries: the schools, their offices' rules and the semester's
+    visits, whose JSON lists are counted in Python (portable across SQLite and PostgreSQL)."""
     semester = semester_of(day)
+    found = list(schools.values_list("pk", "office_id", "type"))
+    book = school_rules.RuleBook({office_id for _pk, office_id, _type in found})
     progress = {
-        pk: dict.fromkeys(SixMinimum.values, 0) for pk in schools.values_list("pk", flat=True)
+        pk: dict.fromkeys(book.minimums(office_id, school_type), 0)
+        for pk, office_id, school_type in found
     }
     rows = visits_in(semester.start, semester.end).filter(school__in=schools)
     for school_id, minimums in rows.values_list("school_id", "minimums").iterator():
@@ -147,8 +233,8 @@ def six_minimums_progress(
 
 
 def minimums_missing(progress: dict[str, int]) -> list[str]:
-    """The keys of the six minimums not yet done, in order."""
-    return [key for key in SixMinimum.values if not progress.get(key)]
+    """The keys of the minimums asked (the keys of `progress`) not yet done, in order."""
+    return [key for key in SixMinimum.values if key in progress and not progress[key]]
 
 
 def days_in_field(

@@ -23,15 +23,24 @@ from dudao.accounts.models import Role
 from dudao.audit import services as audit
 from dudao.core import files as uploads
 from dudao.core import guards
-from dudao.core.errors import DomainError, NotPermitted
-from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.core.errors import DomainError, NotPermitted, StaleObject
+from dudao.core.supervision_items import ITEM_NUMBERS
 from dudao.inspectors.models import Assignment
 from dudao.rectification import services as rectification
 from dudao.rectification.models import Finding, Severity
-from dudao.schools.models import School
+from dudao.schools.models import School, SchoolType
 
-from . import workflow
-from .models import AreaCheck, Attachment, FocusPoint, SixMinimum, Visit, VisitMethod
+from . import school_rules, workflow
+from .models import (
+    AreaCheck,
+    Attachment,
+    FocusPoint,
+    Period,
+    SchoolTypeRule,
+    SixMinimum,
+    Visit,
+    VisitMethod,
+)
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.INSPECTOR, Role.ZONE_LEADER)
 VISIT_FIELDS = [
@@ -44,7 +53,7 @@ VISIT_FIELDS = [
     "summary",
     "notes",
 ]
-AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
+AREA_NUMBERS = ITEM_NUMBERS  # the eight items and the kindergarten areas (rules.md §4)
 FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
 
 
@@ -114,8 +123,9 @@ def _apply_fields(visit: Visit, fields: dict) -> None:
 
 
 def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
-    """`areas`: iterable of {"area": 1..8, "status": ..., "note": ...}. Replaces the visit's
-    checks for the areas given; on submit every missing area is stored as not checked."""
+    """`areas`: iterable of {"area": item number, "status": ..., "note": ...}. Replaces the
+    visit's checks for the areas given; on submit every missing item of the school's type
+    (docs/rules.md §4) is stored as not checked. Any item of the catalogue is accepted."""
     given = {}
     for row in areas or []:
         number = row.get("area")
@@ -138,7 +148,9 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
         )
         given[number] = (status, row.get("note", "") or "", planned)
     existing = {check.area: check for check in visit.area_checks.all()}
-    for number in sorted(AREA_NUMBERS):
+    # The items of the school's type (rules.md §4): those the submission fills in.
+    expected = set(school_rules.RuleBook([visit.office_id]).items_numbers(visit.school))
+    for number in sorted(set(given) | expected):
         if number in given:
             status, note, planned = given[number]
         elif fill_missing and number not in existing:
@@ -538,3 +550,81 @@ def delete_focus_point(actor, point: FocusPoint) -> None:
     guards.require_office_admin(actor, point.office_id)
     audit.record_delete(actor, point)
     point.delete()
+
+
+# --- school-type rules (docs/rules.md §4, §6, §8) ----------------------------------------
+
+RULE_FIELDS = [
+    "items",
+    "minimums",
+    "visits",
+    "period",
+    "large_from",
+    "large_visits",
+    "large_period",
+    "with_host",
+]
+
+
+def check_school_type_rule(rule: SchoolTypeRule) -> None:
+    """A rule names catalogue items (at least one), known minimums, a frequency of at least
+    one visit per period, and a complete large-school rule or none."""
+    items = sorted({int(n) for n in rule.items or []})
+    unknown = [n for n in items if n not in ITEM_NUMBERS]
+    if unknown or not items:
+        raise DomainError(_("Choose at least one supervision item."), field="items")
+    rule.items = items
+    rule.minimums = [key for key in SixMinimum.values if key in set(rule.minimums or [])]
+    if not rule.visits or rule.visits < 1:
+        raise DomainError(_("Enter at least one visit."), field="visits")
+    if rule.period not in Period.values:
+        raise DomainError(_("Choose a period."), field="period")
+    if rule.large_from is None:
+        rule.large_visits, rule.large_period = None, ""
+    else:
+        if not rule.large_visits or rule.large_visits < 1:
+            raise DomainError(_("Enter at least one visit."), field="large_visits")
+        if rule.large_period not in Period.values:
+            raise DomainError(_("Choose a period."), field="large_period")
+    if rule.school_type != SchoolType.TEACHING_POINT:
+        rule.with_host = False
+
+
+@transaction.atomic
+def save_school_type_rule(
+    actor, office, school_type: str, *, expected_version=None, **fields
+) -> SchoolTypeRule:
+    """The office admin sets the rule of one school type (creates the office's row from the
+    defaults the first time). Audited; a change nobody made writes nothing."""
+    guards.require_person(actor)
+    guards.require_office_admin(actor, office)
+    office_id = getattr(office, "pk", office)
+    if school_type not in SchoolType.values:
+        raise DomainError(_("Unknown school type."), field="school_type")
+    unexpected = set(fields) - set(RULE_FIELDS)
+    if unexpected:
+        raise TypeError(f"Unexpected rule fields: {sorted(unexpected)}")
+    rule = (
+        SchoolTypeRule.objects.select_for_update()
+        .filter(office_id=office_id, school_type=school_type)
+        .first()
+    )
+    created = rule is None
+    if created:
+        rule = school_rules.default_rule(office_id, school_type)
+    elif expected_version is not None and rule.version != expected_version:
+        raise StaleObject(_("Someone else changed this rule; reload it and try again."))
+    before = audit.snapshot(rule)
+    for key, value in fields.items():
+        setattr(rule, key, value)
+    check_school_type_rule(rule)
+    if created:
+        rule.save()
+        audit.record_create(actor, rule)
+        return rule
+    if not audit.diff(before, audit.snapshot(rule)):
+        return rule
+    rule.version += 1
+    rule.save()
+    audit.record_update(actor, rule, before)
+    return rule

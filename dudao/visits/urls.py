@@ -20,4 +20,6 @@ urlpatterns = [
     path("focus/new/", views.focus_new, name="focus_new"),
     path("focus/<int:pk>/", views.focus_edit, name="focus_edit"),
     path("focus/<int:pk>/delete/", views.focus_delete, name="focus_delete"),
+    path("rules/", views.school_rules_list, name="school_rules"),
+    path("rules/<slug:school_type>/", views.school_rule_edit, name="school_rule_edit"),
 ]

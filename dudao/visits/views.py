@@ -20,18 +20,21 @@ from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
 from dudao.core.permissions import office_admin_required, role_required
+from dudao.core.supervision_items import items_in_order
 from dudao.rectification.models import ACTIVE_STATUSES, Finding
+from dudao.schools.models import SchoolType
 
-from . import focus, queries, services
+from . import focus, queries, school_rules, services
 from .forms import (
     AttachmentForm,
     FocusPointForm,
     InspectorPickForm,
     MonthField,
+    SchoolTypeRuleForm,
     VisitFilterForm,
     VisitForm,
 )
-from .models import Attachment, SixMinimum, Visit, VisitMethod
+from .models import Attachment, Period, SixMinimum, Visit, VisitMethod
 
 RECORD_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR)
 LIST_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
@@ -171,7 +174,8 @@ def _school_rows(schools, year, month, day):
                 "days_since": since.get(school.pk),
                 "open_findings": counts.get("open", 0),
                 "overdue_findings": counts.get("overdue", 0),
-                "minimums_done": len(SixMinimum.values) - len(missing),
+                "minimums_done": len(done) - len(missing),
+                "minimums_total": len(done),  # the minimums asked of its type (rules.md §8)
                 "minimums_missing": [labels[key] for key in missing],
             }
         )
@@ -180,7 +184,6 @@ def _school_rows(schools, year, month, day):
         "rows": rows,
         "visited_count": sum(1 for r in rows if r["visits"]),
         "semester": queries.semester_of(day),
-        "minimums_total": len(SixMinimum.values),
     }
 
 
@@ -566,3 +569,63 @@ def focus_delete(request, pk):
     else:
         messages.success(request, _("Focus point deleted."))
     return redirect(f"{reverse('visits:focus_list')}?month={month}")
+
+
+# --- school-type rules (docs/rules.md §4, §6, §8) ----------------------------------------
+
+
+def _rule_rows(office_id):
+    labels = dict(SixMinimum.choices)
+    rows = []
+    for rule in school_rules.rules_for_office(office_id):
+        visits, period = rule.visits, rule.get_period_display()
+        rows.append(
+            {
+                "rule": rule,
+                "type": rule.get_school_type_display(),
+                "items": items_in_order(rule.items),
+                "minimums": [labels[key] for key in SixMinimum.values if key in rule.minimums],
+                "frequency": _("%(n)s per %(period)s") % {"n": visits, "period": period},
+                "large": (
+                    _("from %(pupils)s pupils: %(n)s per %(period)s")
+                    % {
+                        "pupils": rule.large_from,
+                        "n": rule.large_visits,
+                        "period": Period(rule.large_period).label,
+                    }
+                    if rule.large_from is not None
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
+@office_admin_required
+def school_rules_list(request):
+    """The office's rules per school type: items, six minimums, visit frequency."""
+    return render(request, "visits/school_rules.html", {"rows": _rule_rows(request.user.office_id)})
+
+
+@office_admin_required
+def school_rule_edit(request, school_type):
+    if school_type not in SchoolType.values:
+        raise Http404
+    rule = school_rules.RuleBook([request.user.office_id]).rule(request.user.office_id, school_type)
+    form = SchoolTypeRuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_school_type_rule(
+                request.user,
+                request.user.office_id,
+                school_type,
+                expected_version=rule.version if rule.pk else None,
+                **form.service_kwargs(),
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("visits:school_rules")
+    context = {"form": form, "rule": rule, "type": rule.get_school_type_display()}
+    return render(request, "visits/school_rule_form.html", context)

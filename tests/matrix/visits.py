@@ -141,6 +141,10 @@ MATRIX = {
         POST_ONLY_ADMIN,
         only({"admin": writes(302), "other_admin": 404}),
     ),
+    # Rules per school type (items, six minimums, frequency): the office admin's own page;
+    # a POST with no data is refused by the form (issue 11 §3).
+    "visits:school_rules": (None, ADMIN_ONLY, AS_GET),
+    "visits:school_rule_edit": (lambda w: ["kindergarten"], ADMIN_ONLY, ADMIN_ONLY),
     # The written feedback (书面反馈意见书): whoever reads the submitted visit, the school too.
     "reports:visit_feedback_docx": (lambda w: [submitted_visit(w).pk], SEE, AS_GET),
     "reports:visit_feedback_pdf": (lambda w: [submitted_visit(w).pk], SEE, AS_GET),

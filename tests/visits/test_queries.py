@@ -101,8 +101,9 @@ def test_days_since_last_visit(november, django_assert_num_queries):
 
 
 def test_six_minimums_progress_counts_this_semester_only(november, django_assert_num_queries):
+    # the schools, their offices' rules (docs/rules.md §8), the semester's visits
     w = november
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         progress = queries.six_minimums_progress(office_schools(w), D(2026, 11, 23))
     assert progress[w.school.pk] == {
         "homework_check": 1,

@@ -164,7 +164,7 @@ def test_unknown_method_and_future_time_are_refused(world):
         )
     assert error.value.field == "visited_at"
     with pytest.raises(DomainError):
-        _submit(world.inspector_user, world.school, areas=[{"area": 9, "status": "fine"}])
+        _submit(world.inspector_user, world.school, areas=[{"area": 14, "status": "fine"}])
 
 
 def test_delete_draft(world):
