@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.lookups import LookupField, LookupWidget
-from dudao.core.supervision_items import ITEM_CHOICES, SUPERVISION_ITEMS
+from dudao.core.supervision_items import ITEM_CHOICES, SUPERVISION_ITEMS, SupervisionItem
 from dudao.rectification.models import Finding, Severity
 from dudao.schools.models import SchoolType
 
@@ -99,15 +99,32 @@ class VisitForm(forms.Form):
         help_text=_("Internal notes, not shown to the school."),
     )
 
-    def __init__(self, *args, visit: Visit | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        visit: Visit | None = None,
+        items: tuple[SupervisionItem, ...] = SUPERVISION_ITEMS,
+        minimums: list[str] | None = None,
+        **kwargs,
+    ):
+        """`items`: the supervision items of the school's type, `minimums`: the six minimums
+        asked of it (docs/rules.md §4, §8; `dudao.visits.school_rules.RuleBook`). None asks
+        all six; an empty list drops the field."""
         if visit is not None and not kwargs.get("data") and not (args and args[0]):
             kwargs["initial"] = initial_from_visit(visit)
         super().__init__(*args, **kwargs)
+        self.items = tuple(items)
+        if minimums is not None:
+            if minimums:
+                labels = dict(SixMinimum.choices)
+                self.fields["minimums"].choices = [(key, labels[key]) for key in minimums]
+            else:
+                del self.fields["minimums"]
         if not self.is_bound and "client_uuid" not in self.initial:
             self.initial["client_uuid"] = uuid.uuid4()
         if not self.is_bound and "visited_at" not in self.initial:
             self.initial["visited_at"] = now_minute()
-        for item in SUPERVISION_ITEMS:
+        for item in self.items:
             self.fields[f"area_{item.number}_status"] = forms.ChoiceField(
                 label=item.label,
                 required=False,
@@ -146,7 +163,7 @@ class VisitForm(forms.Form):
         """One row per supervision item: the item, its result and note, and the fields of
         the finding recorded when the result is "problem"."""
         rows = []
-        for item in SUPERVISION_ITEMS:
+        for item in self.items:
             prefix = f"area_{item.number}_"
             photos = self[prefix + "photos"]
             rows.append(
@@ -182,7 +199,7 @@ class VisitForm(forms.Form):
 
     def mark_rest_fine(self) -> None:
         """全部正常: every item left "not checked" becomes "fine" (the cleaned data)."""
-        for item in SUPERVISION_ITEMS:
+        for item in self.items:
             key = f"area_{item.number}_status"
             if self.cleaned_data.get(key) in ("", None, AreaCheck.Status.NOT_CHECKED):
                 self.cleaned_data[key] = AreaCheck.Status.FINE
@@ -191,7 +208,7 @@ class VisitForm(forms.Form):
         """The cleaned data as keyword arguments of save_draft / submit_visit."""
         data = self.cleaned_data
         areas = []
-        for item in SUPERVISION_ITEMS:
+        for item in self.items:
             prefix = f"area_{item.number}_"
             row = {
                 "area": item.number,

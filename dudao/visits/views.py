@@ -244,10 +244,19 @@ def _form_month(form, visit):
     return day.year, day.month
 
 
+def _type_kwargs(school) -> dict:
+    """The items and six minimums of the school's type in its office (rules.md §4, §8)."""
+    book = school_rules.RuleBook([school.office_id])
+    return {
+        "items": book.items(school.office_id, school.type),
+        "minimums": book.minimums(school.office_id, school.type),
+    }
+
+
 def _visit_form_page(request, school, visit=None):
     if visit is not None and not visit.is_draft:
         return redirect("visits:detail", visit.pk)
-    form = VisitForm(request.POST or None, visit=visit)
+    form = VisitForm(request.POST or None, visit=visit, **_type_kwargs(school))
     if request.method == "POST" and form.is_valid():
         if visit is not None and form.cleaned_data["client_uuid"] != visit.client_uuid:
             form.add_error(None, _("The form's identifier is invalid; reload the form."))
@@ -303,7 +312,7 @@ def visit_edit(request, pk):
 def autosave(request, school_id):
     """htmx: save the form as a draft (by its client UUID) and answer "saved at HH:MM"."""
     school = _recordable_school(request.user, school_id)
-    form = VisitForm(request.POST)
+    form = VisitForm(request.POST, **_type_kwargs(school))
     context = {"error": None, "visit": None}
     if not form.is_valid():
         context["error"] = "; ".join(str(e) for errors in form.errors.values() for e in errors)

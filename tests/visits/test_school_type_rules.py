@@ -151,3 +151,27 @@ def test_submitting_fills_in_the_items_of_the_school_type(world):
         areas=[{"area": 10, "status": "fine"}],
     )
     assert sorted(visit.area_checks.values_list("area", flat=True)) == [9, 10, 11, 12, 13]
+
+
+def test_the_visit_form_shows_the_items_of_the_school_type(world, client):
+    kg = kindergarten(world)
+    client.force_login(world.admin)
+    page = client.get(reverse("visits:new", args=[kg.pk])).content.decode()
+    assert 'data-testid="area-9"' in page and 'data-testid="area-13"' in page
+    assert 'data-testid="area-1"' not in page
+    assert 'name="minimums"' not in page  # no six minimums asked of a kindergarten
+    page = client.get(reverse("visits:new", args=[world.school.pk])).content.decode()
+    assert 'data-testid="area-1"' in page and 'data-testid="area-9"' not in page
+    assert 'value="homework_check"' in page
+    services.save_school_type_rule(
+        world.admin,
+        world.office,
+        "primary",
+        items=[1, 6],
+        minimums=["forum"],
+        visits=1,
+        period="month",
+    )
+    page = client.get(reverse("visits:new", args=[world.school.pk])).content.decode()
+    assert 'data-testid="area-6"' in page and 'data-testid="area-2"' not in page
+    assert 'value="forum"' in page and 'value="homework_check"' not in page
