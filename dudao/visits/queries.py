@@ -105,7 +105,7 @@ def visits_per_school(
 def _visits_of(window: "school_rules.Window", last: datetime.date, with_host: bool):
     rows = visits_in(window.start, min(window.end, last))
     if with_host:
-        return rows.filter(Q(school=OuterRef("pk")) | Q(school=OuterRef("host_id")))
+        return rows.filter(Q(school=OuterRef("pk")) | Q(school=OuterRef("host_school_id")))
     return rows.filter(school=OuterRef("pk"))
 
 

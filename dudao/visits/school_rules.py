@@ -187,10 +187,10 @@ ENROLMENT = (
     + F("enrolment_senior")
 )
 HOST_ENROLMENT = (
-    F("host__enrolment_kindergarten")
-    + F("host__enrolment_primary")
-    + F("host__enrolment_junior")
-    + F("host__enrolment_senior")
+    F("host_school__enrolment_kindergarten")
+    + F("host_school__enrolment_primary")
+    + F("host_school__enrolment_junior")
+    + F("host_school__enrolment_senior")
 )
 
 
@@ -222,9 +222,9 @@ def window_classes(book: RuleBook, day: datetime.date) -> list[WindowClass]:
                 if host_type == SchoolType.TEACHING_POINT:
                     continue
                 host_rule = book.rule(office_id, host_type)
-                base = Q(office_id=office_id, type=school_type, host__type=host_type)
+                base = Q(office_id=office_id, type=school_type, host_school__type=host_type)
                 _add_rule(add, host_rule, base, "_host_enrolment", day, with_host=True)
-            base = Q(office_id=office_id, type=school_type, host__isnull=True)
+            base = Q(office_id=office_id, type=school_type, host_school__isnull=True)
             _add_rule(add, rule, base, "_enrolment", day, with_host=False)
         elif not is_default_frequency(rule):
             base = Q(office_id=office_id, type=school_type)

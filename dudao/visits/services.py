@@ -24,7 +24,7 @@ from dudao.audit import services as audit
 from dudao.core import files as uploads
 from dudao.core import guards
 from dudao.core.errors import DomainError, NotPermitted, StaleObject
-from dudao.core.supervision_items import ITEM_NUMBERS
+from dudao.core.supervision_items import ITEM_NUMBERS, default_items
 from dudao.inspectors.models import Assignment
 from dudao.rectification import services as rectification
 from dudao.rectification.models import Finding, Severity
@@ -148,8 +148,7 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
         )
         given[number] = (status, row.get("note", "") or "", planned)
     existing = {check.area: check for check in visit.area_checks.all()}
-    # The items of the school's type (rules.md §4): those the submission fills in.
-    expected = set(school_rules.RuleBook([visit.office_id]).items_numbers(visit.school))
+    expected = _checklist(visit, set(given) | set(existing)) if fill_missing else set()
     for number in sorted(set(given) | expected):
         if number in given:
             status, note, planned = given[number]
@@ -165,6 +164,18 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
         elif (check.status, check.note, check.planned_finding) != (status, note, planned):
             check.status, check.note, check.planned_finding = status, note, planned
             check.save(update_fields=["status", "note", "planned_finding"])
+
+
+def _checklist(visit: Visit, recorded: set[int]) -> set[int]:
+    """The items a submitted visit is completed on (rules.md §4): those of the school's type,
+    or, for a visit recorded on another list (an import, a draft from before the office
+    changed its rules), the eight items or the kindergarten areas if they hold what it
+    recorded; else only what it recorded."""
+    own = set(school_rules.RuleBook([visit.office_id]).items_numbers(visit.school))
+    for numbers in (own, *(set(default_items(t)) for t in ("primary", "kindergarten"))):
+        if recorded <= numbers:
+            return numbers
+    return recorded
 
 
 def planned_finding(data) -> dict:
