@@ -39,6 +39,7 @@ NAVIGATION = [
     (_("Imports"), "imports:list", OFFICE),
     (_("Users"), "accounts:user_list", OFFICE),
     (_("Office contacts"), "organisations:office", OFFICE),
+    (_("Rules per school type"), "visits:school_rules", OFFICE),
     (_("Audit log"), "audit:list", OFFICE),
 ]
 

@@ -21,7 +21,7 @@ from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.lookups import LookupField
 from dudao.core.sorting import natural_sorted
-from dudao.core.supervision_items import AREA_CHOICES
+from dudao.core.supervision_items import ITEM_CHOICES
 
 from .models import (
     ACTIVE_STATUSES,
@@ -72,7 +72,7 @@ class LedgerFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("All items")), *AREA_CHOICES],
+        choices=[("", _("All items")), *ITEM_CHOICES],
     )
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=[("", _("All severities")), *Severity.choices]

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
 from dudao.core.scopes import ScopedManager
-from dudao.core.supervision_items import AREA_CHOICES, area_validators
+from dudao.core.supervision_items import ITEM_CHOICES, item_validators
 
 
 class Severity(models.TextChoices):
@@ -134,7 +134,7 @@ class Finding(models.Model):
     # Date found (发现日期): the visit's date, else the day it was recorded.
     found_on = models.DateField(_("date found"), null=True, blank=True, editable=False)
     area = models.PositiveSmallIntegerField(
-        _("supervision item"), choices=AREA_CHOICES, validators=area_validators
+        _("supervision item"), choices=ITEM_CHOICES, validators=item_validators
     )
     description = models.TextField(_("problem"))
     evidence = models.TextField(_("evidence"), blank=True)
@@ -214,7 +214,7 @@ class Finding(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(area__gte=1) & Q(area__lte=8), name="finding_area_range"
+                condition=Q(area__gte=1) & Q(area__lte=13), name="finding_area_range"
             ),
             models.CheckConstraint(
                 condition=Q(status="closed", closed_at__isnull=False)

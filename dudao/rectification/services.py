@@ -25,7 +25,7 @@ from dudao.core import files as uploads
 from dudao.core import guards
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
-from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.core.supervision_items import ITEM_NUMBERS
 from dudao.inspectors.models import Assignment
 from dudao.schools.models import School
 from dudao.visits.models import AreaCheck, Visit
@@ -57,7 +57,7 @@ from .workflow import (
     transition,
 )
 
-AREA_NUMBERS = {item.number for item in SUPERVISION_ITEMS}
+AREA_NUMBERS = ITEM_NUMBERS  # the eight items and the kindergarten areas (rules.md §4)
 
 
 def _check_deadline(kind, deadline, day) -> datetime.date:
@@ -154,7 +154,7 @@ def create_finding(
             _("You may not record findings about %(school)s.") % {"school": school.name}
         )
     if area not in AREA_NUMBERS:
-        raise DomainError(_("Choose one of the eight supervision items."), field="area")
+        raise DomainError(_("Choose one of the supervision items."), field="area")
     if not (description or "").strip():
         raise DomainError(_("Describe the problem."), field="description")
     if severity not in Severity.values:

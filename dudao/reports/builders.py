@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts import scoping
 from dudao.core.sorting import natural_sorted
-from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.core.supervision_items import ALL_ITEMS, ITEMS_BY_NUMBER
 from dudao.rectification.ledger import filtered_findings, with_row_data
 from dudao.rectification.models import (
     Escalation,
@@ -35,7 +35,7 @@ from dudao.visits import queries as visit_queries
 from .exporter import DOCX, PDF, XLSX, Report, Section, Table, long_date, register
 from .models import ReportKind
 
-AREA_TEXT = {item.number: item for item in SUPERVISION_ITEMS}
+AREA_TEXT = ITEMS_BY_NUMBER  # the eight items and the kindergarten areas (rules.md §4)
 LIST_LIMIT = 30  # names listed in a paragraph before "and N more"
 
 
@@ -292,9 +292,12 @@ def figure_table(pairs) -> Table:
 
 
 def area_rows(counter: Counter) -> list[list]:
+    """One row per item with problems, in catalogue order: the eight items and the
+    kindergarten areas (9-13) alike, so an office without kindergartens has no empty
+    kindergarten rows."""
     return [
-        [item.number, item.text, counter.get(item.number, 0)]
-        for item in SUPERVISION_ITEMS
+        [item.number, item.text, counter[item.number]]
+        for item in ALL_ITEMS
         if counter.get(item.number)
     ]
 

@@ -2,8 +2,13 @@
 QR code as data URIs, and one WeasyPrint pass for any number of boards.
 
 A batch is one HTML document, one page per board, rendered once: WeasyPrint's start-up and
-font subsetting are paid once, not per school. Data comes in two queries whatever the number
-of schools (the schools with their office, then their current assignments with inspectors).
+font subsetting are paid once, not per school. Data comes in three queries whatever the number
+of schools (the schools with their office, their current assignments with inspectors, and the
+school-type rules of their offices).
+
+A board lists the supervision items of its school's type (docs/rules.md §4): the kindergarten
+areas on a kindergarten's board, the eight items on the others', as the office's rules say
+(`dudao.visits.school_rules.RuleBook`).
 """
 
 import base64
@@ -25,9 +30,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from dudao.core import system
-from dudao.core.supervision_items import SUPERVISION_ITEMS
+from dudao.core.supervision_items import SupervisionItem
 from dudao.inspectors.models import Assignment, Inspector
 from dudao.schools.models import School
+from dudao.visits.school_rules import RuleBook
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +186,8 @@ class Board:
     # The inspector's mobile only with their consent, else the office's public number
     # (Inspector.public_phone); blank: the board asks to call the office hotline.
     phone: str = ""
+    # The supervision items of the school's type, in catalogue order (docs/rules.md §4).
+    items: tuple[SupervisionItem, ...] = ()
 
     @property
     def office(self):
@@ -218,7 +226,10 @@ class Board:
 
 def build_boards(schools) -> list[Board]:
     """One board per school, in the given order. Photos are prepared once per inspector (an
-    inspector holds about five schools)."""
+    inspector holds about five schools). Each board lists the items of its school's type:
+    the rules of the schools' offices are read in one query."""
+    schools = list(schools)
+    rules = RuleBook({school.office_id for school in schools})
     photos: dict[int, str | None] = {}
     boards = []
     for school in schools:
@@ -235,6 +246,7 @@ def build_boards(schools) -> list[Board]:
                 public_url=url,
                 qr=qr_svg_data_uri(url),
                 phone=inspector.public_phone(school.office) if inspector else "",
+                items=rules.items(school.office_id, school.type),
             )
         )
     return boards
@@ -245,7 +257,7 @@ def render_boards_html(boards: list[Board], title: str = "") -> str:
     with translation.override("zh-hans"):
         return render_to_string(
             "signboards/board.html",
-            {"boards": boards, "items": SUPERVISION_ITEMS, "title": title},
+            {"boards": boards, "title": title},
         )
 
 
