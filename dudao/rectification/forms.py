@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dudao.core.supervision_items import AREA_CHOICES
+from dudao.core.supervision_items import ITEM_CHOICES
 
 from .models import AccountabilityCase, Finding, IndividualMeasure, Severity, UnitMeasure
 
@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class FindingForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=None)
     area = forms.TypedChoiceField(
-        label=_("Supervision item"), coerce=int, choices=[("", "—"), *AREA_CHOICES]
+        label=_("Supervision item"), coerce=int, choices=[("", "—"), *ITEM_CHOICES]
     )
     description = forms.CharField(
         label=_("Problem"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

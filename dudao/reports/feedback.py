@@ -74,7 +74,8 @@ def visit_feedback(user, visit) -> Report:
             str(status_text[check.status]) if check else str(status_text["not_checked"]),
             check.note if check else "",
         ]
-        for number, check in ((n, checks.get(n)) for n in range(1, 9))
+        # The items the visit was recorded on (its school type's; the eight when none).
+        for number, check in ((n, checks.get(n)) for n in (sorted(checks) or range(1, 9)))
     ]
     sections = [
         Section(heading=_("1. The visit"), paragraphs=about),
