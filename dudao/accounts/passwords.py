@@ -37,6 +37,7 @@ POLICY_FIELDS = (
     "require_classes",
     "history_count",
     "max_age_days",
+    "remember_days",
     "require_totp_for_admins",
 )
 

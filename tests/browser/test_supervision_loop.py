@@ -58,6 +58,10 @@ def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot,
     page.locator(f"a[href='/visits/new/{world.school.pk}/']").click()
     page.check("input[name=methods][value=campus_walk]")
     page.check("input[name=area_6_status][value=problem]")
+    # The finding is recorded with the visit, in one pass: the note is its description.
+    page.fill("textarea[name=area_6_note]", "消防通道堆放杂物")
+    page.check("input[name=area_6_deadline_kind][value=by_date]")
+    page.fill("input[name=area_6_deadline]", today)
     page.fill("textarea[name=feedback]", "消防通道有杂物，请立即清理")
     page.set_input_files("input[name=files][capture]", photo(tmp_path / "通道.jpg", "gray"))
     page.locator("#attachment-list img.thumb").wait_for()
@@ -67,17 +71,12 @@ def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot,
     visit = Visit.all_objects.get(status=Visit.Status.SUBMITTED)
     assert visit.attachments.count() == 1
 
-    # 2. ... and a finding from that visit, due today.
-    page.get_by_test_id("add-finding").click()
-    page.select_option("select[name=area]", "6")
-    page.fill("textarea[name=description]", "消防通道堆放杂物")
-    page.fill("textarea[name=required_action]", "清理杂物，落实每日巡查")
-    page.check("input[name=deadline_kind][value=by_date]")
-    page.fill("input[name=deadline]", today)
-    page.locator("main form button[type=submit]:not([name])").click()
-    page.wait_for_url("**/findings/*/")
+    # 2. ... whose page lists the finding it recorded, due today.
     finding = Finding.all_objects.get()
     assert finding.visit == visit and finding.status == FindingStatus.OPEN
+    assert finding.description == "消防通道堆放杂物" and finding.area == 6
+    page.locator(f"main a[href='/findings/{finding.pk}/']").first.click()
+    page.wait_for_url(f"**/findings/{finding.pk}/")
 
     # 3. The inspector issues the rectification notice.
     act(page, finding, "issue_notice")

@@ -198,6 +198,7 @@ def test_office_admin_sets_the_policy_and_it_is_audited(world, login):
             "require_classes": 4,
             "history_count": 6,
             "max_age_days": 60,
+            "remember_days": 14,
             "require_totp_for_admins": "on",
         },
     )
@@ -205,12 +206,19 @@ def test_office_admin_sets_the_policy_and_it_is_audited(world, login):
     policy = OfficeSecurityPolicy.objects.get(office=world.office)
     assert (policy.min_length, policy.require_classes, policy.history_count) == (10, 4, 6)
     assert policy.max_age_days == 60 and policy.require_totp_for_admins
+    assert policy.remember_days == 14
     entry = AuditEntry.all_objects.get(target_type="accounts.OfficeSecurityPolicy")
     assert entry.office_id == world.office.pk and entry.actor == world.admin
     # Saving again records what changed.
     client.post(
         reverse("accounts:security_policy"),
-        {"min_length": 12, "require_classes": 4, "history_count": 6, "max_age_days": 60},
+        {
+            "min_length": 12,
+            "require_classes": 4,
+            "history_count": 6,
+            "max_age_days": 60,
+            "remember_days": 14,
+        },
     )
     last = AuditEntry.all_objects.filter(action="update").latest("pk")
     assert last.changes["min_length"] == [10, 12]
