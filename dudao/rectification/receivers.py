@@ -33,6 +33,8 @@ TO_OFFICE = {
     "overdue",
     "mark_needs_other_department",
 }
+
+
 def _kind(key: str) -> str | None:
     return key if key in MESSAGES else None
 

@@ -83,9 +83,10 @@ def test_a_problem_on_a_kindergarten_area_is_recorded_in_one_pass(world, client,
     ledger = client.get(reverse("rectification:ledger"), {"area": 9})
     assert ledger.status_code == 200
     assert "户外活动场地地面破损" in ledger.content.decode()
-    assert "户外活动场地地面破损" not in client.get(
-        reverse("rectification:ledger"), {"area": 6}
-    ).content.decode()
+    assert (
+        "户外活动场地地面破损"
+        not in client.get(reverse("rectification:ledger"), {"area": 6}).content.decode()
+    )
 
 
 def test_create_finding_takes_items_1_to_13_and_refuses_14(world, kindergarten):
