@@ -33,14 +33,9 @@ class Rendered:
         return abs(width - 595.3) < 2 and abs(height - 841.9) < 2
 
 
-def rendered(content: bytes, tmp_path: Path, name: str = "document") -> Rendered:
-    if SOFFICE is None or PDFINFO is None or PDFTOTEXT is None:
-        pytest.skip(
-            "rendering DOCX needs LibreOffice and poppler: "
-            "sudo apt-get install libreoffice-writer-nogui poppler-utils"
-        )
-    source = tmp_path / f"{name}.docx"
-    source.write_bytes(content)
+def convert_to_pdf(source: Path, outdir: Path, env: dict | None = None) -> Path:
+    """`source` converted by headless LibreOffice into `outdir`; its PDF's path. `env`: the
+    environment to run it in (a fontconfig file of the test's own)."""
     # A profile of its own, so that parallel test workers never share one.
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(  # noqa: S603 (fixed arguments, our own file)
@@ -51,14 +46,26 @@ def rendered(content: bytes, tmp_path: Path, name: str = "document") -> Rendered
                 "--convert-to",
                 "pdf",
                 "--outdir",
-                str(tmp_path),
+                str(outdir),
                 str(source),
             ],
             check=True,
             capture_output=True,
             timeout=120,
+            env=env,
         )
-    pdf = tmp_path / f"{name}.pdf"
+    return outdir / f"{source.stem}.pdf"
+
+
+def rendered(content: bytes, tmp_path: Path, name: str = "document") -> Rendered:
+    if SOFFICE is None or PDFINFO is None or PDFTOTEXT is None:
+        pytest.skip(
+            "rendering DOCX needs LibreOffice and poppler: "
+            "sudo apt-get install libreoffice-writer-nogui poppler-utils"
+        )
+    source = tmp_path / f"{name}.docx"
+    source.write_bytes(content)
+    pdf = convert_to_pdf(source, tmp_path)
     assert pdf.exists() and pdf.stat().st_size > 0, "LibreOffice wrote no PDF"
     info = subprocess.run(  # noqa: S603
         [PDFINFO, str(pdf)],

@@ -26,7 +26,6 @@ import os
 import re
 import statistics
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,7 @@ from dudao.core import system
 from dudao.monitoring import services as monitoring_services
 from dudao.reports import exporter
 from dudao.reports.docx_defaults import FONTCONFIG_PATH
-from tests.libreoffice import PDFINFO, PDFTOTEXT, SOFFICE
+from tests.libreoffice import PDFINFO, PDFTOTEXT, SOFFICE, convert_to_pdf
 from tests.monitoring.webdata import seed
 
 from .helpers import body, make_notice
@@ -64,24 +63,7 @@ def render(content: bytes, tmp_path: Path, name: str) -> dict:
         f'<include ignore_missing="yes">{FONTCONFIG_PATH}</include></fontconfig>'
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf)}
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(  # noqa: S603 (fixed arguments, our own file)
-            [
-                SOFFICE,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-            env=env,
-        )
-    pdf = tmp_path / f"{name}.pdf"
+    pdf = convert_to_pdf(source, tmp_path, env)
     bbox = subprocess.run(  # noqa: S603
         [PDFTOTEXT, "-bbox-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
