@@ -291,9 +291,13 @@ def test_busy_pages_run_under_the_policy(figures_world, page, tmp_path, shot):  
 
     # The audit log, and the language switcher (a data-autosubmit select).
     page.goto("/audit/")
-    page.select_option("select[name=language]", "en")
+    # Each switch is a navigation; waiting for it to finish (not only for the new <html>)
+    # lets the deferred script bind the select before the next choice is made.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     page.wait_for_selector("html[lang=en]")
-    page.select_option("select[name=language]", "zh-hans")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
     page.wait_for_selector("html[lang=zh-hans]")
     assert seen() == [], "audit"
 
