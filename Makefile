@@ -63,5 +63,10 @@ messages: install
 bench: install
 	$(BIN)/python bench/import_schools.py --schools 20000
 
+.PHONY: echarts
+# Rebuilds dudao/static/vendor/echarts-*-dudao.min.js (tools/echarts/README.md); needs Node and npm.
+echarts:
+	cd tools/echarts && npm ci --no-audit --no-fund && npm run build
+
 clean:
 	rm -rf $(VENV) var

@@ -67,7 +67,7 @@ def test_admin_page_shows_figures_in_html(figures_world, client):
     assert (figure(body, "on-time"), figure(body, "closed-due")) == ("1", "4")
     assert "城东中学" in body  # unvisited
     assert "玄武小学" not in body and "钱督学" not in body  # the other county
-    assert 'id="dashboard-data"' in body and "echarts-5.6.0.min.js" in body
+    assert 'id="dashboard-data"' in body and "echarts-5.6.0-dudao.min.js" in body
     assert "On-time rectification rate" in body  # the footnote defining it
 
 

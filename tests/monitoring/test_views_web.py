@@ -75,7 +75,7 @@ def test_evaluation_page(seeded, client):
         assert response.status_code == 200
         text = response.content.decode()
         assert seeded.school.name in text and seeded.far_school.name in text
-        assert 'id="monitoring-data"' in text and "echarts-5.6.0.min.js" in text
+        assert 'id="monitoring-data"' in text and "echarts-5.6.0-dudao.min.js" in text
         assert "water-filling" in text
         assert "Schools contributing most to each CV" in text
         data = response.context["data"]
