@@ -133,6 +133,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, the commonest written out in Python (dudao/core/form_renderer.py).
+FORM_RENDERER = "dudao.core.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dudao.sqlite3'}"),
