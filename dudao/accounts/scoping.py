@@ -21,6 +21,7 @@ from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
+from dudao.reports.models import MonthlyReportText
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
 from dudao.visits.models import FocusPoint, Visit
@@ -292,6 +293,20 @@ def focus_points_for(user):
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
         return qs.filter(office_id=user.inspector.office_id)
     return qs.none()
+
+
+@scope_rule(MonthlyReportText)
+def report_texts_for(user):
+    """The own words of the monthly reports (docs/rules.md §14): an inspector's report's
+    with the inspector (`inspectors_for`); the office summary's with the office, for the
+    office admin and the viewers above it."""
+    qs = MonthlyReportText.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    of_inspectors = Q(inspector__in=inspectors_for(user))
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(of_inspectors | Q(inspector__isnull=True, office__in=offices_for(user)))
+    return qs.filter(of_inspectors)
 
 
 @scope_rule(SignboardBatch)

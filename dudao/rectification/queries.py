@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from .models import AccountabilityCase, Finding, FindingEvent, FindingStatus, Severity
-from .workflow import ACTIVE
+from .workflow import ACTIVE, Action, Event
 
 
 def active_findings(findings: QuerySet[Finding]) -> QuerySet[Finding]:
@@ -188,3 +188,58 @@ def month_end(
     return MonthEnd(
         day=day, found=found, closed=closed, active=active, overdue=active.filter(deadline__lt=day)
     )
+
+
+# --- the month's rectification work (monthly reports), docs/rules.md §10-§14 ------------------
+
+
+def _in_month(field: str, first: datetime.date, last: datetime.date) -> Q:
+    """`field` (a moment) falls on a Beijing day of `first`..`last`."""
+    return Q(
+        **{
+            f"{field}__gte": start_of(first),
+            f"{field}__lt": start_of(last + datetime.timedelta(days=1)),
+        }
+    )
+
+
+def notices_issued(notices: QuerySet, first: datetime.date, last: datetime.date) -> int:
+    """Rectification notices (整改通知书) of `notices` issued on a day of the month. One
+    query."""
+    return notices.filter(_in_month("issued_at", first, last)).order_by().count()
+
+
+# History actions that are an urging (督促, §10: a rejected follow-up check or a missed date,
+# each one step of `urge_count`) and that send a finding to the county office (§11-§13: by
+# hand, after the urgings or a serious violation recorded, needing another department).
+URGING_ACTIONS = (Action.URGE, Action.REJECT)
+TO_COUNTY_ACTIONS = (Action.ESCALATE, Action.MARK_NEEDS_OTHER_DEPARTMENT, Event.ESCALATED)
+
+
+def urgings_and_escalations(
+    findings: QuerySet[Finding], first: datetime.date, last: datetime.date
+) -> dict[str, int]:
+    """From the workflow history of `findings` in the month (Beijing days): `urgings`, the
+    urgings of either kind (each counted, so a school urged twice counts twice); `county`,
+    `city`, `province`, the findings sent to that level in the month (each finding once per
+    level). One aggregate query."""
+    events = FindingEvent.objects.filter(finding__in=findings).filter(_in_month("at", first, last))
+    row = events.order_by().aggregate(
+        urgings=Count("pk", filter=Q(action__in=URGING_ACTIONS)),
+        county=Count("finding", distinct=True, filter=Q(action__in=TO_COUNTY_ACTIONS)),
+        city=Count("finding", distinct=True, filter=Q(action=Action.ESCALATE_TO_CITY)),
+        province=Count("finding", distinct=True, filter=Q(action=Action.ESCALATE_TO_PROVINCE)),
+    )
+    return {key: row[key] or 0 for key in ("urgings", "county", "city", "province")}
+
+
+def cases_started_and_closed(
+    cases: QuerySet[AccountabilityCase], first: datetime.date, last: datetime.date
+) -> dict[str, int]:
+    """Accountability cases (问责事项, §13) of `cases` started (启动) and closed (办结) on a
+    day of the month. One aggregate query."""
+    row = cases.order_by().aggregate(
+        started=Count("pk", filter=_in_month("opened_at", first, last)),
+        closed=Count("pk", filter=_in_month("closed_at", first, last)),
+    )
+    return {key: row[key] or 0 for key in ("started", "closed")}

@@ -12,6 +12,7 @@ month; the inspector sees their own.
 Each report is a fixed number of aggregate queries whatever the number of rows."""
 
 import datetime
+import re
 from collections import Counter
 
 from django.db.models import Count, F
@@ -22,15 +23,18 @@ from django.utils.translation import gettext as _
 from dudao.accounts import scoping
 from dudao.core.sorting import natural_sorted
 from dudao.core.supervision_items import ALL_ITEMS, ITEMS_BY_NUMBER
+from dudao.rectification import queries as rectification_queries
 from dudao.rectification.ledger import filtered_findings, with_row_data
 from dudao.rectification.models import (
     Escalation,
     Finding,
     FindingStatus,
+    Notice,
     Severity,
 )
 from dudao.rectification.queries import month_end
 from dudao.visits import queries as visit_queries
+from dudao.visits.models import SixMinimum, VisitMethod
 
 from .exporter import DOCX, PDF, XLSX, Report, Section, Table, long_date, register
 from .models import ReportKind
@@ -282,7 +286,16 @@ def notice(user, notice) -> Report:
     )
 
 
-# --- 3. the inspector's monthly report (督学月报) ---------------------------------------------
+# --- the monthly reports: shared parts (docs/rules.md §14) -----------------------------------
+#
+# Both monthly reports have the four sections county offices write: 一、基本情况 (the figures
+# of the month), 二、工作亮点 (drawn from the visits' feedback, edited by the writer),
+# 三、存在问题 (the problems found and their rectification) and 四、督导建议 (suggestions and
+# next month's plan, edited by the writer). The edited texts are `MonthlyReportText` rows.
+
+HIGHLIGHTS_DRAWN = 8  # the most recent visits' feedback drafted into the highlights
+SENTENCE_MAX = 120  # characters of a visit's feedback quoted in the draft
+SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)")
 
 
 def figure_table(pairs) -> Table:
@@ -302,21 +315,31 @@ def area_rows(counter: Counter) -> list[list]:
     ]
 
 
-def problems_section(intro: str, lines: list[str], by_area: Counter, *, found: bool) -> Section:
-    """Section 二、发现的主要问题 of a monthly report: the intro, the notable problems and the
-    count per supervision item (or one line saying nothing was found)."""
-    if not found:
-        return Section(_("2. Main problems found"), [_("No problems were found this month.")])
+def problems_section(
+    intro: str,
+    lines: list[str],
+    by_area: Counter,
+    *,
+    found: bool,
+    rectification: str,
+    tables: list[Table] | None = None,
+) -> Section:
+    """三、存在问题 of a monthly report: the problems found (the intro, the notable ones and
+    the count per supervision item, or one line saying none was found), then their
+    rectification as it stood at the month's end (`rectification`, `tables`)."""
+    by_item = [
+        Table(
+            [_("No."), _("Supervision item"), _("Number of problems")],
+            area_rows(by_area),
+            widths=[8, 50, 16],
+        )
+    ]
     return Section(
-        heading=_("2. Main problems found"),
-        paragraphs=[intro, *lines],
-        tables=[
-            Table(
-                [_("No."), _("Supervision item"), _("Number of problems")],
-                area_rows(by_area),
-                widths=[8, 50, 16],
-            )
-        ],
+        heading=_("3. Problems"),
+        paragraphs=[intro, *lines, rectification]
+        if found
+        else [_("No problems were found this month."), rectification],
+        tables=[*(by_item if found else []), *(tables or [])],
     )
 
 
@@ -335,6 +358,163 @@ def month_findings(findings, first, last):
     return snapshot.found, snapshot.closed, snapshot.overdue, snapshot.active
 
 
+def share(part: int, whole: int) -> str:
+    """A percentage as offices write it (85%), or — without a whole."""
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def fraction(part: int, whole: int) -> str:
+    return f"{part}/{whole}"
+
+
+def method_text(methods: dict[str, int]) -> str:
+    """校园巡查（3次）、推门听课（2次）: the methods used, in `VisitMethod` order."""
+    return list_separator().join(
+        _("%(method)s (%(count)s visits)") % {"method": label, "count": methods[key]}
+        for key, label in VisitMethod.choices
+        if methods.get(key)
+    )
+
+
+def visits_paragraph(counts: dict) -> list[str]:
+    """The unannounced share and the methods of the month's visits (none without visits)."""
+    if not counts["visits"]:
+        return []
+    return [
+        _(
+            "%(unannounced)s of the %(visits)s visits (%(share)s) were unannounced; methods "
+            "used: %(methods)s."
+        )
+        % {
+            "unannounced": counts["unannounced"],
+            "visits": counts["visits"],
+            "share": share(counts["unannounced"], counts["visits"]),
+            "methods": method_text(counts["methods"]) or "—",
+        }
+    ]
+
+
+def rectification_work(notices: int, actions: dict) -> str:
+    """The month's notices, urgings and escalations (`rectification.queries`)."""
+    return _(
+        "%(notices)s rectification notices were issued and schools were urged %(urgings)s "
+        "times; problems were escalated to the county office %(county)s times, to the city "
+        "%(city)s times and to the province %(province)s times."
+    ) % {"notices": notices, **actions}
+
+
+def escalations(actions: dict) -> int:
+    return actions["county"] + actions["city"] + actions["province"]
+
+
+def minimums_summary(progress: dict[int, dict[str, int]]) -> dict:
+    """From `visits.queries.six_minimums_progress`: the schools with nothing missing
+    (`complete`, a minimum not asked counting as met, as on the dashboards) and per minimum
+    the schools that did it and the schools asked it (docs/rules.md §8)."""
+    per_minimum = {key: [0, 0] for key in SixMinimum.values}
+    for counts in progress.values():
+        for key, times in counts.items():
+            per_minimum[key][1] += 1
+            per_minimum[key][0] += bool(times)
+    complete = {pk for pk, counts in progress.items() if all(counts.values())}
+    return {"schools": len(progress), "complete": complete, "per_minimum": per_minimum}
+
+
+def minimums_table(summary: dict, visits_per_minimum: dict[str, int]) -> Table:
+    """One row per minimum: the month's visits that recorded it, and the schools that have
+    done it this semester of those asked it."""
+    return Table(
+        [_("Six minimums"), _("Visits this month"), _("Schools done / asked this semester")],
+        [
+            [str(label), visits_per_minimum.get(key, 0), fraction(*summary["per_minimum"][key])]
+            for key, label in SixMinimum.choices
+        ],
+        title=_("Six minimums"),
+        widths=[24, 14, 24],
+    )
+
+
+def minimums_sentence(semester: str, summary: dict) -> str:
+    return _(
+        "Six minimums in %(semester)s, as of the month's end: %(complete)s of %(schools)s "
+        "schools have done every minimum asked of them."
+    ) % {
+        "semester": semester,
+        "complete": len(summary["complete"]),
+        "schools": summary["schools"],
+    }
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a visit's feedback, on one line, at most SENTENCE_MAX
+    characters."""
+    text = " ".join(text.split())
+    match = SENTENCE_END.search(text)
+    if match:
+        text = text[: match.end()]
+    return text if len(text) <= SENTENCE_MAX else text[: SENTENCE_MAX - 1] + "…"
+
+
+def highlights_draft(visits) -> list[str]:
+    """二、工作亮点 drafted from the month's visits' feedback to the schools: "school: first
+    sentence", the most recent visit of each school first, at most HIGHLIGHTS_DRAWN. One
+    query."""
+    rows = (
+        visits.exclude(feedback="")
+        .order_by("-visited_at", "-pk")
+        .values_list("school_id", "school__name", "feedback")[: HIGHLIGHTS_DRAWN * 3]
+    )
+    lines, seen = [], set()
+    for school_id, name, feedback in rows:
+        sentence = first_sentence(feedback)
+        if school_id in seen or not sentence:
+            continue
+        seen.add(school_id)
+        lines.append(_("%(school)s: %(feedback)s") % {"school": name, "feedback": sentence})
+        if len(lines) == HIGHLIGHTS_DRAWN:
+            break
+    return lines
+
+
+def saved_text(user, office, inspector, year: int, month: int):
+    """The writer's saved highlights and suggestions of the report (`MonthlyReportText`), as
+    the reader's scope shows them, or None. One query."""
+    texts = scoping.report_texts_for(user).filter(office=office, year=year, month=month)
+    if inspector is None:
+        return texts.filter(inspector__isnull=True).first()
+    return texts.filter(inspector=inspector).first()
+
+
+def lines_of(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def own_words(saved, highlights: list[str], plan: list[str]) -> tuple[Section, Section, dict]:
+    """二、工作亮点 and 四、督导建议: the saved texts where the writer saved one, else the
+    drafts; and the figures saying which (`text`, `drafts`, for the editing page)."""
+    kept = {
+        "highlights": lines_of(saved.highlights) if saved else [],
+        "suggestions": lines_of(saved.suggestions) if saved else [],
+    }
+    shown_highlights = kept["highlights"] or highlights or [_("No highlights were recorded.")]
+    figures = {
+        "drafts": {"highlights": "\n".join(highlights), "suggestions": "\n".join(plan)},
+        "text": {
+            "highlights": "\n".join(kept["highlights"]),
+            "suggestions": "\n".join(kept["suggestions"]),
+            "version": saved.version if saved else None,
+        },
+    }
+    return (
+        Section(_("2. Highlights"), shown_highlights),
+        Section(_("4. Supervision suggestions"), kept["suggestions"] or plan),
+        figures,
+    )
+
+
+# --- 3. the inspector's monthly report (督学月报) ---------------------------------------------
+
+
 @register(
     "inspector_monthly",
     formats=(DOCX, PDF, XLSX),
@@ -342,7 +522,8 @@ def month_findings(findings, first, last):
     for_user=True,
 )
 def inspector_monthly(user, inspector, year: int, month: int) -> Report:
-    """The month of `inspector` (an Inspector or its pk) as `user` may see it."""
+    """The month of `inspector` (an Inspector or its pk) as `user` may see it, in the four
+    sections of docs/rules.md §14."""
     inspector = in_scope(scoping.inspectors_for(user).select_related("office"), inspector)
     first, last = visit_queries.month_range(year, month)
     responsible_names = dict(
@@ -364,9 +545,14 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
         visited_names[school_id] = name
     visit_count = sum(per_school.values())
     days = visits.aggregate(days=Count("visited_on", distinct=True))["days"]
+    counts = visit_queries.visit_counts(visits)
     unvisited = natural_sorted(
         name for pk, name in responsible_names.items() if pk not in per_school
     )
+    progress = visit_queries.six_minimums_progress(
+        scoping.schools_for(user).filter(pk__in=list(responsible_names)), last, until=last
+    )
+    six = minimums_summary(progress)
 
     findings = scoping.findings_for(user).filter(inspector=inspector)
     found, closed, _overdue, active = month_findings(findings, first, last)
@@ -381,21 +567,40 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
     )
     overdue_count = sum(1 for f in open_rows if f.deadline < as_of_day)
     letters = feedback_letters(user, first, last).filter(inspector=inspector).count()
+    notices = rectification_queries.notices_issued(
+        scoping.notices_for(user).filter(
+            pk__in=Notice.findings.through.objects.filter(finding__in=findings).values("notice")
+        ),
+        first,
+        last,
+    )
+    actions = rectification_queries.urgings_and_escalations(findings, first, last)
 
     figures = {
         "schools_responsible": len(responsible_names),
         "schools_visited": len(per_school),
         "visits": visit_count,
         "days_in_field": days,
+        "unannounced": counts["unannounced"],
+        "methods": counts["methods"],
+        "minimums_visits": counts["minimums"],
+        "six_minimums": {
+            "schools": six["schools"],
+            "complete": len(six["complete"]),
+            "per_minimum": {key: tuple(pair) for key, pair in six["per_minimum"].items()},
+        },
         "feedback_letters": letters,
+        "notices": notices,
+        "urgings": actions["urgings"],
+        "escalated": {key: actions[key] for key in ("county", "city", "province")},
         "findings": len(found_rows),
         "closed": closed_count,
         "overdue": overdue_count,
         "open": len(open_rows),
         "by_area": dict(by_area),
     }
-    work = Section(
-        heading=_("1. Work carried out"),
+    basic = Section(
+        heading=_("1. Basic information"),
         paragraphs=[
             _(
                 "This month I was responsible for %(responsible)s schools and supervised "
@@ -408,7 +613,10 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                 "visits": visit_count,
                 "days": days,
             },
+            *visits_paragraph(counts),
             feedback_sentence(letters),
+            rectification_work(notices, actions),
+            minimums_sentence(visit_queries.semester_of(last).label, six),
         ],
         tables=[
             figure_table(
@@ -421,6 +629,11 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                     (_("Problems found"), figures["findings"]),
                     (_("Problems rectified"), closed_count),
                     (_("Overdue problems"), overdue_count),
+                    (_("Unannounced visits"), counts["unannounced"]),
+                    (_("Share of unannounced visits"), share(counts["unannounced"], visit_count)),
+                    (_("Rectification notices"), notices),
+                    (_("Urgings"), actions["urgings"]),
+                    (_("Escalations"), escalations(actions)),
                 ]
             ),
             Table(
@@ -431,6 +644,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
                 ],
                 title=_("Visits per school"),
             ),
+            minimums_table(six, counts["minimums"]),
         ],
     )
     problems = problems_section(
@@ -442,10 +656,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
         ],
         by_area,
         found=bool(found_rows),
-    )
-    rectification = Section(
-        heading=_("3. Rectification"),
-        paragraphs=[rectification_summary(closed_count, len(open_rows), overdue_count)],
+        rectification=rectification_summary(closed_count, len(open_rows), overdue_count),
         tables=[
             Table(
                 [_("School"), _("Problem"), _("Rectification deadline"), _("Rectification status")],
@@ -480,7 +691,12 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
     plan.append(
         _("Carry out the routine monthly supervision of every school I am responsible for.")
     )
-    next_month = Section(heading=_("4. Plan for next month"), paragraphs=plan)
+    highlights, suggestions, texts = own_words(
+        saved_text(user, inspector.office_id, inspector, year, month),
+        highlights_draft(visits),
+        plan,
+    )
+    figures |= texts
     title = _("Inspector's monthly report")
     period = month_label(year, month)
     return Report(
@@ -488,7 +704,7 @@ def inspector_monthly(user, inspector, year: int, month: int) -> Report:
         subtitle=_("%(period)s · responsible inspector %(name)s")
         % {"period": period, "name": inspector.name},
         filename=f"{title}-{inspector.name}-{year}{month:02d}",
-        sections=[work, problems, rectification, next_month],
+        sections=[basic, highlights, problems, suggestions],
         signatures=[_("Inspector: %(name)s") % {"name": inspector.name}],
         office=inspector.office.name,
         date=long_date(timezone.localdate()),
@@ -517,20 +733,18 @@ def status_text(finding, *, status=None, overdue=None) -> str:
     for_user=True,
 )
 def office_monthly(user, office, year: int, month: int) -> Report:
-    """The month of `office` (an Office or its pk) as `user` may see it."""
+    """The month of `office` (an Office or its pk) as `user` may see it, in the four
+    sections of docs/rules.md §14."""
     office = in_scope(scoping.offices_for(user), office)
     first, last = visit_queries.month_range(year, month)
-    schools = list(
-        scoping.schools_for(user)
-        .filter(office=office, is_active=True)
-        .order_by("code")
-        .values_list("pk", "zone_id", "name")
-    )
+    active_schools = scoping.schools_for(user).filter(office=office, is_active=True)
+    schools = list(active_schools.order_by("code").values_list("pk", "zone_id", "name"))
     school_zone = {pk: zone_id for pk, zone_id, _name in schools}
     visits = month_visits(user, first, last).filter(office=office)
     visits_by_school = dict(
         visits.values("school").annotate(n=Count("pk")).values_list("school", "n")
     )
+    counts = visit_queries.visit_counts(visits)
     inspectors = list(
         scoping.inspectors_for(user).filter(office=office, is_active=True).order_by("name")
     )
@@ -545,13 +759,18 @@ def office_monthly(user, office, year: int, month: int) -> Report:
     days = {
         inspector.pk: by_inspector.get(inspector.pk, {}).get("days", 0) for inspector in inspectors
     }
-    responsible = dict(
+    held: dict[int, set] = {}
+    for inspector_id, school_id in (
         current_assignments(user, last)
         .filter(inspector__office=office, school__is_active=True)
-        .values("inspector")
-        .annotate(n=Count("school", distinct=True))
-        .values_list("inspector", "n")
-    )
+        .values_list("inspector", "school")
+    ):
+        held.setdefault(inspector_id, set()).add(school_id)
+    six = minimums_summary(visit_queries.six_minimums_progress(active_schools, last, until=last))
+    six_by_inspector = {
+        pk: (len(schools_held & six["complete"]), len(schools_held))
+        for pk, schools_held in held.items()
+    }
     findings = scoping.findings_for(user).filter(office=office)
     found, closed, overdue, active = month_findings(findings, first, last)
     found_rows = list(
@@ -573,6 +792,13 @@ def office_monthly(user, office, year: int, month: int) -> Report:
     overdue_count = overdue.count()
     open_count = active.count()
     unvisited = natural_sorted(name for pk, _zone, name in schools if pk not in visits_by_school)
+    notices = rectification_queries.notices_issued(
+        scoping.notices_for(user).filter(office=office), first, last
+    )
+    actions = rectification_queries.urgings_and_escalations(findings, first, last)
+    cases = rectification_queries.cases_started_and_closed(
+        scoping.accountability_cases_for(user).filter(office=office), first, last
+    )
 
     zone_rows = []
     zones = natural_sorted(
@@ -598,16 +824,19 @@ def office_monthly(user, office, year: int, month: int) -> Report:
     inspector_rows = [
         [
             inspector.name,
-            responsible.get(inspector.pk, 0),
+            len(held.get(inspector.pk, ())),
             by_inspector.get(inspector.pk, {}).get("schools", 0),
             by_inspector.get(inspector.pk, {}).get("visits", 0),
             days.get(inspector.pk, 0),
             found_by_inspector.get(inspector.pk, 0),
             closed_by["inspector"].get(inspector.pk, 0),
             overdue_by["inspector"].get(inspector.pk, 0),
+            fraction(*six_by_inspector.get(inspector.pk, (0, 0))),
         ]
         for inspector in inspectors
     ]
+    holding = [pk for pk in (i.pk for i in inspectors) if six_by_inspector.get(pk, (0, 0))[1]]
+    met = [pk for pk in holding if six_by_inspector[pk][0] == six_by_inspector[pk][1]]
     visited_count = sum(1 for pk in school_zone if visits_by_school.get(pk))
     visit_count = sum(visits_by_school.values())
     letters = feedback_letters(user, first, last).filter(office=office).count()
@@ -616,7 +845,21 @@ def office_monthly(user, office, year: int, month: int) -> Report:
         "schools_visited": visited_count,
         "visits": visit_count,
         "days_in_field": sum(days.values()),
+        "unannounced": counts["unannounced"],
+        "methods": counts["methods"],
+        "minimums_visits": counts["minimums"],
+        "six_minimums": {
+            "schools": six["schools"],
+            "complete": len(six["complete"]),
+            "per_minimum": {key: tuple(pair) for key, pair in six["per_minimum"].items()},
+            "inspectors_met": len(met),
+            "inspectors": len(holding),
+        },
         "feedback_letters": letters,
+        "notices": notices,
+        "urgings": actions["urgings"],
+        "escalated": {key: actions[key] for key in ("county", "city", "province")},
+        "cases": cases,
         "findings": len(found_rows),
         "closed": closed_count,
         "overdue": overdue_count,
@@ -624,8 +867,8 @@ def office_monthly(user, office, year: int, month: int) -> Report:
         "by_area": dict(by_area),
     }
     severity_labels = dict(Severity.choices)
-    work = Section(
-        heading=_("1. Work carried out"),
+    basic = Section(
+        heading=_("1. Basic information"),
         paragraphs=[
             _(
                 "This month the county's responsible inspectors supervised %(visited)s of "
@@ -638,7 +881,13 @@ def office_monthly(user, office, year: int, month: int) -> Report:
                 "visits": visit_count,
                 "days": figures["days_in_field"],
             },
+            *visits_paragraph(counts),
             feedback_sentence(letters),
+            rectification_work(notices, actions),
+            _("%(started)s accountability cases were started and %(closed)s closed.") % cases,
+            minimums_sentence(visit_queries.semester_of(last).label, six)
+            + _(" %(met)s of %(inspectors)s inspectors have done them at every school they hold.")
+            % {"met": len(met), "inspectors": len(holding)},
         ],
         tables=[
             figure_table(
@@ -651,6 +900,13 @@ def office_monthly(user, office, year: int, month: int) -> Report:
                     (_("Problems found"), len(found_rows)),
                     (_("Problems rectified"), closed_count),
                     (_("Overdue problems"), overdue_count),
+                    (_("Unannounced visits"), counts["unannounced"]),
+                    (_("Share of unannounced visits"), share(counts["unannounced"], visit_count)),
+                    (_("Rectification notices"), notices),
+                    (_("Urgings"), actions["urgings"]),
+                    (_("Escalations"), escalations(actions)),
+                    (_("Accountability cases started"), cases["started"]),
+                    (_("Accountability cases closed"), cases["closed"]),
                 ]
             ),
             Table(
@@ -676,10 +932,12 @@ def office_monthly(user, office, year: int, month: int) -> Report:
                     _("Problems found"),
                     _("Problems rectified"),
                     _("Overdue problems"),
+                    _("Six minimums complete"),
                 ],
                 inspector_rows,
                 title=_("By inspector"),
             ),
+            minimums_table(six, counts["minimums"]),
         ],
     )
     severity_text = list_separator().join(
@@ -698,10 +956,7 @@ def office_monthly(user, office, year: int, month: int) -> Report:
         ],
         by_area,
         found=bool(found_rows),
-    )
-    rectification = Section(
-        heading=_("3. Rectification"),
-        paragraphs=[rectification_summary(closed_count, open_count, overdue_count)],
+        rectification=rectification_summary(closed_count, open_count, overdue_count),
     )
     plan = []
     if unvisited:
@@ -718,13 +973,17 @@ def office_monthly(user, office, year: int, month: int) -> Report:
             % {"count": overdue_count}
         )
     plan.append(_("Continue the routine monthly supervision of every school."))
+    highlights, suggestions, texts = own_words(
+        saved_text(user, office, None, year, month), highlights_draft(visits), plan
+    )
+    figures |= texts
     title = _("Monthly supervision summary")
     period = month_label(year, month)
     return Report(
         title=title,
         subtitle=period,
         filename=f"{title}-{office.name}-{year}{month:02d}",
-        sections=[work, problems, rectification, Section(_("4. Plan for next month"), plan)],
+        sections=[basic, highlights, problems, suggestions],
         office=office.name,
         date=long_date(timezone.localdate()),
         figures=figures,
@@ -746,7 +1005,7 @@ def sample(kind: str) -> Report:
         filename="sample",
         number="X教督整〔2026〕1号",
         recipient="示例小学",
-        sections=[Section(_("1. Work carried out"), ["示例段落。"], [table])],
+        sections=[Section(_("1. Basic information"), ["示例段落。"], [table])],
         signatures=[_("Inspector's signature: ______________    Date: ____-__-__")],
         office="示例督导室",
         date=long_date(datetime.date(2026, 11, 22)),

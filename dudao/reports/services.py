@@ -1,7 +1,8 @@
 """Replacing a report's Word template. The uploaded file is rendered with sample data before
 anything is saved: a file that is not a Word document, or whose tags docxtpl cannot render,
 is refused with a clear message and changes nothing. Only an office admin, for its own office
-(dudao/core/guards.py)."""
+(dudao/core/guards.py). The monthly reports' own words (highlights, suggestions):
+`save_report_text`."""
 
 import io
 import zipfile
@@ -13,10 +14,10 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
 from dudao.core import guards
-from dudao.core.errors import DomainError
+from dudao.core.errors import DomainError, StaleObject
 
 from . import builders, exporter
-from .models import ReportKind, ReportTemplate
+from .models import MonthlyReportText, ReportKind, ReportTemplate
 
 MAX_TEMPLATE_SIZE = 5 * 1024 * 1024
 
@@ -112,3 +113,88 @@ def reset_template(actor, kind: str) -> bool:
     if stored:
         transaction.on_commit(lambda: stored.storage.delete(stored.name))
     return True
+
+
+# --- the monthly reports' own words (docs/rules.md §14) -----------------------------------
+
+TEXT_MAX = 5000  # characters of each text
+
+
+def check_report_text_author(actor, office_id, inspector=None) -> None:
+    """Who may edit a monthly report's own words: the office summary's, the office admin of
+    that office; an inspector's report's, that inspector (or zone leader) themself or the
+    office admin of the inspector's office."""
+    if inspector is not None:
+        own = guards.has_role(actor, Role.INSPECTOR, Role.ZONE_LEADER) and (
+            getattr(actor, "inspector_id", None) == inspector.pk
+        )
+        if own:
+            return
+        guards.require_office_admin(
+            actor,
+            inspector.office_id,
+            message=_("Only the inspector or the office administrator may edit this report."),
+        )
+        return
+    guards.require_office_admin(
+        actor, office_id, message=_("Only the office administrator may edit this summary.")
+    )
+
+
+@transaction.atomic
+def save_report_text(
+    actor,
+    *,
+    office,
+    inspector=None,
+    year: int,
+    month: int,
+    highlights: str = "",
+    suggestions: str = "",
+    expected_version: int | None = None,
+) -> MonthlyReportText:
+    """Store the highlights (工作亮点) and supervision suggestions (督导建议) of the office's
+    summary (no `inspector`) or of `inspector`'s report for the month; an empty text gives
+    the draft back. Audited; a save that changes nothing writes nothing."""
+    guards.require_person(actor)
+    office_id = getattr(office, "pk", office)
+    if inspector is not None:
+        office_id = inspector.office_id
+    check_report_text_author(actor, office_id, inspector)
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise DomainError(_("Choose a valid month."), field="month")
+    highlights, suggestions = (text.strip() for text in (highlights or "", suggestions or ""))
+    for name, text in (("highlights", highlights), ("suggestions", suggestions)):
+        if len(text) > TEXT_MAX:
+            raise DomainError(
+                _("Keep the text under %(count)s characters.") % {"count": TEXT_MAX}, field=name
+            )
+    row = (
+        MonthlyReportText.objects.unscoped()
+        .select_for_update()
+        .filter(office_id=office_id, inspector=inspector, year=year, month=month)
+        .first()
+    )
+    if row is None:
+        row = MonthlyReportText.objects.unscoped().create(
+            office_id=office_id,
+            inspector=inspector,
+            year=year,
+            month=month,
+            highlights=highlights,
+            suggestions=suggestions,
+            updated_by=actor,
+        )
+        audit.record_create(actor, row)
+        return row
+    if expected_version is not None and row.version != expected_version:
+        raise StaleObject(_("Someone else changed this report's text; reload it and try again."))
+    before = audit.snapshot(row)
+    row.highlights, row.suggestions = highlights, suggestions
+    if not audit.diff(before, audit.snapshot(row)):
+        return row
+    row.version += 1
+    row.updated_by = actor
+    row.save()
+    audit.record_update(actor, row, before)
+    return row

@@ -31,7 +31,7 @@ from dudao.inspectors.models import Assignment, Inspector, Zone
 from dudao.schools.models import School
 
 from . import school_rules
-from .models import SixMinimum, Visit
+from .models import SixMinimum, Visit, VisitMethod
 
 
 @dataclass(frozen=True)
@@ -211,12 +211,15 @@ def days_since_last_visit(
 
 
 def six_minimums_progress(
-    schools: QuerySet[School], day: datetime.date | None = None
+    schools: QuerySet[School],
+    day: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> dict[int, dict[str, int]]:
     """School id → {minimum key: times done this semester} for the minimums its office asks
     of its type (docs/rules.md §8: the six for compulsory-education types by default, none
     for kindergartens). Three queries: the schools, their offices' rules and the semester's
-    visits, whose JSON lists are counted in Python (portable across SQLite and PostgreSQL)."""
+    visits, whose JSON lists are counted in Python (portable across SQLite and PostgreSQL).
+    `until` counts the semester's visits up to that day only (a month-end report, §14)."""
     semester = semester_of(day)
     found = list(schools.values_list("pk", "office_id", "type"))
     book = school_rules.RuleBook({office_id for _pk, office_id, _type in found})
@@ -224,7 +227,8 @@ def six_minimums_progress(
         pk: dict.fromkeys(book.minimums(office_id, school_type), 0)
         for pk, office_id, school_type in found
     }
-    rows = visits_in(semester.start, semester.end).filter(school__in=schools)
+    end = min(semester.end, until) if until else semester.end
+    rows = visits_in(semester.start, end).filter(school__in=schools)
     for school_id, minimums in rows.values_list("school_id", "minimums").iterator():
         for key in minimums or []:
             if key in progress[school_id]:
@@ -251,3 +255,26 @@ def days_in_field(
         .values_list("inspector", "days"),
     )
     return {pk: counts[pk] for pk in inspectors.values_list("pk", flat=True)}
+
+
+def visit_counts(visits: QuerySet[Visit]) -> dict:
+    """What a monthly report (docs/rules.md §14) says of `visits` (already the month's
+    submitted visits in the reader's scope): how many, how many unannounced (四不两直,
+    §7), and per method (`VisitMethod`) and per six minimum (`SixMinimum`, §8) how many
+    visits recorded it. One query; the JSON lists are counted in Python, as in
+    `six_minimums_progress` (portable across SQLite and PostgreSQL)."""
+    counts = {
+        "visits": 0,
+        "unannounced": 0,
+        "methods": dict.fromkeys(VisitMethod.values, 0),
+        "minimums": dict.fromkeys(SixMinimum.values, 0),
+    }
+    rows = visits.order_by().values_list("unannounced", "methods", "minimums")
+    for unannounced, methods, minimums in rows.iterator():
+        counts["visits"] += 1
+        counts["unannounced"] += bool(unannounced)
+        for key, done in (("methods", methods), ("minimums", minimums)):
+            for value in set(done or []):
+                if value in counts[key]:
+                    counts[key][value] += 1
+    return counts

@@ -39,6 +39,7 @@ MUST_BE_SCOPED = {
     "visits.FocusPoint",
     "monitoring.Evaluation",
     "monitoring.MonthlyReturn",
+    "reports.MonthlyReportText",
 }
 
 

@@ -3,7 +3,8 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from dudao.rectification.models import FindingStatus
@@ -90,6 +91,18 @@ def october(world):
     FindingFactory(school=world.foreign_school, found_on=day(6), area=1, description="外县问题")
 
 
+def headings() -> list[str]:
+    """The four sections of both monthly reports (docs/rules.md §14), in the documents'
+    language: 一、基本情况, 二、工作亮点, 三、存在问题, 四、督导建议."""
+    with translation.override(exporter.DOCUMENT_LANGUAGE):
+        return [
+            _("1. Basic information"),
+            _("2. Highlights"),
+            _("3. Problems"),
+            _("4. Supervision suggestions"),
+        ]
+
+
 def get(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
@@ -124,20 +137,23 @@ def test_inspector_docx(world, client, october):
     client.force_login(world.inspector_user)
     content = get(client, inspector_url(world))
     tables = docx_tables(content)
-    assert [row[1] for row in tables[0][1:]] == ["1", "1", "3", "2", "0", "3", "1", "1"]
+    # held, visited, visits, days, letters, found, rectified, overdue, unannounced (and
+    # their share), notices, urgings, escalations
+    assert [row[1] for row in tables[0][1:]] == [
+        *("1", "1", "3", "2", "0", "3", "1", "1"),
+        *("3", "100%", "0", "0", "0"),
+    ]
     assert ["湖滨小学", "3"] in tables[1]  # visits per school
-    assert ["6", "校园及周边安全、学生交通安全", "2"] in tables[2]  # problems by item
+    assert len(tables[2]) == 7  # the six minimums
+    assert ["6", "校园及周边安全、学生交通安全", "2"] in tables[3]  # problems by item
     text = docx_text(content)
     assert "张督学" in text
     assert "消防通道堆放杂物" in text and "食堂留样不全" in text
     assert "外县问题" not in text
-    # four sections, in order
-    headings = [
-        p
-        for p in text.splitlines()
-        if p[:2] in ("1.", "2.", "3.", "4.", "一、", "二、", "三、", "四、")
-    ]
-    assert len(headings) == 4
+    # the four sections, in order
+    lines = text.splitlines()
+    assert [line for line in lines if line in headings()] == headings()
+    assert headings()[0] == "一、基本情况" and headings()[2] == "三、存在问题"
 
 
 def test_inspector_plan_lists_unvisited_schools_and_open_findings(world, client, october):
@@ -184,14 +200,19 @@ def test_office_summary(world, client, october):
     content = get(client, office_url())
     tables = docx_tables(content)
     figures = [row[1] for row in tables[0][1:]]
-    # schools, visited, visits, days in the field, feedback letters, found, closed, overdue
-    assert figures == ["3", "2", "4", "3", "0", "3", "1", "1"]
+    # schools, visited, visits, days in the field, feedback letters, found, closed, overdue,
+    # unannounced (and their share), notices, urgings, escalations, cases started and closed
+    assert figures == [
+        *("3", "2", "4", "3", "0", "3", "1", "1"),
+        *("4", "100%", "0", "0", "0", "0", "0"),
+    ]
     zones = {row[0]: row[1:] for row in tables[1][1:]}
     assert zones["第一责任区"] == ["2", "2", "4", "3", "1", "1"]
     assert [v for k, v in zones.items() if k != "第一责任区"] == [["1", "0", "0", "0", "0", "0"]]
     inspectors = {row[0]: row[1:] for row in tables[2][1:]}
-    assert inspectors["张督学"] == ["1", "1", "3", "2", "3", "1", "1"]
-    assert inspectors["赵督学"] == ["1", "1", "1", "1", "0", "0", "0"]
+    # ... and the schools with the six minimums complete of those held
+    assert inspectors["张督学"] == ["1", "1", "3", "2", "3", "1", "1", "0/1"]
+    assert inspectors["赵督学"] == ["1", "1", "1", "1", "0", "0", "0", "0/1"]
     assert "钱督学" not in inspectors
     text = docx_text(content)
     assert "城东中学" in text  # not visited in October: next month's plan
@@ -238,6 +259,6 @@ def test_monthly_reports_render_in_libreoffice(world, client, october, tmp_path,
     assert page.is_a4_portrait
     assert 1 <= page.pages <= 4
     text = squeezed(page.text)
-    for heading in ("一、", "二、", "三、", "四、"):
-        assert heading in text
+    for heading in headings():
+        assert squeezed(heading) in text
     assert school in text
