@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager, ScopedQuerySet
 from dudao.core.validators import phone_validator
 
@@ -51,7 +52,7 @@ class Zone(models.Model):
         return reverse("inspectors:zone_detail", args=[self.pk])
 
 
-class Inspector(models.Model):
+class Inspector(ChoiceLabels, models.Model):
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")

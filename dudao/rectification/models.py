@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
+from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import ITEM_CHOICES, item_validators
 
@@ -98,7 +99,7 @@ def rules_for(office_id) -> RectificationRules:
     return rules or RectificationRules(office_id=office_id)
 
 
-class Finding(models.Model):
+class Finding(ChoiceLabels, models.Model):
     class DeadlineKind(models.TextChoices):
         ON_THE_SPOT = "on_the_spot", _("Fix on the spot")  # 立行立改
         BY_DATE = "by_date", _("Fix by a deadline")  # 限期整改
@@ -344,7 +345,7 @@ class RectificationEvidence(StoredFile):
         verbose_name_plural = _("rectification evidence")
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """A follow-up check (回访/复查) of the school's rectification."""
 
     class Result(models.TextChoices):
@@ -392,7 +393,7 @@ class IndividualMeasure(models.TextChoices):
     )  # 移送纪检监察或司法机关
 
 
-class AccountabilityCase(models.Model):
+class AccountabilityCase(ChoiceLabels, models.Model):
     """An accountability case (问责). The platform records what the office decides; nothing
     punitive ever happens automatically."""
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager
 from dudao.core.validators import phone_validator, school_code_validator
 
@@ -55,7 +56,7 @@ class Location(models.TextChoices):
     RURAL = "rural", _("Rural")
 
 
-class School(models.Model):
+class School(ChoiceLabels, models.Model):
     office = models.ForeignKey(
         "organisations.Office",
         on_delete=models.PROTECT,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
+from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import ALL_ITEMS, ITEM_CHOICES, item_validators
 from dudao.schools.models import SchoolType
@@ -36,7 +37,7 @@ class SixMinimum(models.TextChoices):
     PRINCIPAL_BRIEFING = "principal_briefing", _("Principal's briefing")  # 校长汇报
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -143,7 +144,7 @@ class VisitEvent(HistoryRecord):
         indexes = [models.Index(fields=["visit", "at"])]
 
 
-class AreaCheck(models.Model):
+class AreaCheck(ChoiceLabels, models.Model):
     """The visit's verdict on one supervision item (the eight items or the kindergarten
     areas, docs/rules.md §4)."""
 
