@@ -1,3 +1,5 @@
+import functools
+
 from .services import unread_count
 
 
@@ -5,5 +7,6 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: pages that do not render the bell (PDFs, fragments) pay no query.
-    return {"unread_notifications": lambda: unread_count(user)}
+    # Lazy: pages that do not render the bell (PDFs, fragments) pay no query; cached: the bell
+    # reads it twice.
+    return {"unread_notifications": functools.cache(lambda: unread_count(user))}
