@@ -6,6 +6,8 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.lookups import LookupField, LookupWidget
@@ -22,6 +24,7 @@ from .models import (
     Visit,
     VisitMethod,
 )
+from .services import ON_THE_SPOT_REQUIREMENT
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -43,6 +46,61 @@ class IdListField(forms.Field):
             return sorted({int(v) for v in value if str(v).strip()})
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError(_("Choose among the files of this visit.")) from exc
+
+
+def _options(choices) -> list[tuple[str, str]]:
+    """Choices with their labels translated once per form, not once per item."""
+    return [(str(value), str(label)) for value, label in choices]
+
+
+def _aria(bound, errors, *, fieldset: bool = False):
+    """The attributes Django's widgets add to an input (BoundField.build_widget_attrs):
+    aria-invalid with errors, and aria-describedby naming the help text and the error list
+    (not on the inputs of a group of radios or boxes)."""
+    described = []
+    if not fieldset:
+        if bound.help_text:
+            described.append(f"{bound.auto_id}_helptext")
+        if errors:
+            described.append(f"{bound.auto_id}_error")
+    if not errors and not described:
+        return ""
+    return format_html(
+        "{}{}",
+        mark_safe(' aria-invalid="true"') if errors else "",
+        format_html(' aria-describedby="{}"', " ".join(described)) if described else "",
+    )
+
+
+def _control(bound, *, fieldset: bool = False, value=None) -> dict:
+    """One control of an item, drawn by hand in the template (visits/form.html): its name,
+    id, label, value as the widget formats it, errors and aria attributes. The item rows are
+    most of the form's fields, and rendering them with Django's widget templates (a template
+    per input, per option and per attribute list) was most of the page's cost."""
+    errors = bound.errors
+    return {
+        "name": bound.html_name,
+        "auto_id": bound.auto_id,
+        "label": bound.label,
+        "help_text": bound.help_text,
+        "errors": errors,
+        "aria": _aria(bound, errors, fieldset=fieldset),
+        "value": bound.field.widget.format_value(bound.value()) if value is None else value,
+    }
+
+
+def _choice_control(bound, options, *, fieldset: bool) -> dict:
+    """A radio group (`fieldset`) or a select: the control with its options, each with the
+    id RadioSelect gives it and whether it is checked (selected)."""
+    value = bound.value()
+    chosen = "" if value is None else str(value)
+    control = _control(bound, fieldset=fieldset, value=chosen)
+    auto_id = control["auto_id"]
+    control["options"] = [
+        {"value": v, "label": label, "id": f"{auto_id}_{i}", "checked": v == chosen}
+        for i, (v, label) in enumerate(options)
+    ]
+    return control
 
 
 def now_minute() -> datetime.datetime:
@@ -105,15 +163,18 @@ class VisitForm(forms.Form):
         visit: Visit | None = None,
         items: tuple[SupervisionItem, ...] = SUPERVISION_ITEMS,
         minimums: list[str] | None = None,
+        submitting: bool = False,
         **kwargs,
     ):
         """`items`: the supervision items of the school's type, `minimums`: the six minimums
         asked of it (docs/rules.md §4, §8; `dudao.visits.school_rules.RuleBook`). None asks
-        all six; an empty list drops the field."""
+        all six; an empty list drops the field. `submitting`: the form is being submitted
+        (not saved as a draft), so each finding must be complete (`clean`)."""
         if visit is not None and not kwargs.get("data") and not (args and args[0]):
             kwargs["initial"] = initial_from_visit(visit)
         super().__init__(*args, **kwargs)
         self.items = tuple(items)
+        self.submitting = submitting
         if minimums is not None:
             if minimums:
                 labels = dict(SixMinimum.choices)
@@ -155,35 +216,63 @@ class VisitForm(forms.Form):
             self.fields[f"area_{item.number}_deadline"] = forms.DateField(
                 label=_("Deadline"), required=False, widget=DATE
             )
+            # 整改要求: printed in the rectification notice. Required on submit for a
+            # finding fixed by a deadline (`clean`); for one fixed on the spot the service
+            # writes ON_THE_SPOT_REQUIREMENT when it is left empty.
+            self.fields[f"area_{item.number}_required_action"] = forms.CharField(
+                label=_("Required action"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "Printed in the rectification notice. Required when it is to be fixed "
+                    "by a deadline; left empty when it is fixed on the spot, it reads "
+                    "“%(text)s”."
+                )
+                % {"text": ON_THE_SPOT_REQUIREMENT},
+            )
             self.fields[f"area_{item.number}_photos"] = IdListField(
                 label=_("Photos of the problem"), required=False
             )
 
     def area_rows(self):
         """One row per supervision item: the item, its result and note, and the fields of
-        the finding recorded when the result is "problem"."""
+        the finding recorded when the result is "problem", as plain data the template draws
+        by hand (`_control`), with the names, ids, values and errors of Django's widgets."""
+        statuses = _options(AreaCheck.Status.choices)
+        severities = _options(Severity.choices)
+        kinds = _options(Finding.DeadlineKind.choices)
+        suffix = self.label_suffix
         rows = []
         for item in self.items:
             prefix = f"area_{item.number}_"
+            status = _choice_control(self[prefix + "status"], statuses, fieldset=True)
+            severity = _choice_control(self[prefix + "severity"], severities, fieldset=False)
+            deadline = _control(self[prefix + "deadline"])
+            severity["label_tag"] = f"{severity['label']}{suffix}"
+            deadline["label_tag"] = f"{deadline['label']}{suffix}"
             photos = self[prefix + "photos"]
             rows.append(
                 {
                     "item": item,
-                    "status": self[prefix + "status"],
-                    "note": self[prefix + "note"],
-                    "severity": self[prefix + "severity"],
-                    "deadline_kind": self[prefix + "deadline_kind"],
-                    "deadline": self[prefix + "deadline"],
-                    "photos": photos,
+                    "status": status,
+                    "note": _control(self[prefix + "note"]),
+                    "severity": severity,
+                    "deadline_kind": _choice_control(
+                        self[prefix + "deadline_kind"], kinds, fieldset=True
+                    ),
+                    "deadline": deadline,
+                    "required_action": _control(self[prefix + "required_action"]),
+                    "photos": {
+                        "name": photos.html_name,
+                        "label": photos.label,
+                        "errors": photos.errors,
+                    },
                     "photos_chosen": self._chosen_ids(photos),
-                    "problem": self._value(prefix + "status") == AreaCheck.Status.PROBLEM,
+                    "problem": status["value"] == AreaCheck.Status.PROBLEM,
                 }
             )
         return rows
-
-    def _value(self, name):
-        bound = self[name]
-        return bound.value()
 
     def _chosen_ids(self, bound) -> list[int]:
         value = bound.value() or []
@@ -196,6 +285,26 @@ class VisitForm(forms.Form):
             except (TypeError, ValueError):
                 continue
         return chosen
+
+    def clean(self):
+        """On submit, a finding to be fixed by a deadline says what the school must do
+        (整改要求, printed in the notice). A draft may be incomplete."""
+        data = super().clean()
+        if self.submitting:
+            for item in self.items:
+                prefix = f"area_{item.number}_"
+                if (
+                    data.get(prefix + "status") == AreaCheck.Status.PROBLEM
+                    and (data.get(prefix + "deadline_kind") or Finding.DeadlineKind.BY_DATE)
+                    == Finding.DeadlineKind.BY_DATE
+                    and not (data.get(prefix + "required_action") or "").strip()
+                    and prefix + "required_action" not in self.errors
+                ):
+                    self.add_error(
+                        prefix + "required_action",
+                        _("Enter what the school is required to do by the deadline."),
+                    )
+        return data
 
     def mark_rest_fine(self) -> None:
         """全部正常: every item left "not checked" becomes "fine" (the cleaned data)."""
@@ -221,6 +330,7 @@ class VisitForm(forms.Form):
                     "deadline_kind": data.get(prefix + "deadline_kind")
                     or Finding.DeadlineKind.BY_DATE,
                     "deadline": data.get(prefix + "deadline"),
+                    "required_action": (data.get(prefix + "required_action") or "").strip(),
                     "photos": data.get(prefix + "photos") or [],
                 }
             areas.append(row)
@@ -254,7 +364,7 @@ def initial_from_visit(visit: Visit) -> dict:
         initial[prefix + "status"] = check.status
         initial[prefix + "note"] = check.note
         planned = check.planned_finding or {}
-        for key in ("severity", "deadline_kind", "deadline"):
+        for key in ("severity", "deadline_kind", "deadline", "required_action"):
             if planned.get(key):
                 initial[prefix + key] = planned[key]
         if planned.get("photos"):

@@ -18,6 +18,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
@@ -55,6 +56,8 @@ VISIT_FIELDS = [
 ]
 AREA_NUMBERS = ITEM_NUMBERS  # the eight items and the kindergarten areas (rules.md §4)
 FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
+# The requirement (整改要求) of a one-pass finding fixed on the spot when none was written.
+ON_THE_SPOT_REQUIREMENT = gettext_lazy("Rectify it at once, on the spot.")
 
 
 def assigned_on(inspector_id, school_id, day: datetime.date) -> bool:
@@ -180,8 +183,9 @@ def _checklist(visit: Visit, recorded: set[int]) -> set[int]:
 
 def planned_finding(data) -> dict:
     """A "problem" item's finding as the form gives it, kept with the draft as plain JSON:
-    {"severity", "deadline_kind", "deadline" (ISO date or ""), "photos" (attachment ids)}.
-    A draft may be incomplete; `submit_visit` checks it when it records the finding."""
+    {"severity", "deadline_kind", "deadline" (ISO date or ""), "required_action" (整改要求),
+    "photos" (attachment ids)}. A draft may be incomplete; `submit_visit` checks it when it
+    records the finding."""
     data = data or {}
     deadline = data.get("deadline")
     if isinstance(deadline, datetime.date):
@@ -196,6 +200,7 @@ def planned_finding(data) -> dict:
         "severity": str(data.get("severity") or Severity.GENERAL),
         "deadline_kind": str(data.get("deadline_kind") or Finding.DeadlineKind.BY_DATE),
         "deadline": str(deadline or ""),
+        "required_action": str(data.get("required_action") or "").strip(),
         "photos": sorted(set(photos)),
     }
 
@@ -216,6 +221,7 @@ FINDING_FIELDS = {
     "severity": "severity",
     "deadline_kind": "deadline_kind",
     "deadline": "deadline",
+    "required_action": "required_action",
     "photos": "photos",
 }
 
@@ -223,7 +229,8 @@ FINDING_FIELDS = {
 def _record_findings(actor, visit: Visit) -> list[Finding]:
     """One finding for each "problem" item of the visit that carries one (`planned_finding`),
     through the rectification services
-    (the note is the description; the photos chosen are copied to the finding). An item that
+    (the note is the description; the photos chosen are copied to the finding; a finding
+    fixed on the spot without a requirement gets ON_THE_SPOT_REQUIREMENT). An item that
     already has a finding of this visit gets no second one. Every item is tried, so each
     refusal is shown beside its item (ItemErrors), and then nothing is kept."""
     recorded = set(Finding.objects.unscoped().filter(visit=visit).values_list("area", flat=True))
@@ -249,6 +256,9 @@ def _record_findings(actor, visit: Visit) -> list[Finding]:
                 )
             except ValueError as exc:
                 raise DomainError(_("Enter a valid date."), field="deadline") from exc
+            required_action = planned["required_action"]
+            if not required_action and planned["deadline_kind"] == Finding.DeadlineKind.ON_THE_SPOT:
+                required_action = str(ON_THE_SPOT_REQUIREMENT)
             finding = rectification.create_finding(
                 actor,
                 school=visit.school,
@@ -258,6 +268,7 @@ def _record_findings(actor, visit: Visit) -> list[Finding]:
                 severity=planned["severity"],
                 deadline_kind=planned["deadline_kind"],
                 deadline=deadline,
+                required_action=required_action,
             )
             if photos:
                 rectification.attach_visit_files(actor, finding, photos)

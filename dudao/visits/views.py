@@ -256,7 +256,12 @@ def _type_kwargs(school) -> dict:
 def _visit_form_page(request, school, visit=None):
     if visit is not None and not visit.is_draft:
         return redirect("visits:detail", visit.pk)
-    form = VisitForm(request.POST or None, visit=visit, **_type_kwargs(school))
+    form = VisitForm(
+        request.POST or None,
+        visit=visit,
+        submitting="submit" in request.POST,
+        **_type_kwargs(school),
+    )
     if request.method == "POST" and form.is_valid():
         if visit is not None and form.cleaned_data["client_uuid"] != visit.client_uuid:
             form.add_error(None, _("The form's identifier is invalid; reload the form."))

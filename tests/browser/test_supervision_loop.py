@@ -62,6 +62,7 @@ def test_visit_finding_response_reject_accept_dashboard(world, phone_page, shot,
     page.fill("textarea[name=area_6_note]", "消防通道堆放杂物")
     page.check("input[name=area_6_deadline_kind][value=by_date]")
     page.fill("input[name=area_6_deadline]", today)
+    page.fill("textarea[name=area_6_required_action]", "立即清理消防通道")
     page.fill("textarea[name=feedback]", "消防通道有杂物，请立即清理")
     page.set_input_files("input[name=files][capture]", photo(tmp_path / "通道.jpg", "gray"))
     page.locator("#attachment-list img.thumb").wait_for()

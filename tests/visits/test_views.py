@@ -33,6 +33,7 @@ def form_data(client_uuid=None, **extra):
         "area_6_severity": "general",
         "area_6_deadline_kind": "by_date",
         "area_6_deadline": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
+        "area_6_required_action": "清理消防通道杂物",
         "feedback": "请尽快清理消防通道",
         "summary": "上午巡查",
     }

@@ -50,6 +50,7 @@ def form_data(visit, files, **extra):
         "area_7_severity": "general",
         "area_7_deadline_kind": "by_date",
         "area_7_deadline": in_days(14).isoformat(),
+        "area_7_required_action": "补齐留样记录，建立专人负责制度",
         "area_7_photos": [str(files[0].pk), str(files[1].pk)],
         "feedback": "请立即清理消防通道，完善留样记录。",
         "next_visit_plan": "下月中旬回访食堂留样整改情况。",
@@ -200,6 +201,7 @@ def test_the_draft_keeps_the_finding_fields(world, client):
         "severity": "general",
         "deadline_kind": "by_date",
         "deadline": in_days(14).isoformat(),
+        "required_action": "补齐留样记录，建立专人负责制度",
         "photos": sorted([files[0].pk, files[1].pk]),
     }
     assert not Finding.objects.unscoped().exists()

@@ -1,0 +1,71 @@
+"""How much CPU the visit form costs to render (not part of the test run: the file name does
+not start with test_). Run it by name:
+
+    .venv/bin/pytest tests/visits/perf_visit_form.py -q -s -p no:randomly
+
+(FORM_RENDERER=django.forms.renderers.DjangoTemplates in the environment measures with
+Django's stock form renderer instead of the project's.)
+
+It renders the inspector's new-visit form and a draft's form (an item marked "problem
+found", so its finding fields are filled) with the Django test client, 200 times each, in the
+factory world, and prints the median and mean CPU milliseconds per request (without the test
+environment's template instrumentation, as a server renders)."""
+
+import os
+import statistics
+import time
+
+import pytest
+from django.template.base import Template
+from django.test import Client
+from django.test.utils import _TestState
+from django.urls import reverse
+
+from dudao.visits import services
+
+RUNS = 200
+
+
+def _cpu_ms(client, url):
+    client.get(url)  # warm the template cache
+    samples = []
+    for _ in range(RUNS):
+        start = time.process_time()
+        response = client.get(url)
+        samples.append((time.process_time() - start) * 1000)
+        assert response.status_code == 200
+    return statistics.median(samples), statistics.fmean(samples), len(response.content)
+
+
+@pytest.mark.django_db
+def test_visit_form_cpu(world, settings, monkeypatch):
+    settings.DEBUG = False
+    if os.environ.get("FORM_RENDERER"):  # e.g. django.forms.renderers.DjangoTemplates
+        settings.FORM_RENDERER = os.environ["FORM_RENDERER"]
+    # The test environment wraps every template render to record its context (for
+    # response.context); a server does not, and it costs most with many small templates.
+    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+    client = Client()
+    client.force_login(world.inspector_user)
+    draft = services.save_draft(
+        world.inspector_user,
+        world.school,
+        "6f1d0a52-4a55-4b8f-9a55-0c3a9a1b7e01",
+        visited_at=None,
+        areas=[
+            {"area": 1, "status": "fine", "note": ""},
+            {
+                "area": 6,
+                "status": "problem",
+                "note": "消防通道堆放杂物",
+                "finding": {"severity": "key", "deadline_kind": "by_date", "deadline": None},
+            },
+        ],
+    )
+    print()
+    for label, url in (
+        ("new visit form", reverse("visits:new", args=[world.school.pk])),
+        ("draft form", reverse("visits:edit", args=[draft.pk])),
+    ):
+        median, mean, size = _cpu_ms(client, url)
+        print(f"{label:<16} median {median:6.2f} ms  mean {mean:6.2f} ms CPU  ({size} bytes)")
