@@ -8,6 +8,13 @@ urlpatterns = [
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("notices/<int:pk>.docx", views.notice_docx, name="notice_docx"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    # The reports' own words, before the downloads whose <fmt> would take "text".
+    path(
+        "inspector/<int:inspector_id>/<int:year>/<int:month>/text/",
+        views.inspector_text,
+        name="inspector_text",
+    ),
+    path("office/<int:year>/<int:month>/text/", views.office_text, name="office_text"),
     path(
         "inspector/<int:inspector_id>/<int:year>/<int:month>/<str:fmt>/",
         views.inspector_monthly,

@@ -1,7 +1,8 @@
 """Downloads: each view checks the role, then asks the exporter for the report built for
 `request.user`. The report fetches what it is about through the user's scope (out of scope
 answers 404) and every list in it through the same scope (`builders`). A PDF without a
-Chinese font answers 503 naming the missing system package."""
+Chinese font answers 503 naming the missing system package. The monthly reports' own words
+(highlights, suggestions) are edited on their own page (`inspector_text`, `office_text`)."""
 
 import datetime
 import io
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +22,10 @@ from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core.dates import last_complete_month
 from dudao.core.db_routers import reads_from_replica
-from dudao.core.errors import DomainError
+from dudao.core.errors import DomainError, NotPermitted
+from dudao.core.forms import apply_domain_error
 from dudao.core.lookups import LookupField
+from dudao.core.paging import is_htmx
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
 
@@ -150,6 +154,13 @@ def index(request):
             context["inspector_form"] = form
             context["chosen_inspector"] = chosen
         context["inspectors"] = inspectors
+    # Who edits a monthly report's own words (services.check_report_text_author): the office
+    # admin every report of the office, an inspector or zone leader their own.
+    if user.role == Role.OFFICE_ADMIN and user.office_id and not user.is_superuser:
+        context["edit_inspector_texts"] = "all"
+        context["edit_office_text"] = True
+    elif user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        context["edit_inspector_texts"] = user.inspector_id
     if user.is_superuser or user.role == Role.VIEWER:
         context["offices"] = scoping.offices_for(user).order_by("name")
     elif user.role == Role.OFFICE_ADMIN and user.office_id:
@@ -234,3 +245,123 @@ def visit_feedback_docx(request, pk):
 
 def visit_feedback_pdf(request, pk):
     return _download(request, feedback.KIND, PDF, pk)
+
+
+# --- the monthly reports' own words: highlights and suggestions (docs/rules.md §14) ------
+
+
+class ReportTextForm(forms.Form):
+    """二、工作亮点 and 四、督导建议 of a monthly report, one paragraph a line. Emptied, a
+    text goes back to the draft drawn from the records."""
+
+    highlights = forms.CharField(
+        label=gettext_lazy("Highlights"),
+        required=False,
+        max_length=services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("One paragraph a line. Leave empty to use the draft."),
+    )
+    suggestions = forms.CharField(
+        label=gettext_lazy("Supervision suggestions"),
+        required=False,
+        max_length=services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("One paragraph a line. Leave empty to use the draft."),
+    )
+    # The version of the saved text the writer saw (0: none yet): a save over someone
+    # else's newer text is refused (StaleObject). Required, so an empty POST changes nothing.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def _report_text(request, *, name, subject, office_id, inspector, year, month, action):
+    """The editing page (or its htmx partial) of one report's own words: GET shows the saved
+    text, else the draft the report would print; POST saves through the service."""
+    try:
+        services.check_report_text_author(request.user, office_id, inspector)
+    except NotPermitted as exc:
+        raise PermissionDenied from exc
+    report = exporter.build(name, request.user, subject, year, month)
+    text, drafts = report.figures["text"], report.figures["drafts"]
+    form = ReportTextForm(
+        request.POST or None,
+        initial={
+            "highlights": text["highlights"] or drafts["highlights"],
+            "suggestions": text["suggestions"] or drafts["suggestions"],
+            "version": text["version"] or 0,
+        },
+    )
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.save_report_text(
+                request.user,
+                office=office_id,
+                inspector=inspector,
+                year=year,
+                month=month,
+                highlights=data["highlights"],
+                suggestions=data["suggestions"],
+                expected_version=data["version"] or 0,
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            if not is_htmx(request):
+                messages.success(request, _("The report's text was saved."))
+                return redirect(f"{reverse('reports:index')}?month={year:04d}-{month:02d}")
+            saved = True
+            form = ReportTextForm(
+                initial={
+                    "highlights": data["highlights"] or drafts["highlights"],
+                    "suggestions": data["suggestions"] or drafts["suggestions"],
+                    "version": row.version,
+                }
+            )
+    context = {
+        "form": form,
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "action": action,
+        "saved": saved,
+        "edited": bool(text["version"]) or saved,
+        "month_value": f"{year:04d}-{month:02d}",
+        "target": f"report-text-{inspector.pk if inspector else 'office'}",
+    }
+    template = "reports/_report_text.html" if is_htmx(request) else "reports/report_text.html"
+    return render(request, template, context)
+
+
+@role_required(Role.OFFICE_ADMIN, Role.INSPECTOR, Role.ZONE_LEADER)
+def inspector_text(request, inspector_id, year, month):
+    """The inspector (themself) or the office admin edits the inspector's monthly report's
+    highlights and suggestions; the inspector is fetched through the reader's scope (404)."""
+    year, month = _month(year, month)
+    inspector = scoping.get_inspector_for(request.user, inspector_id)
+    return _report_text(
+        request,
+        name="inspector_monthly",
+        subject=inspector,
+        office_id=inspector.office_id,
+        inspector=inspector,
+        year=year,
+        month=month,
+        action=reverse("reports:inspector_text", args=[inspector.pk, year, month]),
+    )
+
+
+@office_admin_required
+def office_text(request, year, month):
+    """The office admin edits the office's monthly summary's highlights and suggestions."""
+    year, month = _month(year, month)
+    office = scoping.get_or_404(scoping.offices_for(request.user), pk=request.user.office_id)
+    return _report_text(
+        request,
+        name="office_monthly",
+        subject=office,
+        office_id=office.pk,
+        inspector=None,
+        year=year,
+        month=month,
+        action=reverse("reports:office_text", args=[year, month]),
+    )

@@ -22,6 +22,11 @@ OFFICE_REPORT = only({"admin": 200, "viewer": 200, "other_admin": 200, "superuse
 KIND = lambda w: ["notice"]  # noqa: E731
 # No file to upload, no own template to reset: back to the reports page (own office's templates).
 OWN_TEMPLATES = only({"admin": 302, "other_admin": 302})
+# The monthly reports' own words: the inspector (world.inspector's own account) or the office
+# admin; the zone leader reads the report but does not write it; the other county does not
+# find the inspector. An empty POST lacks the version the writer saw: the form again (200).
+INSPECTOR_TEXT = only({"admin": 200, "inspector": 200, "other_admin": 404})
+OFFICE_TEXT = only({"admin": 200, "other_admin": 200})
 
 MATRIX = {
     "reports:index": (None, everyone(200), AS_GET),
@@ -30,6 +35,12 @@ MATRIX = {
     "reports:notice_pdf": (notice, NOTICE, AS_GET),
     "reports:inspector_monthly": (inspector_month("docx"), INSPECTOR_REPORT, AS_GET),
     "reports:office_monthly": (office_month("docx"), OFFICE_REPORT, AS_GET),
+    "reports:inspector_text": (
+        lambda w: [w.inspector.pk, 2026, 10],
+        INSPECTOR_TEXT,
+        INSPECTOR_TEXT,
+    ),
+    "reports:office_text": (lambda w: [2026, 10], OFFICE_TEXT, OFFICE_TEXT),
     "reports:template_upload": (KIND, POST_ONLY_ADMIN, OWN_TEMPLATES),
     "reports:template_default": (KIND, ADMIN_ONLY, AS_GET),
     "reports:template_reset": (KIND, POST_ONLY_ADMIN, OWN_TEMPLATES),
@@ -46,6 +57,8 @@ OUT_OF_SCOPE = [
         lambda w: [w.foreign_inspector.pk, 2026, 10, "docx"],
         ["admin", "viewer", "zone_leader"],
     ),
+    ("reports:inspector_text", lambda w: [w.other_inspector.pk, 2026, 10], ["inspector"]),
+    ("reports:inspector_text", lambda w: [w.foreign_inspector.pk, 2026, 10], ["admin"]),
 ]
 
 # No WRITES rows: a template upload or reset acts on the admin's own office only (the other
