@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from dudao.rectification.models import Finding
 from dudao.visits.models import Attachment, Visit
+from tests.browser_fixtures import ARTIFACTS, log_in
 from tests.conftest import PASSWORD
 from tests.visits.conftest import png_bytes
 
@@ -96,3 +97,39 @@ def test_inspector_records_a_visit_on_a_phone(world, phone, shot, tmp_path):
         "Object.keys(localStorage).filter(function (k) { return k.indexOf('dudao-visit:') === 0 })"
     )
     assert stored == []
+
+
+def test_the_finding_radios_are_inline_on_a_narrow_phone(world, phone, shot):
+    """整改方式 (立行立改 / 限期整改) inside the finding's .form-row: two small radios with
+    their labels side by side, not inputs stretched to a text field's width, at 360 px."""
+    page = phone
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, world.inspector_user)
+    page.goto(f"/visits/new/{world.school.pk}/")
+    page.check("input[name=area_6_status][value=problem]")
+    page.get_by_test_id("finding-6").wait_for(state="visible")
+    area = page.get_by_test_id("area-6")
+    area.scroll_into_view_if_needed()
+    shot(page, "visits-04-finding-radios-360")
+    area.screenshot(path=str(ARTIFACTS / "visits-04-finding-radios-360-item.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    for name in ("area_6_deadline_kind", "area_6_status"):
+        radios = page.locator(f"input[name={name}]")
+        labels = page.locator(f"label.choice:has(input[name={name}])")
+        boxes = [radios.nth(i).bounding_box() for i in range(radios.count())]
+        label_boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+        assert all(box["width"] <= 24 for box in boxes), (name, boxes)
+        # each label holds its radio and its text on one line, next to the previous label
+        assert all(box["height"] <= 60 for box in label_boxes), (name, label_boxes)
+        assert label_boxes[1]["y"] == label_boxes[0]["y"], (name, label_boxes)
+        assert label_boxes[1]["x"] > label_boxes[0]["x"] + label_boxes[0]["width"] - 1
+        for radio, label in zip(boxes, label_boxes, strict=True):
+            assert label["x"] <= radio["x"] and radio["x"] + radio["width"] <= label["x"] + 40
+    kinds = page.locator("label.choice:has(input[name=area_6_deadline_kind])")
+    assert kinds.nth(0).inner_text().strip() == "立行立改"
+    assert kinds.nth(1).inner_text().strip() == "限期整改"
+    # a click on the text chooses the radio
+    kinds.nth(0).click()
+    assert page.is_checked("input[name=area_6_deadline_kind][value=on_the_spot]")
+    assert not page.locator("input[name=area_6_deadline]").is_visible()
+    assert page.locator("textarea[name=area_6_required_action]").is_visible()
