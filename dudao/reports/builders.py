@@ -398,8 +398,8 @@ def rectification_work(notices: int, actions: dict) -> str:
     """The month's notices, urgings and escalations (`rectification.queries`)."""
     return _(
         "%(notices)s rectification notices were issued and schools were urged %(urgings)s "
-        "times; problems were escalated to the county office %(county)s times, to the city "
-        "%(city)s times and to the province %(province)s times."
+        "times; %(county)s problems were escalated to the county office, %(city)s to the city "
+        "and %(province)s to the province."
     ) % {"notices": notices, **actions}
 
 
@@ -885,8 +885,11 @@ def office_monthly(user, office, year: int, month: int) -> Report:
             feedback_sentence(letters),
             rectification_work(notices, actions),
             _("%(started)s accountability cases were started and %(closed)s closed.") % cases,
-            minimums_sentence(visit_queries.semester_of(last).label, six)
-            + _(" %(met)s of %(inspectors)s inspectors have done them at every school they hold.")
+            minimums_sentence(visit_queries.semester_of(last).label, six),
+            _(
+                "%(met)s of %(inspectors)s inspectors have done the six minimums at every "
+                "school they hold."
+            )
             % {"met": len(met), "inspectors": len(holding)},
         ],
         tables=[
