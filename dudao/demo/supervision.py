@@ -5,7 +5,18 @@ Every school of 清河县 gets about one submitted visit a month by its responsi
 problems, and the findings go through the whole rectification workflow: notices, the
 schools' responses, follow-ups (accepted or rejected), automatic escalation after two
 rejections, "needs another department", escalation to the city, on-the-spot fixes,
-withdrawals, overdue ones, and one serious finding with accountability cases.
+withdrawals, overdue ones, and serious findings (reported to the county office at once by
+`create_finding`): an older one closed with accountability cases, a recent one still open
+in the escalation queue.
+
+Visits fall on school days only (`school_calendar`: no weekends, summer or winter holiday,
+Spring Festival or National Day week); when today is in a holiday the recent activity is
+from before it. A visit is recorded on the items of the school's type (docs/rules.md §4:
+the kindergarten areas for kindergartens) with the six minimums asked of that type (§8),
+and its problems come from that type's pools (`wording`). 清河县's office sets its teaching
+points to be visited with their host school (`SchoolTypeRule.with_host`, §6): they get no
+visits of their own, the host's visit covers them and says so. The offices publish their
+monthly focus points (月度督导要点) before each month.
 
 Everything goes through the real services (`dudao.visits.services`,
 `dudao.rectification.services`, `dudao.rectification.overdue.daily_check`), so events,
@@ -59,29 +70,54 @@ from dudao.rectification.models import (
     Severity,
 )
 from dudao.rectification.overdue import daily_check
+from dudao.schools.models import SchoolType
+from dudao.visits import school_rules
 from dudao.visits import services as visits
 from dudao.visits.models import (
     AreaCheck,
     Attachment,
-    SixMinimum,
+    FocusPoint,
+    SchoolTypeRule,
     Visit,
     VisitEvent,
     VisitMethod,
 )
 
+from . import school_calendar as cal
+from . import wording
+from .wording import (
+    ACCEPT_NOTES,
+    CITY,
+    DIFFICULT,
+    FINE_NOTES,
+    FOCUS_POINTS,
+    REJECT_NOTES,
+    RESPONSES,
+    SECOND_RESPONSES,
+    SERIOUS,
+)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HOLIDAY_MONTHS = (7, 8)  # summer holidays: no routine visits
 MAIN_MONTHS = 6  # school months of history in the main county
 SECOND_MONTHS = 2
+MIN_SCHOOL_DAYS = 5  # a month with fewer school days (a winter holiday's) has no visits
 SKIP_RATE = 0.1  # a month missed
-# The inspector login's findings awaiting follow-up: the school responded a day after the
-# visit, so a visit this old has its response (a weekend included).
+# The inspector login's findings awaiting follow-up: the notice came up to two working days
+# after the visit and the school responded the working day after it, so a visit this old
+# (and at least AWAITING_WORKING_DAYS working days before today) has its response.
 AWAITING_MIN_AGE = 5
+AWAITING_WORKING_DAYS = 3
+NOTICE_WORKING_DAYS = 2  # a notice is issued up to two working days after the visit
+# The open serious finding: on the latest visit of the main county at least this old.
+SERIOUS_OPEN_MIN_AGE = 2
+# 清河县 visits its teaching points with their host school (SchoolTypeRule.with_host).
+TEACHING_POINTS_WITH_HOST = True
 FINDING_RATE = 0.32  # visits that find a problem
 # Findings recorded with their visit (the one-pass submit): those that never go into a
 # notice, whose required action (整改要求, not asked by the visit form) no notice prints.
 ONE_PASS_FATES = frozenset({"on_the_spot", "withdrawn", "overdue_open"})
 NOTIFY_DAYS = datetime.timedelta(days=30)  # notifications for the last month's events only
+NOTIFY_SCHOOL_DAYS = 20  # ... or the last 20 school days' (today in a holiday)
 
 
 def escalate_unless_escalated(actor, finding, *, expected_version, note):
@@ -102,96 +138,6 @@ METHOD_WORDS = {
     VisitMethod.INTERVIEWS: "走访座谈",
     VisitMethod.PRINCIPAL_BRIEFING: "听取汇报",
 }
-
-FINE_NOTES = {
-    1: ["校务公开栏内容及时更新，制度汇编齐全", "“三重一大”事项有会议记录", "值班记录完整"],
-    2: ["收费公示到位，未发现违规收费", "招生按划片就近入学执行", "课后服务收费有家长确认"],
-    3: ["开齐开足国家课程，课表与实际一致", "推门听课课堂秩序良好", "教学常规检查记录完整"],
-    4: ["学生每天校内体育活动时间不少于1小时", "作业公示制度落实，书面作业总量合规"],
-    5: ["师德承诺书签订齐全，未发现有偿补课", "校本研修记录完整", "新教师结对帮扶落实"],
-    6: ["消防器材在有效期内，疏散通道畅通", "上下学时段护学岗到位", "安全隐患排查台账规范"],
-    7: ["食堂证照齐全，食品留样规范", "陪餐记录完整，饮水设备定期消毒", "宿舍整洁通风"],
-    8: ["校园文化氛围浓厚，学生文明有礼", "班风学风良好", "德育活动有计划有记录"],
-}
-
-# (problem, required action) by supervision item.
-PROBLEMS = {
-    1: [
-        ("校务公开栏内容未及时更新，仍为上学期信息", "一周内更新校务公开内容，建立定期更新制度"),
-        ("学校“三重一大”事项决策缺少会议记录", "补齐会议记录，规范集体决策程序"),
-        ("学校安全值班记录有三天空缺", "落实领导带班和值班制度，补全记录"),
-    ],
-    2: [
-        ("收费公示牌未公示课后服务收费标准", "按规定公示收费项目、标准及依据"),
-        ("个别班级代收教辅材料费", "立即停止代收，清退已收费用并书面说明"),
-    ],
-    3: [
-        ("课表每周体育课3节，实际被语文、数学占用1节", "严格执行课程计划，不得挤占体育课"),
-        ("综合实践活动课程未按计划开设", "补开课程并提交课程实施记录"),
-        ("部分教师无教案上课", "落实教学常规，教导处每周检查教案"),
-    ],
-    4: [
-        ("三年级书面作业量超出规定时长", "落实作业公示和总量控制制度"),
-        ("大课间活动时间不足30分钟", "调整作息时间，保证大课间活动时长"),
-        ("学生到校时间过早，部分学生7:00前到校", "落实错峰到校，早到学生安排专人看护"),
-    ],
-    5: [
-        ("教师继续教育学时登记不完整", "补齐登记，建立教师培训档案"),
-        ("有家长反映一名教师组织学生参加校外有偿补课", "调查核实并按师德规范处理，报送处理结果"),
-    ],
-    6: [
-        ("教学楼二楼消防通道堆放杂物", "立即清理通道，加强日常巡查"),
-        ("部分灭火器已过有效期", "更换过期灭火器，建立消防器材台账"),
-        ("校门口上下学时段无护学岗", "落实护学岗制度，安排教师和保安值守"),
-        ("围墙局部破损，存在安全隐患", "限期修复围墙，修复前设置警示标志"),
-    ],
-    7: [
-        ("食堂留样记录缺失两天", "补齐留样记录，落实专人负责"),
-        ("饮水机滤芯超期未更换", "立即更换滤芯，建立饮水设备维护记录"),
-        ("学生宿舍应急照明灯损坏", "更换应急照明灯，每月检查一次"),
-        ("一名食堂从业人员健康证过期", "暂停其上岗，办理健康证后方可复岗"),
-    ],
-    8: [
-        ("校园宣传栏内容陈旧", "更新宣传内容，突出育人主题"),
-        ("个别班级课堂纪律松散", "加强班级管理，开展学风专项整治"),
-    ],
-}
-
-SERIOUS = (
-    7,
-    "食堂发现过期面粉两袋（过期15天），已用于当日学生午餐加工",
-    "立即封存并销毁过期食材，全面排查食品库存，追究相关人员责任",
-)
-
-DIFFICULT = [
-    (6, "校门口道路无减速带和人行横道，上下学时段交通拥堵", "县公安局交通警察大队"),
-    (6, "学校围墙外有废品收购站，堆放大量易燃物", "县住房和城乡建设局"),
-    (7, "学校自备井饮用水水质检测不达标", "县水利局"),
-]
-
-RESPONSES = [
-    "已召开专题会议研究整改，明确分管校长负责，现已整改完毕，附整改前后照片。",
-    "学校高度重视，当天即组织整改，并建立长效检查机制，由值周行政每日检查。",
-    "已按要求完成整改，相关制度已修订并在全校教职工会议上传达。",
-    "已落实整改措施，责任人已作书面检查，整改情况已在校务公开栏公示。",
-]
-SECOND_RESPONSES = [
-    "针对复查意见再次整改，已彻底完成，并安排专人每周检查。",
-    "已按复查意见补充整改，相关记录已补齐，请再次复查。",
-]
-ACCEPT_NOTES = ["现场复查，整改到位。", "查看整改资料和现场，已整改完毕。", "复查合格，同意销号。"]
-REJECT_NOTES = [
-    "复查发现问题仍未彻底整改，请继续整改。",
-    "整改资料不全，现场仍存在同类问题，请再次整改。",
-]
-FEEDBACK_GOOD = [
-    "学校管理规范，校园整洁有序",
-    "教学秩序良好，师生精神面貌积极",
-    "安全工作责任落实，台账较为规范",
-    "“双减”工作推进扎实，课后服务内容丰富",
-    "食堂管理规范，陪餐制度落实",
-]
-
 
 # --------------------------------------------------------------------------- the clock
 
@@ -228,29 +174,40 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
 
 
-def working_days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    """Monday to Friday from `start` to `end` inclusive."""
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
-
-
 def add_working_days(day: datetime.date, n: int) -> datetime.date:
+    """`n` working days after `day` (offices and schools' staff work in the school holidays,
+    not on weekends and public holidays: `school_calendar.is_working_day`)."""
     while n > 0:
         day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
+        if cal.is_working_day(day):
             n -= 1
     return day
 
 
+def month_days(year: int, month: int) -> list[datetime.date]:
+    """The school days of a month (when visits can be made)."""
+    first = datetime.date(year, month, 1)
+    end = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return cal.school_days(first, end)
+
+
+def months_from(first: datetime.date, today: datetime.date) -> list[tuple[int, int]]:
+    """The calendar months from `first`'s to the one after `today`'s."""
+    months, (year, month) = [], (first.year, first.month)
+    last = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    while (year, month) <= last:
+        months.append((year, month))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
+
+
 def school_months(today: datetime.date, n: int) -> list[tuple[int, int]]:
-    """The last `n` months with school, oldest first, the current month included."""
+    """The last `n` months with school (at least MIN_SCHOOL_DAYS school days: not July and
+    August, nor a February the winter holiday fills), oldest first, the current month
+    included."""
     months, year, month = [], today.year, today.month
     while len(months) < n:
-        if month not in HOLIDAY_MONTHS:
+        if len(month_days(year, month)) >= MIN_SCHOOL_DAYS:
             months.append((year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
@@ -280,6 +237,7 @@ class FindingPlan:
     department: str = ""
     pk: int | None = None
     with_visit: bool = False  # recorded by the visit's one-pass submit
+    serious: wording.Serious | None = None  # the office's handling of a serious violation
 
     def deadline_on(self, found: datetime.date) -> datetime.date:
         return found if self.on_the_spot else found + datetime.timedelta(days=self.deadline_days)
@@ -318,6 +276,9 @@ REQUIRED_FATES = [
     "closed_on_time",
     "closed_late",
 ]
+# Fates whose problem is a special one with its own item (SERIOUS, DIFFICULT, CITY): chosen
+# first, so the visit's other findings take other items.
+FIXED_ITEM_FATES = ("serious", "serious_open", "difficult", "city")
 # The usual mix for the other findings (weights).
 FATE_WEIGHTS = {
     "closed_on_time": 40,
@@ -351,6 +312,18 @@ class Supervision:
         self.school_users: dict[int, User] = {}
         self.required = list(REQUIRED_FATES)
         self.visit_plans: list[VisitPlan] = []
+        offices = [c.office.pk for c in ctx.counties]
+        # The offices' rules (the defaults until the office saves one): the items and the
+        # six minimums of each school type.
+        self.rules = school_rules.RuleBook(offices)
+        self.with_host = {ctx.counties[0].office.pk} if TEACHING_POINTS_WITH_HOST else set()
+        # A host school's active teaching points visited with it: its visits name them.
+        self.teaching_points: dict[int, list] = {}
+        for county in ctx.counties:
+            closing = {s.pk for s in county.closing}
+            for school in county.schools:
+                if self.visited_with_host(school) and school.pk not in closing:
+                    self.teaching_points.setdefault(school.host_school_id, []).append(school)
 
     # ----------------------------------------------------------------- helpers
 
@@ -436,18 +409,28 @@ class Supervision:
 
     # ----------------------------------------------------------------- visits
 
+    def visited_with_host(self, school) -> bool:
+        """A teaching point its office visits with its host school (no visits of its own)."""
+        return (
+            school.type == SchoolType.TEACHING_POINT
+            and school.host_school_id is not None
+            and school.office_id in self.with_host
+        )
+
     def plan_county(self, county, n_months: int, special) -> None:
         months = school_months(self.today, n_months)
         closing = {s.pk for s in county.closing}
         schools = sorted(  # deterministic order
-            (s for s in county.schools if s.is_active and s.pk not in closing),
+            (
+                s
+                for s in county.schools
+                if s.is_active and s.pk not in closing and not self.visited_with_host(s)
+            ),
             key=lambda s: s.code,
         )
         last_day = self.today - datetime.timedelta(days=1)
         for year, month in months:
-            first = datetime.date(year, month, 1)
-            end = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-            days = working_days(first, end)
+            days = month_days(year, month)
             current = (year, month) == (self.today.year, self.today.month)
             for school in schools:
                 # The demo logins' schools are visited in each of the last three school
@@ -459,7 +442,7 @@ class Supervision:
                 if current and day > last_day:
                     if not forced:
                         continue  # not yet this month
-                    past = [d for d in days if d <= last_day and d < self.today]
+                    past = [d for d in days if d <= last_day]
                     if not past:
                         continue
                     day = past[-1]
@@ -482,15 +465,23 @@ class Supervision:
             if forced is None and self.rng.random() >= rate:
                 continue
             n = 2 if self.rng.random() < 0.2 or forced == "awaiting_follow_up" else 1
-            areas = self.rng.sample(range(1, 9), n)
-            for i, area in enumerate(areas):
+            fates = []
+            for i in range(n):
                 if forced == "awaiting_follow_up" or (i == 0 and forced):
                     fate = forced
                 elif main and self.required and age > 100:
                     fate = self.required.pop(0)
                 else:
                     fate = self.weighted_fate()
-                fp = self.finding_plan(fate, area)
+                fates.append(fate)
+            # The special problems keep their own items; the others take the items left.
+            fates.sort(key=lambda fate: fate not in FIXED_ITEM_FATES)
+            used: set[int] = set()
+            for fate in fates:
+                fp = self.finding_plan(fate, plan.school, used)
+                if fp is None:
+                    continue
+                used.add(fp.area)
                 if fate in ("school_notice", "awaiting_follow_up"):
                     # Not overdue yet, however long ago the visit was (after the holidays).
                     fp.deadline_days = max(fp.deadline_days, age + 14)
@@ -500,13 +491,29 @@ class Supervision:
         fates = list(FATE_WEIGHTS)
         return self.rng.choices(fates, weights=[FATE_WEIGHTS[f] for f in fates])[0]
 
-    def finding_plan(self, fate: str, area: int) -> FindingPlan:
+    def items_of(self, school) -> list[int]:
+        """The supervision items of the school's type in its office (docs/rules.md §4)."""
+        return self.rules.items_numbers(school)
+
+    def finding_plan(self, fate: str, school, used: set[int]) -> FindingPlan | None:
+        """The finding of `fate` at `school`: a problem of the school type's pools on one of
+        its items not in `used` (None when every such item is taken)."""
         rng = self.rng
-        if fate == "serious":
-            area, description, action = SERIOUS
-            return FindingPlan(fate, area, description, action, Severity.SERIOUS, False, 7)
+        group = wording.group_of(school.type)
+        if fate in ("serious", "serious_open"):
+            serious = SERIOUS[group][0 if fate == "serious" else 1]
+            return FindingPlan(
+                fate,
+                serious.area,
+                serious.description,
+                serious.required_action,
+                Severity.SERIOUS,
+                False,
+                7 if fate == "serious" else 10,
+                serious=serious,
+            )
         if fate == "difficult":
-            area, description, department = rng.choice(DIFFICULT)
+            area, description, department = rng.choice(DIFFICULT[group])
             return FindingPlan(
                 fate,
                 area,
@@ -517,7 +524,15 @@ class Supervision:
                 30,
                 department,
             )
-        description, action = rng.choice(PROBLEMS[area])
+        if fate == "city":
+            area, description, action = rng.choice(CITY[group])
+            return FindingPlan(fate, area, description, action, deadline_days=30)
+        pool = wording.problems_for(school.type)
+        items = [n for n in self.items_of(school) if pool.get(n) and n not in used]
+        if not items:
+            return None
+        area = rng.choice(items)
+        description, action = rng.choice(pool[area])
         if fate == "awaiting_follow_up":
             return FindingPlan(fate, area, description, action, deadline_days=30)
         if fate == "school_notice":  # the school login's notice: not overdue yet
@@ -530,19 +545,28 @@ class Supervision:
 
     # ----------------------------------------------------------------- chains
 
+    def minimums_of(self, school) -> list[str]:
+        """Some of the six minimums asked of the school's type (none of a kindergarten)."""
+        asked = self.rules.minimums(school.office_id, school.type)
+        if not asked:
+            return []
+        return self.rng.sample(asked, self.rng.randint(1, min(3, len(asked))))
+
     def queue_visit(self, plan: VisitPlan) -> None:
         rng = self.rng
+        school = plan.school
         methods = [
             VisitMethod.CAMPUS_WALK,
             *rng.sample(
                 [m for m in VisitMethod.values if m != VisitMethod.CAMPUS_WALK], rng.randint(1, 3)
             ),
         ]
-        minimums = rng.sample(SixMinimum.values, rng.randint(1, 3))
+        minimums = self.minimums_of(school)
+        items = self.items_of(school)
         problem_areas = {f.area: f for f in plan.findings}
-        not_checked = set(rng.sample(range(1, 9), rng.choice([0, 0, 1, 2])))
+        not_checked = set(rng.sample(items, rng.choice([0, 0, 1, 2])))
         areas = []
-        for number in range(1, 9):
+        for number in items:
             if number in problem_areas:
                 fp = problem_areas[number]
                 row = {"area": number, "status": AreaCheck.Status.PROBLEM, "note": fp.description}
@@ -566,16 +590,21 @@ class Supervision:
                     }
                 )
         words = "、".join(METHOD_WORDS[m] for m in methods)
-        good = "；".join(rng.sample(FEEDBACK_GOOD, 2))
+        good = "；".join(rng.sample(wording.feedback_for(school.type), 2))
+        points = self.teaching_points.get(school.pk, [])
+        also = f"同时督导了{'、'.join(p.name for p in points)}。" if points else ""
         if plan.findings:
             problems = "；".join(f.description for f in plan.findings)
             feedback = (
-                f"本次采取{words}等方式进行督导。{good}。发现问题：{problems}。请学校按要求整改。"
+                f"本次采取{words}等方式进行督导。{also}{good}。"
+                f"发现问题：{problems}。请学校按要求整改。"
             )
         else:
-            feedback = f"本次采取{words}等方式进行督导。{good}。未发现明显问题，请继续保持。"
+            feedback = f"本次采取{words}等方式进行督导。{also}{good}。未发现明显问题，请继续保持。"
         month = plan.moment.month
-        summary = f"{month}月经常性督导：{plan.school.name}"
+        summary = f"{month}月经常性督导：{school.name}"
+        if points:
+            summary += f"（含{len(points)}个教学点）"
         fields = {
             "visited_at": plan.moment,
             "unannounced": rng.random() < 0.85,
@@ -611,12 +640,13 @@ class Supervision:
         moment = at(day, rng.randint(13, 15), rng.choice(range(0, 60, 5)))
         areas = [
             {"area": n, "status": AreaCheck.Status.FINE, "note": rng.choice(FINE_NOTES[n])}
-            for n in range(1, 6 if full else 3)
+            for n in self.items_of(school)[: 5 if full else 2]
         ]
+        asked = self.rules.minimums(school.office_id, school.type)
         fields = {
             "visited_at": moment,
             "methods": [VisitMethod.CAMPUS_WALK, VisitMethod.CLASS_VISIT],
-            "minimums": [SixMinimum.CLASS_ATTENDED] if full else [],
+            "minimums": asked[:1] if full else [],
             "feedback": "听课两节，课堂秩序良好；" if full else "",
             "summary": "（草稿，待补充）",
         }
@@ -626,6 +656,53 @@ class Supervision:
             visits.save_draft(actor, school, client_uuid, areas=areas, **fields)
 
         self.schedule(moment + datetime.timedelta(minutes=40), save)
+
+    # ----------------------------------------------------------------- the office's data
+
+    def queue_teaching_point_rule(self, first_day: datetime.date) -> None:
+        """清河县's office admin sets its teaching points to be visited with their host
+        school (`save_school_type_rule`, audited), before the first visit of the history."""
+        for county in self.ctx.counties:
+            if county.office.pk not in self.with_host:
+                continue
+            admin = self.admins[county.office.pk]
+            day = add_working_days(first_day - datetime.timedelta(days=10), 1)
+
+            def save(admin=admin, office=county.office):
+                visits.save_school_type_rule(
+                    admin, office, SchoolType.TEACHING_POINT, with_host=True
+                )
+
+            self.schedule(at(day, 10), save)
+
+    def queue_focus_points(self, months: list[tuple[int, int]]) -> None:
+        """Each office publishes its focus points (月度督导要点) for each month of the
+        history, the current one and the next: on the last working day before the 25th of
+        the month before (so the current month's are out even at 00:30 on its first day)."""
+        for county in self.ctx.counties:
+            admin = self.admins[county.office.pk]
+            for year, month in months:
+                before = (year, month - 1) if month > 1 else (year - 1, 12)
+                day = datetime.date(*before, 25)
+                while not cal.is_working_day(day):
+                    day -= datetime.timedelta(days=1)
+                for i, (title, text) in enumerate(FOCUS_POINTS[month], start=1):
+
+                    def publish(
+                        admin=admin, office=county.office, point=(year, month, title, text, i)
+                    ):
+                        year, month, title, text, ordering = point
+                        visits.create_focus_point(
+                            admin,
+                            office=office,
+                            year=year,
+                            month=month,
+                            title=title,
+                            text=text,
+                            ordering=ordering,
+                        )
+
+                    self.schedule(at(day, 15, 10 * i), publish)
 
     def queue_finding(self, plan: VisitPlan, fp: FindingPlan, moment) -> None:
         rng, county = self.rng, plan.county
@@ -724,10 +801,14 @@ class Supervision:
         elif fate == "overdue_open":
             pass  # recorded, nobody acted: overdue once the deadline passes
         else:
+            serious = fp.serious
             t = notice(
-                self.later_day(moment, rng.randint(0, 2)), by=admin if fate == "serious" else None
+                self.later_day(moment, rng.randint(0, 2) if serious is None else 0),
+                by=admin if serious is not None else None,
             )
             if fate == "serious":
+                # Reported to the county office at once when recorded (create_finding); the
+                # office opens accountability cases and closes the one against the person.
                 t = self.later_day(t, 1)
 
                 def open_cases():
@@ -739,22 +820,40 @@ class Supervision:
                         target_name=school.name,
                         finding=f,
                         measures=["admonitory_talk", "supervision_bulletin"],
-                        notes="食品安全问题，约谈学校主要负责人，并在全县督导通报中通报。",
+                        notes=serious.unit_note,
                     )
                     case = rect.open_accountability_case(
                         admin,
                         office=county.office,
                         target_kind="individual",
-                        target_name=f"{school.name}食堂管理员",
+                        target_name=f"{school.name}{serious.person}",
                         finding=f,
                         measures=["self_examination", "criticism_by_bulletin"],
-                        notes="责令作出书面检查，通报批评。",
+                        notes=serious.person_note,
                     )
                     rect.close_accountability_case(admin, case, notes="已作书面检查，处理完毕。")
 
                 step(t, open_cases)
                 t = respond(self.later_day(t, 2), rng.choice(RESPONSES))
                 follow_up(self.later_day(t, 2), True)
+            elif fate == "serious_open":
+                # Recent: in the escalation queue (reported at once), a case under way, the
+                # school's answer awaited or just in.
+                t = self.later_day(t, 1)
+
+                def open_case():
+                    rect.open_accountability_case(
+                        admin,
+                        office=county.office,
+                        target_kind="unit",
+                        target_name=school.name,
+                        finding=finding(),
+                        measures=["admonitory_talk"],
+                        notes=serious.unit_note,
+                    )
+
+                step(t, open_case)
+                respond(self.later_day(t, 2), rng.choice(RESPONSES))
             elif fate in (
                 "closed_on_time",
                 "responded",
@@ -769,7 +868,7 @@ class Supervision:
                     t = respond(
                         self.office_hours(
                             respond_day
-                            if respond_day.weekday() < 5
+                            if cal.is_working_day(respond_day)
                             else add_working_days(respond_day, 1)
                         ),
                         rng.choice(RESPONSES),
@@ -843,16 +942,22 @@ class Supervision:
             self.queue.append(Planned(moment, self.seq, lambda day=day: daily_check(day)))
 
     def replay(self) -> None:
+        """Run the queue under the simulated clock. Notifications are kept for the last month
+        (or the last NOTIFY_SCHOOL_DAYS school days, when today is in a holiday) and are read
+        after a week (or three school days); the recent ones stay unread."""
         self.queue.sort()
-        with self.clock.running(notify_since=at(self.today, 0) - NOTIFY_DAYS):
+        today = at(self.today, 0)
+        recent = cal.school_days_before(self.today, NOTIFY_SCHOOL_DAYS)[0]
+        with self.clock.running(notify_since=min(today - NOTIFY_DAYS, at(recent, 0))):
             for planned in self.queue:
                 self.clock.moment = planned.at
                 planned.run()
-        # Notifications older than a week have been read.
-        week_ago = at(self.today, 0) - datetime.timedelta(days=7)
+        unread_since = min(
+            today - datetime.timedelta(days=7), at(cal.school_days_before(self.today, 3)[0], 0)
+        )
         Notification.objects.unscoped().filter(
             recipient__office__in=[c.office for c in self.ctx.counties],
-            created_at__lt=week_ago,
+            created_at__lt=unread_since,
             read_at__isnull=True,
         ).update(read_at=F("created_at") + datetime.timedelta(hours=20))
 
@@ -861,13 +966,15 @@ class Supervision:
 class Special:
     """What the demo logins must see on any day: the `inspector` login's schools have
     findings awaiting its follow-up; the `school` login's school a notice awaiting its
-    response, not yet overdue. The most recent visits old enough for the story to have
-    happened carry these fates, so the demo looks alive on the 1st of a month, after the
-    holidays or on 1 January alike."""
+    response, not yet overdue; the `admin` login a recent serious violation in the
+    escalation queue; `admin2` a finding. The most recent visits old enough for the story
+    to have happened carry these fates, so the demo looks alive on the 1st of a month, in
+    or after the holidays or on 1 January alike."""
 
     inspector_schools: set
     school_id: int | None
     always_visit: set
+    main_office_id: int | None = None
     awaiting: int = 2
     chosen: dict = field(default_factory=dict)  # id(plan) → fate
 
@@ -877,7 +984,8 @@ class Special:
             (
                 p
                 for p in latest_first
-                if p.school.pk == self.school_id and (today - p.moment.date()).days >= 1
+                if p.school.pk == self.school_id
+                and add_working_days(p.moment.date(), NOTICE_WORKING_DAYS) < today
             ),
             None,
         )
@@ -888,10 +996,39 @@ class Special:
             for p in latest_first
             if p.school.pk in self.inspector_schools
             and (today - p.moment.date()).days >= AWAITING_MIN_AGE
+            and add_working_days(p.moment.date(), AWAITING_WORKING_DAYS) < today
             and id(p) not in self.chosen
         ][: self.awaiting]
         for p in awaiting:
             self.chosen[id(p)] = "awaiting_follow_up"
+        # A recent serious violation, reported at once: open, in the escalation queue.
+        serious = next(
+            (
+                p
+                for p in latest_first
+                if p.school.office_id == self.main_office_id
+                and p.school.pk not in self.always_visit
+                and (today - p.moment.date()).days >= SERIOUS_OPEN_MIN_AGE
+                and id(p) not in self.chosen
+            ),
+            None,
+        )
+        if serious is not None:
+            self.chosen[id(serious)] = "serious_open"
+        # The second county's short history has at least one finding (a notice awaiting
+        # the school's response), so its office admin's ledger is never empty.
+        other = next(
+            (
+                p
+                for p in latest_first
+                if p.school.office_id != self.main_office_id
+                and (today - p.moment.date()).days >= 1
+                and id(p) not in self.chosen
+            ),
+            None,
+        )
+        if other is not None:
+            self.chosen[id(other)] = "notice"
 
     def forced_fate(self, plan: VisitPlan, age: int) -> str | None:
         return self.chosen.get(id(plan))
@@ -912,12 +1049,13 @@ def build_supervision(ctx) -> None:
             if any(r[1] is None and r[2] == inspector_user.inspector_id for r in rows)
         }
     school_id = school_user.school_id if school_user else None
+    main, second = ctx.counties[0], ctx.counties[1]
     special = Special(
         inspector_schools=inspector_schools,
         school_id=school_id,
         always_visit=inspector_schools | ({school_id} if school_id else set()),
+        main_office_id=main.office.pk,
     )
-    main, second = ctx.counties[0], ctx.counties[1]
     sim.plan_county(main, MAIN_MONTHS, special)
     main_plans, sim.visit_plans = sim.visit_plans, []
     sim.plan_county(second, SECOND_MONTHS, special)
@@ -925,19 +1063,18 @@ def build_supervision(ctx) -> None:
     sim.plan_findings(special)
     for plan in sim.visit_plans:
         sim.queue_visit(plan)
-    if inspector_user is not None and inspector_schools:
-        schools = sorted(
-            (s for s in main.schools if s.pk in inspector_schools), key=lambda s: s.code
-        )
-        days = [
-            d
-            for d in working_days(sim.today - datetime.timedelta(days=10), sim.today)
-            if d < sim.today
-        ]
+    schools = sorted(
+        (s for s in main.schools if s.pk in inspector_schools and not sim.visited_with_host(s)),
+        key=lambda s: s.code,
+    )
+    if inspector_user is not None and schools:
+        days = cal.school_days_before(sim.today, 2)  # the last school days, before a holiday
         for i in range(2):  # two drafts, at two schools when the inspector has two
             school = schools[i % len(schools)]
             sim.queue_draft(inspector_user, school, days[-1 - i], full=i == 0)
     first = min((p.moment.date() for p in sim.visit_plans), default=sim.today)
+    sim.queue_teaching_point_rule(first)
+    sim.queue_focus_points(months_from(first, sim.today))
     sim.queue_overdue_checks(first)
     sim.replay()
     visits_made = (
@@ -972,6 +1109,8 @@ def reset_supervision(scope) -> None:
     VisitEvent.objects.filter(visit__office__in=offices).delete()
     Visit.objects.unscoped().filter(office__in=offices).delete()
     Notification.objects.unscoped().filter(recipient__in=scope.user_ids).delete()
+    FocusPoint.objects.unscoped().filter(office__in=offices).delete()
+    SchoolTypeRule.objects.filter(office__in=offices).delete()
 
     def delete_files():
         for pair in files:
@@ -1056,6 +1195,18 @@ def supervision_fingerprint(scope) -> dict:
             AccountabilityCase.objects.unscoped()
             .filter(office__in=offices)
             .values_list("target_kind", "target_name", "measures", "status", "opened_at"),
+            key=str,
+        ),
+        "focus_points": sorted(
+            FocusPoint.objects.unscoped()
+            .filter(office__in=offices)
+            .values_list("office__region__code", "year", "month", "ordering", "title", "text"),
+            key=str,
+        ),
+        "rules": sorted(
+            SchoolTypeRule.objects.filter(office__in=offices).values_list(
+                "office__region__code", "school_type", "items", "minimums", "with_host"
+            ),
             key=str,
         ),
     }

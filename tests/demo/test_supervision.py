@@ -1,5 +1,7 @@
 """The demo's supervision history (`seed_demo`, step "supervision") on every pinned day:
-visits, findings in every state, what the demo logins see."""
+visits on school days, findings in every state and fitting each school type, the serious
+violation in the escalation queue, teaching points visited with their host, what the demo
+logins and the dashboard see."""
 
 import datetime
 
@@ -9,8 +11,11 @@ from django.db.models import F
 from dudao.accounts import scoping
 from dudao.accounts.models import User
 from dudao.audit.models import AuditEntry
-from dudao.demo import generator
+from dudao.core.supervision_items import KINDERGARTEN_AREAS, SUPERVISION_ITEMS
+from dudao.demo import generator, wording
+from dudao.demo import school_calendar as cal
 from dudao.demo.supervision import school_months
+from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
 from dudao.rectification.models import (
     AccountabilityCase,
@@ -23,19 +28,34 @@ from dudao.rectification.models import (
     Response,
     Severity,
 )
-from dudao.visits.models import AreaCheck, Visit
-from tests.clock import TODAYS
+from dudao.rectification.workflow import ACTIVE
+from dudao.schools.models import School, SchoolType
+from dudao.visits.models import AreaCheck, FocusPoint, SchoolTypeRule, Visit
+from dudao.visits.queries import not_visited_in_office
+from dudao.visits.school_rules import RuleBook
+from tests.clock import SHANGHAI, TODAYS, moment
 
 from .conftest import shared_build
 
 SCHOOLS = 40
+KINDERGARTEN_ITEMS = {item.number for item in KINDERGARTEN_AREAS}
+SCHOOL_ITEMS = {item.number for item in SUPERVISION_ITEMS}
 
-# Each test here runs on every day of TODAYS against a demo built on that day: the demo
-# must look alive whatever the date (on the 1st the current month is simply young).
+# Besides the days every date-sensitive test runs on, days in the demo's own holidays.
+DAYS = {
+    **TODAYS,
+    "spring-festival-holiday": moment(2027, 2, 10),
+    "national-day": moment(2026, 10, 3),
+    "mid-august": moment(2026, 8, 15),
+}
+
+# Each test here runs on every day of DAYS against a demo built on that day: the demo
+# must look alive whatever the date (on the 1st the current month is simply young; in a
+# holiday the recent activity is from before it).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-supervision")]
 
 
-@pytest.fixture(scope="module", params=list(TODAYS.values()), ids=list(TODAYS))
+@pytest.fixture(scope="module", params=list(DAYS.values()), ids=list(DAYS))
 def demo_day(request):
     return request.param
 
@@ -73,7 +93,7 @@ def test_monthly_visits_by_the_responsible_inspectors(built, main_office):
         in_month = visits.filter(visited_on__year=year, visited_on__month=month)
         covered = in_month.values("school").distinct().count()
         assert 0.75 * active <= covered < active  # some months are missed
-    for visit in visits.select_related("inspector", "created_by"):
+    for visit in visits.select_related("inspector", "created_by", "school"):
         local = visit.visited_at.astimezone(datetime.UTC).astimezone(
             datetime.timezone(datetime.timedelta(hours=8))
         )
@@ -81,7 +101,8 @@ def test_monthly_visits_by_the_responsible_inspectors(built, main_office):
         assert visit.visited_on == local.date() < today
         assert visit.visited_at < visit.submitted_at
         assert visit.methods and visit.feedback
-        assert visit.area_checks.count() == 8
+        items = KINDERGARTEN_ITEMS if visit.school.type == SchoolType.KINDERGARTEN else SCHOOL_ITEMS
+        assert set(visit.area_checks.values_list("area", flat=True)) == items
         if visit.inspector is not None:
             assert visit.created_by.inspector_id == visit.inspector_id
     assert visits.filter(inspector__isnull=False).count() > visits.count() / 2
@@ -108,7 +129,7 @@ def test_findings_in_every_state(built, main_office):
     assert FindingEvent.objects.filter(action="overdue").exists()
     assert FollowUp.objects.filter(result=FollowUp.Result.REJECTED).exists()
     assert Response.objects.exists()
-    serious = findings.get(severity=Severity.SERIOUS)
+    serious = findings.get(severity=Severity.SERIOUS, status=FindingStatus.CLOSED)
     cases = AccountabilityCase.all_objects.filter(finding=serious)
     assert cases.count() == 2 and all(case.measures for case in cases)
     # Every finding's history replays to its status, and events follow the dates.
@@ -192,3 +213,114 @@ def test_findings_that_no_notice_prints_are_recorded_with_the_visit(built, main_
     assert Finding.DeadlineKind.ON_THE_SPOT in set(kinds)
     printed = Finding.all_objects.filter(office=main_office, notices__isnull=False)
     assert printed.exists() and not printed.filter(required_action="").exists()
+
+
+def test_visits_on_school_days_only(built):
+    """No visit (submitted or draft) on a weekend, in the summer or winter holiday, in the
+    Spring Festival or National Day week (the demo's `school_calendar`)."""
+    days = set(Visit.all_objects.values_list("visited_on", flat=True))
+    assert days
+    assert not [day for day in days if not cal.is_school_day(day)]
+    assert all(day.weekday() < 5 for day in days)
+
+
+def test_problems_fit_the_school_type(built):
+    """A kindergarten's visits and findings are on the kindergarten areas, with its own
+    problems (no 三年级书面作业), and no six minimums; every other type's on the eight
+    items, with problems of its levels (no 小学化 at a school, no 晚自习 at a primary)."""
+    findings = Finding.all_objects.select_related("school")
+    assert findings.filter(school__type=SchoolType.KINDERGARTEN).exists()
+    assert findings.exclude(school__type=SchoolType.KINDERGARTEN).exists()
+    for finding in findings:
+        kind = finding.school.type
+        items = KINDERGARTEN_ITEMS if kind == SchoolType.KINDERGARTEN else SCHOOL_ITEMS
+        assert finding.area in items, (kind, finding.area)
+        assert finding.description in wording.descriptions_for(kind), (kind, finding)
+    assert not findings.filter(
+        school__type=SchoolType.KINDERGARTEN, description__contains="年级"
+    ).exists()
+    primary = wording.descriptions_for(SchoolType.PRIMARY)
+    assert not any("晚自习" in text or "小学化" in text for text in primary)
+    kindergarten_visits = Visit.all_objects.filter(school__type=SchoolType.KINDERGARTEN)
+    assert kindergarten_visits.exists()
+    assert not kindergarten_visits.exclude(minimums=[]).exists()
+    notes = AreaCheck.objects.filter(
+        visit__school__type=SchoolType.KINDERGARTEN, status=AreaCheck.Status.FINE
+    ).values_list("note", flat=True)
+    kindergarten_notes = {n for item in KINDERGARTEN_ITEMS for n in wording.FINE_NOTES[item]}
+    assert set(notes) <= kindergarten_notes
+
+
+def test_a_serious_violation_is_in_the_escalation_queue(built, main_office):
+    """A recent serious violation, reported to the county office at once by the service
+    that recorded it, is still open: the escalation queue and its figure are not empty."""
+    open_serious = Finding.all_objects.filter(
+        office=main_office, severity=Severity.SERIOUS, status__in=ACTIVE
+    )
+    assert open_serious.count() == 1
+    finding = open_serious.get()
+    assert finding.escalated_to == Escalation.COUNTY
+    created, escalated = finding.events.order_by("at", "pk")[:2]  # at once
+    assert (created.action, escalated.action) == ("created", "escalated")
+    assert escalated.data["reason"] == "serious"
+    assert finding.found_on >= cal.school_days_before(built.today, 10)[0]  # recent
+    admin = User.objects.get(username="admin")
+    queue = (
+        scoping.findings_for(admin).filter(status__in=ACTIVE).exclude(escalated_to=Escalation.NONE)
+    )
+    assert finding in queue
+    assert queue.count() > 1
+
+
+def test_teaching_points_are_visited_with_their_host(built, main_office):
+    """清河县 visits its teaching points with their host school (its SchoolTypeRule says
+    so): none has a visit of its own, the host's visits name them, and a host visited in a
+    month covers its teaching points in the month's figures."""
+    rule = SchoolTypeRule.objects.get(office=main_office, school_type=SchoolType.TEACHING_POINT)
+    assert rule.with_host
+    assert RuleBook([main_office.pk]).rule(main_office.pk, SchoolType.TEACHING_POINT).with_host
+    points = School.all_objects.filter(
+        office=main_office, type=SchoolType.TEACHING_POINT, is_active=True
+    )
+    assert points.exists()
+    assert not points.filter(host_school__isnull=True).exists()
+    assert not Visit.all_objects.filter(school__in=points).exists()
+    for point in points:
+        host_visits = Visit.all_objects.filter(
+            school=point.host_school_id, status=Visit.Status.SUBMITTED
+        )
+        assert host_visits.exists()
+        assert host_visits.filter(feedback__contains=point.name).count() == host_visits.count()
+    today = built.today
+    year, month = [m for m in school_months(today, 6) if m < (today.year, today.month)][-1]
+    visited_hosts = Visit.all_objects.filter(
+        status=Visit.Status.SUBMITTED, visited_on__year=year, visited_on__month=month
+    ).values("school")
+    covered = points.filter(host_school__in=visited_hosts)
+    assert covered.exists()
+    not_visited = not_visited_in_office(main_office, year, month)
+    assert not not_visited.filter(pk__in=covered.values("pk")).exists()
+    # The second county keeps the default: its teaching points are visited on their own.
+    assert not SchoolTypeRule.objects.exclude(office=main_office).exists()
+
+
+def test_the_dashboard_looks_alive(built, main_office):
+    """Whatever today is: visits within the last 30 school days, open and overdue findings,
+    this month's focus points, recent notifications for the logins."""
+    today = built.today
+    recent = cal.school_days_before(today, 30)[0]
+    visits = Visit.all_objects.filter(office=main_office, status=Visit.Status.SUBMITTED)
+    assert visits.filter(visited_on__gte=recent).count() >= 10
+    findings = Finding.all_objects.filter(office=main_office, status__in=ACTIVE)
+    assert findings.exists()
+    assert findings.filter(is_overdue=True).exists()
+    assert findings.filter(found_on__gte=recent).exists()
+    for office in Office.objects.all():
+        points = FocusPoint.all_objects.filter(office=office, year=today.year, month=today.month)
+        assert points.count() >= 2
+    notifications = Notification.all_objects.filter(
+        created_at__gte=datetime.datetime.combine(recent, datetime.time(), tzinfo=SHANGHAI)
+    )
+    for username in ("admin", "school"):
+        assert notifications.filter(recipient__username=username).exists(), username
+    assert notifications.filter(recipient__inspector__isnull=False).exists()

@@ -65,7 +65,7 @@ def test_reset_keeps_supervision_outside_the_demo(built):
     assert not Visit.all_objects.exclude(pk=visit.pk).exists()
 
 
-def test_school_months_skip_the_summer_holidays():
+def test_school_months_skip_the_holidays():
     assert school_months(datetime.date(2026, 11, 23), 6) == [
         (2026, 4),
         (2026, 5),
@@ -74,4 +74,7 @@ def test_school_months_skip_the_summer_holidays():
         (2026, 10),
         (2026, 11),
     ]
-    assert school_months(datetime.date(2026, 3, 2), 3) == [(2026, 1), (2026, 2), (2026, 3)]
+    # The 2026 winter holiday (Spring Festival 17 February) fills February; in 2027 a week
+    # of it is left (22-26 February).
+    assert school_months(datetime.date(2026, 3, 2), 3) == [(2025, 12), (2026, 1), (2026, 3)]
+    assert school_months(datetime.date(2027, 3, 2), 3) == [(2027, 1), (2027, 2), (2027, 3)]
