@@ -429,7 +429,7 @@ def minimums_table(summary: dict, visits_per_minimum: dict[str, int]) -> Table:
             [str(label), visits_per_minimum.get(key, 0), fraction(*summary["per_minimum"][key])]
             for key, label in SixMinimum.choices
         ],
-        title=_("Six minimums"),
+        title=_("Six minimums this semester"),
         widths=[24, 14, 24],
     )
 
