@@ -81,8 +81,8 @@ def _control(bound, *, fieldset: bool = False, value=None) -> dict:
     return {
         "name": bound.html_name,
         "auto_id": bound.auto_id,
-        "label": bound.label,
-        "help_text": bound.help_text,
+        "label": str(bound.label),  # translated once, not at each use in the template
+        "help_text": str(bound.help_text),
         "errors": errors,
         "aria": _aria(bound, errors, fieldset=fieldset),
         "value": bound.field.widget.format_value(bound.value()) if value is None else value,

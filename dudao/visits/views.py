@@ -284,13 +284,16 @@ def _visit_form_page(request, school, visit=None):
                     messages.success(request, _("Draft saved."))
                 return redirect("visits:edit", saved.pk)
     attachments = list(visit.attachments.all()) if visit is not None else []
+    photos = [a for a in attachments if a.kind == "image"]
+    for photo in photos:  # offered under every item: reversed once, not once per item
+        photo.preview_url = reverse("visits:attachment_preview", args=[photo.pk])
     year, month = _form_month(form, visit)
     context = {
         "form": form,
         "school": school,
         "visit": visit,
         "attachments": attachments,
-        "photos": [a for a in attachments if a.kind == "image"],
+        "photos": photos,
         "focus_points": focus.points_of_month(school.office_id, year, month),
         "focus_month": f"{year:04d}-{month:02d}",
         "storage_key": f"dudao-visit:edit:{visit.pk}" if visit else f"dudao-visit:new:{school.pk}",
