@@ -1068,10 +1068,14 @@ def build_supervision(ctx) -> None:
         key=lambda s: s.code,
     )
     if inspector_user is not None and schools:
-        days = cal.school_days_before(sim.today, 2)  # the last school days, before a holiday
-        for i in range(2):  # two drafts, at two schools when the inspector has two
+        # Two drafts, at two schools when the inspector has two, on the last school days
+        # (before a holiday) the inspector was already responsible for the school.
+        days = cal.school_days_before(sim.today, 20)
+        for i in range(2):
             school = schools[i % len(schools)]
-            sim.queue_draft(inspector_user, school, days[-1 - i], full=i == 0)
+            theirs = [d for d in days if sim.inspector_on(school, d) == inspector_user.inspector_id]
+            if theirs:
+                sim.queue_draft(inspector_user, school, theirs[max(0, len(theirs) - 1 - i)], i == 0)
     first = min((p.moment.date() for p in sim.visit_plans), default=sim.today)
     sim.queue_teaching_point_rule(first)
     sim.queue_focus_points(months_from(first, sim.today))
