@@ -465,21 +465,22 @@ class Supervision:
             if forced is None and self.rng.random() >= rate:
                 continue
             n = 2 if self.rng.random() < 0.2 or forced == "awaiting_follow_up" else 1
-            fates = []
+            fates = []  # (fate, whether it is one of the required fates)
             for i in range(n):
                 if forced == "awaiting_follow_up" or (i == 0 and forced):
-                    fate = forced
+                    fates.append((forced, False))
                 elif main and self.required and age > 100:
-                    fate = self.required.pop(0)
+                    fates.append((self.required.pop(0), True))
                 else:
-                    fate = self.weighted_fate()
-                fates.append(fate)
+                    fates.append((self.weighted_fate(), False))
             # The special problems keep their own items; the others take the items left.
-            fates.sort(key=lambda fate: fate not in FIXED_ITEM_FATES)
+            fates.sort(key=lambda pair: pair[0] not in FIXED_ITEM_FATES)
             used: set[int] = set()
-            for fate in fates:
+            for fate, required in fates:
                 fp = self.finding_plan(fate, plan.school, used)
-                if fp is None:
+                if fp is None:  # its item is taken: a required fate goes to a later visit
+                    if required:
+                        self.required.insert(0, fate)
                     continue
                 used.add(fp.area)
                 if fate in ("school_notice", "awaiting_follow_up"):
@@ -502,6 +503,8 @@ class Supervision:
         group = wording.group_of(school.type)
         if fate in ("serious", "serious_open"):
             serious = SERIOUS[group][0 if fate == "serious" else 1]
+            if serious.area in used:
+                return None
             return FindingPlan(
                 fate,
                 serious.area,
@@ -513,7 +516,10 @@ class Supervision:
                 serious=serious,
             )
         if fate == "difficult":
-            area, description, department = rng.choice(DIFFICULT[group])
+            entries = [entry for entry in DIFFICULT[group] if entry[0] not in used]
+            if not entries:
+                return None
+            area, description, department = rng.choice(entries)
             return FindingPlan(
                 fate,
                 area,
@@ -525,7 +531,10 @@ class Supervision:
                 department,
             )
         if fate == "city":
-            area, description, action = rng.choice(CITY[group])
+            entries = [entry for entry in CITY[group] if entry[0] not in used]
+            if not entries:
+                return None
+            area, description, action = rng.choice(entries)
             return FindingPlan(fate, area, description, action, deadline_days=30)
         pool = wording.problems_for(school.type)
         items = [n for n in self.items_of(school) if pool.get(n) and n not in used]
