@@ -24,7 +24,7 @@ from .models import (
     Visit,
     VisitMethod,
 )
-from .services import ON_THE_SPOT_REQUIREMENT
+from .services import on_the_spot_requirement
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -218,7 +218,7 @@ class VisitForm(forms.Form):
             )
             # 整改要求: printed in the rectification notice. Required on submit for a
             # finding fixed by a deadline (`clean`); for one fixed on the spot the service
-            # writes ON_THE_SPOT_REQUIREMENT when it is left empty.
+            # writes on_the_spot_requirement() when it is left empty.
             self.fields[f"area_{item.number}_required_action"] = forms.CharField(
                 label=_("Required action"),
                 required=False,
@@ -229,7 +229,7 @@ class VisitForm(forms.Form):
                     "by a deadline; left empty when it is fixed on the spot, it reads "
                     "“%(text)s”."
                 )
-                % {"text": ON_THE_SPOT_REQUIREMENT},
+                % {"text": on_the_spot_requirement()},
             )
             self.fields[f"area_{item.number}_photos"] = IdListField(
                 label=_("Photos of the problem"), required=False

@@ -15,8 +15,9 @@ for the submission). Refusals are NotPermitted, raised before anything is writte
 import datetime
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +59,14 @@ AREA_NUMBERS = ITEM_NUMBERS  # the eight items and the kindergarten areas (rules
 FUTURE_TOLERANCE = datetime.timedelta(hours=1)  # phones with a clock slightly ahead
 # The requirement (整改要求) of a one-pass finding fixed on the spot when none was written.
 ON_THE_SPOT_REQUIREMENT = gettext_lazy("Rectify it at once, on the spot.")
+
+
+def on_the_spot_requirement() -> str:
+    """ON_THE_SPOT_REQUIREMENT in the office's language (settings.LANGUAGE_CODE, the
+    documents' language), whatever language the inspector's screens speak: it is stored
+    with the finding and printed in the notice."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(ON_THE_SPOT_REQUIREMENT)
 
 
 def assigned_on(inspector_id, school_id, day: datetime.date) -> bool:
@@ -230,7 +239,7 @@ def _record_findings(actor, visit: Visit) -> list[Finding]:
     """One finding for each "problem" item of the visit that carries one (`planned_finding`),
     through the rectification services
     (the note is the description; the photos chosen are copied to the finding; a finding
-    fixed on the spot without a requirement gets ON_THE_SPOT_REQUIREMENT). An item that
+    fixed on the spot without a requirement gets `on_the_spot_requirement()`). An item that
     already has a finding of this visit gets no second one. Every item is tried, so each
     refusal is shown beside its item (ItemErrors), and then nothing is kept."""
     recorded = set(Finding.objects.unscoped().filter(visit=visit).values_list("area", flat=True))
@@ -258,7 +267,7 @@ def _record_findings(actor, visit: Visit) -> list[Finding]:
                 raise DomainError(_("Enter a valid date."), field="deadline") from exc
             required_action = planned["required_action"]
             if not required_action and planned["deadline_kind"] == Finding.DeadlineKind.ON_THE_SPOT:
-                required_action = str(ON_THE_SPOT_REQUIREMENT)
+                required_action = on_the_spot_requirement()
             finding = rectification.create_finding(
                 actor,
                 school=visit.school,

@@ -30,7 +30,16 @@ def test_the_requirement_reaches_the_finding(world, client):
     # 立行立改 left empty: the default requirement, in the office's language
     with translation.override("zh-hans"):
         default = str(services.ON_THE_SPOT_REQUIREMENT)
-    assert findings[6].required_action == default
+    assert findings[6].required_action == default == services.on_the_spot_requirement()
+
+
+def test_the_default_is_in_the_office_language_whatever_the_screen_speaks(world, client):
+    visit, files = draft_with_photos(world)
+    client.force_login(world.inspector_user)
+    client.cookies["django_language"] = "en"
+    assert submit(client, visit, form_data(visit, files)).status_code == 302
+    finding = Finding.objects.unscoped().get(visit=visit, area=6)
+    assert finding.required_action == services.on_the_spot_requirement()
 
 
 def test_a_requirement_written_for_on_the_spot_is_kept(world, client):
