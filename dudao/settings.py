@@ -297,6 +297,10 @@ PHOTO_INLINE_PREVIEW_PIXELS = int(os.environ.get("PHOTO_INLINE_PREVIEW_PIXELS", 
 
 # Signboard batches with more schools than this are rendered by a background task.
 SIGNBOARD_INLINE_LIMIT = int(os.environ.get("SIGNBOARD_INLINE_LIMIT", "40"))
+# A ledger export of more rows than this is built by a background task (reports.ExportJob);
+# its file is deleted EXPORT_KEEP_DAYS days after it was asked for.
+EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 
 TASKS = {
     "default": {

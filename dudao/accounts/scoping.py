@@ -21,7 +21,7 @@ from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
-from dudao.reports.models import MonthlyReportText
+from dudao.reports.models import ExportJob, MonthlyReportText
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
 from dudao.visits.models import FocusPoint, Visit
@@ -318,6 +318,17 @@ def signboard_batches_for(user):
     if user.role == Role.OFFICE_ADMIN and user.office_id:
         return qs.filter(office_id=user.office_id)
     return qs.filter(created_by_id=user.pk)
+
+
+@scope_rule(ExportJob)
+def export_jobs_for(user):
+    """Background exports: their requester's alone (a superuser's too): the file holds what
+    that user may see, so nobody else opens it."""
+    return ExportJob.objects.unscoped().filter(requested_by_id=user.pk)
+
+
+def get_export_job_for(user, pk) -> ExportJob:
+    return get_or_404(export_jobs_for(user), pk=pk)
 
 
 @scope_rule(Notification)

@@ -36,6 +36,12 @@ JOBS = [
         "dudao.monitoring.tasks:monthly_return_task",
         datetime.time(22, 0),
     ),
+    # Background exports (reports.ExportJob) older than settings.EXPORT_KEEP_DAYS.
+    Job(
+        "delete_expired_exports",
+        "dudao.reports.tasks:delete_expired_exports_task",
+        datetime.time(23, 30),
+    ),
 ]
 
 

@@ -56,6 +56,8 @@ MESSAGES: dict[str, Message] = {
     "finding.mark_needs_other_department": Message(
         _("Finding at %(school)s needs another department"), FINDING_BODY
     ),
+    # To the user who asked for an export too large for a request (dudao/reports).
+    "export.ready": Message(_("Your export is ready: %(report)s")),
 }
 
 

@@ -186,6 +186,7 @@ class Export:
     content: bytes
     filename: str
     content_type: str
+    rows: int = 0  # the report's table rows (a background export records them)
 
 
 def export(name: str, fmt: str, *args, office_id=None, **kwargs) -> Export:
@@ -204,7 +205,8 @@ def export(name: str, fmt: str, *args, office_id=None, **kwargs) -> Export:
             content = to_docx(report, template_for(office_id, entry.template_kind))
         else:
             content = to_pdf(report)
-    return Export(content, safe_filename(report.filename, fmt), CONTENT_TYPES[fmt])
+    rows = sum(len(table.rows) for table in report.tables())
+    return Export(content, safe_filename(report.filename, fmt), CONTENT_TYPES[fmt], rows)
 
 
 # --- renderers ------------------------------------------------------------------------------

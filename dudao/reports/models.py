@@ -1,10 +1,15 @@
 """Replaceable Word templates: an office may upload its own house variant of a report's
 template (masthead, fonts, wording around the tags); without one the bundled default in
 `docx_templates/` is used. The monthly reports' own words (highlights, suggestions) that
-their writers edit before download (`MonthlyReportText`)."""
+their writers edit before download (`MonthlyReportText`). Exports too large to build in a
+request, built by a task for the user who asked (`ExportJob`)."""
+
+import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.scopes import ScopedManager
@@ -95,3 +100,67 @@ class MonthlyReportText(models.Model):
     def __str__(self):
         whose = self.inspector or self.office
         return f"{whose} {self.year}-{self.month:02d}"
+
+
+def export_path(instance, filename: str) -> str:
+    """Stored under a random name: the file is served only through its job's page."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else instance.format
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class ExportJob(models.Model):
+    """A report export built in the background (docs/architecture.md §6): a ledger too large
+    for a request (more than settings.EXPORT_INLINE_ROWS rows). The task builds it again as
+    `requested_by`, through the same `exporter.export`, so the file holds exactly what that
+    user may see; only that user opens the job and its file (`scoping.export_jobs_for`).
+    Files are deleted settings.EXPORT_KEEP_DAYS days after the request, with the job.
+    Written by `services.request_export` and `services.run_export` only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    office = models.ForeignKey(
+        "organisations.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    report = models.CharField(_("report"), max_length=40)  # a name of exporter.REGISTRY
+    format = models.CharField(max_length=10)
+    params = models.JSONField(default=dict, blank=True)  # the report's query parameters
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to=export_path, max_length=200, blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # the download's name
+    row_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
+    class Meta:
+        default_manager_name = "all_objects"
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["requested_by", "status"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self):
+        return self.filename or f"{self.report}.{self.format}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.created_at + datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)

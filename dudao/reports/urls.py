@@ -6,6 +6,8 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("exports/<int:pk>/", views.export_job, name="export_job"),
+    path("exports/<int:pk>/file", views.export_job_file, name="export_job_file"),
     path("notices/<int:pk>.docx", views.notice_docx, name="notice_docx"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
     # The reports' own words, before the downloads whose <fmt> would take "text".

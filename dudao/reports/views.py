@@ -2,18 +2,23 @@
 `request.user`. The report fetches what it is about through the user's scope (out of scope
 answers 404) and every list in it through the same scope (`builders`). A PDF without a
 Chinese font answers 503 naming the missing system package. The monthly reports' own words
-(highlights, suggestions) are edited on their own page (`inspector_text`, `office_text`)."""
+(highlights, suggestions) are edited on their own page (`inspector_text`, `office_text`).
+A ledger of more than settings.EXPORT_INLINE_ROWS rows is built in the background: the
+download queues an `ExportJob` and sends the user to its page (`export_job`), which offers
+the file when it is ready; only the user who asked sees the job (404 for anyone else)."""
 
 import datetime
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,17 +28,19 @@ from dudao.accounts.models import Role
 from dudao.core.dates import last_complete_month
 from dudao.core.db_routers import reads_from_replica
 from dudao.core.errors import DomainError, NotPermitted
+from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
 from dudao.core.lookups import LookupField
 from dudao.core.paging import is_htmx
 from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
+from dudao.rectification.ledger import filtered_findings
 
 from . import exporter, feedback, services
 from .exporter import DOCX, PDF
 from .models import ReportKind
 
-LEDGER_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
+LEDGER_ROLES = services.LEDGER_ROLES
 INSPECTOR_REPORT_ROLES = LEDGER_ROLES
 OFFICE_REPORT_ROLES = (Role.OFFICE_ADMIN, Role.VIEWER)
 
@@ -58,9 +65,50 @@ def _month(year, month):
 
 
 @role_required(*LEDGER_ROLES)
-@reads_from_replica()  # innermost: the role check reads the primary (docs/scaling.md)
 def ledger_xlsx(request):
-    return _download(request, "ledger", exporter.XLSX, request.GET)
+    """The filtered ledger at once up to settings.EXPORT_INLINE_ROWS rows (counted first, on
+    the ids only); a larger one is queued (or the same pending job found again) and the user
+    is sent to its page (303)."""
+    # Inside the role check: it reads the primary (docs/scaling.md).
+    with reads_from_replica():
+        _form, findings = filtered_findings(request.user, request.GET)
+        rows = findings.count()
+        if rows <= settings.EXPORT_INLINE_ROWS:
+            return _download(request, "ledger", exporter.XLSX, request.GET)
+    try:
+        job = services.request_export(request.user, "ledger", exporter.XLSX, request.GET, rows=rows)
+    except NotPermitted as refused:  # the superuser: no background work on its behalf
+        raise PermissionDenied(refused.message) from refused
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('rectification:ledger')}?{urlencode(request.GET)}")
+    response = HttpResponseRedirect(reverse("reports:export_job", args=[job.pk]))
+    response.status_code = 303  # See Other: the job's page, whatever the method was
+    return response
+
+
+def export_job(request, pk):
+    """A background export's page: its status, refreshed every 2 s (htmx, else a meta
+    refresh) until it is done, then the download. Its requester's only (404)."""
+    job = scoping.get_export_job_for(request.user, pk)
+    context = {"job": job, "again": _export_again_url(job)}
+    template = "reports/_export_job.html" if is_htmx(request) else "reports/export_job.html"
+    return render(request, template, context)
+
+
+def export_job_file(request, pk):
+    job = scoping.get_export_job_for(request.user, pk)
+    if job.status != job.Status.DONE or not job.file:
+        raise Http404
+    return file_response(job.file, exporter.CONTENT_TYPES[job.format], job.filename)
+
+
+def _export_again_url(job):
+    """Where the same export is asked for again (a failed or expired job)."""
+    if job.report != "ledger":
+        return ""
+    query = urlencode(job.params)
+    return reverse("reports:ledger_xlsx") + (f"?{query}" if query else "")
 
 
 def _notice(request, pk, fmt):

@@ -40,6 +40,7 @@ MUST_BE_SCOPED = {
     "monitoring.Evaluation",
     "monitoring.MonthlyReturn",
     "reports.MonthlyReportText",
+    "reports.ExportJob",
 }
 
 

@@ -33,6 +33,8 @@ NOT_WORKFLOW = {
     ("dudao/imports/services.py", "ImportJob"): "ImportJob.status: a background job's progress",
     ("dudao/signboards/services.py", "batch"): "SignboardBatch.status: a PDF job's progress",
     ("dudao/signboards/services.py", "SignboardBatch"): "SignboardBatch.status: a PDF job",
+    ("dudao/reports/services.py", "job"): "ExportJob.status: a background export's progress",
+    ("dudao/reports/services.py", "ExportJob"): "ExportJob.status: a background export",
 }
 
 

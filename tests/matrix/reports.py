@@ -1,6 +1,25 @@
 from .common import ADMIN_ONLY, AS_GET, POST_ONLY_ADMIN, everyone, only
 
 
+def export_job(w):
+    """A finished background export of county A's office admin."""
+    from django.core.files.base import ContentFile
+
+    from dudao.reports.models import ExportJob
+
+    job = ExportJob.all_objects.create(
+        office=w.office,
+        requested_by=w.admin,
+        report="ledger",
+        format="xlsx",
+        status="done",
+        filename="matrix.xlsx",
+        row_count=3,
+    )
+    job.file.save("matrix.xlsx", ContentFile(b"PK matrix"))
+    return [job.pk]
+
+
 def notice(w):
     from tests.reports.helpers import make_notice
 
@@ -22,6 +41,8 @@ OFFICE_REPORT = only({"admin": 200, "viewer": 200, "other_admin": 200, "superuse
 KIND = lambda w: ["notice"]  # noqa: E731
 # No file to upload, no own template to reset: back to the reports page (own office's templates).
 OWN_TEMPLATES = only({"admin": 302, "other_admin": 302})
+# A background export: its requester's only; anybody else (the superuser too) does not find it.
+EXPORT_JOB = everyone(404) | {"admin": 200}
 # The monthly reports' own words: the inspector (world.inspector's own account) or the office
 # admin; the zone leader reads the report but does not write it; the other county does not
 # find the inspector. An empty POST lacks the version the writer saw: the form again (200).
@@ -31,6 +52,8 @@ OFFICE_TEXT = only({"admin": 200, "other_admin": 200})
 MATRIX = {
     "reports:index": (None, everyone(200), AS_GET),
     "reports:ledger_xlsx": (None, LEDGER, AS_GET),
+    "reports:export_job": (export_job, EXPORT_JOB, AS_GET),
+    "reports:export_job_file": (export_job, EXPORT_JOB, AS_GET),
     "reports:notice_docx": (notice, NOTICE, AS_GET),
     "reports:notice_pdf": (notice, NOTICE, AS_GET),
     "reports:inspector_monthly": (inspector_month("docx"), INSPECTOR_REPORT, AS_GET),
