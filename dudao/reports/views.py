@@ -81,7 +81,7 @@ def ledger_xlsx(request):
         raise PermissionDenied(refused.message) from refused
     except DomainError as error:
         messages.error(request, str(error))
-        return redirect(f"{reverse('rectification:ledger')}?{urlencode(request.GET)}")
+        return redirect(f"{reverse('rectification:ledger')}?{request.GET.urlencode()}")
     response = HttpResponseRedirect(reverse("reports:export_job", args=[job.pk]))
     response.status_code = 303  # See Other: the job's page, whatever the method was
     return response
