@@ -11,15 +11,17 @@ passwords are set to the load test's, school accounts `load-s<school id>` are cr
 every simulated visit and rectification report is stored. Point it at a throwaway database.
 
 It starts gunicorn as docs/deployment.md runs it (`--workers 5`, sync workers, DEBUG off,
-CONN_MAX_AGE 60) on 127.0.0.1, unless `--url` names a server already running. Simulated users,
-each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
+CONN_MAX_AGE 60) on 127.0.0.1, and the task worker at `nice 10` (it builds the exports of
+more than EXPORT_INLINE_ROWS rows), unless `--url` names a server already running. Simulated
+users, each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
 
 - inspectors: log in once, then loop — my schools this month → one of their schools → the
   visit form → submit a visit → the visit → the ledger, thinking 5–10 s between steps;
 - schools (`--school-users`): log in, then loop — their findings → a finding that awaits their
   report → respond with a text and a 1600×1200 JPEG photo (multipart);
 - office admins (`--office-users`): log in, then loop — the dashboard → the ledger → the
-  ledger's Excel export.
+  ledger's Excel export (a county's is built in the background: the job's page is polled
+  every 2 s until it offers the file, then the file is fetched).
 
 Inspectors ramp up stage by stage: each stage's newcomers log in within its first
 `--ramp-seconds` (10 s: a rush far steeper than a month end, when inspectors arrive over hours
@@ -209,6 +211,15 @@ def start_server(args, port):
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    # The task worker as deployment.md runs it (Nice=10): it builds the large exports.
+    worker = subprocess.Popen(  # noqa: S603
+        ["nice", "-n", "10", python, "manage.py", "db_worker", "--interval", "1"],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    server.task_worker = worker
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -251,7 +262,7 @@ def _is_postmaster(entry: Path) -> bool:
 
 def cpu_sample(server_pid: int | None) -> dict:
     """CPU ticks so far of gunicorn (master and workers), PostgreSQL's processes and us."""
-    totals = {"gunicorn": 0, "postgres": 0, "load": _ticks(os.getpid())}
+    totals = {"gunicorn": 0, "postgres": 0, "worker": 0, "load": _ticks(os.getpid())}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -266,6 +277,8 @@ def cpu_sample(server_pid: int | None) -> dict:
             totals["postgres"] += _ticks(pid, children=_is_postmaster(entry))
         elif b"gunicorn" in cmdline and b"dudao.wsgi" in cmdline:
             totals["gunicorn"] += _ticks(pid)
+        elif b"manage.py\x00db_worker" in cmdline:
+            totals["worker"] += _ticks(pid)
     return totals
 
 
@@ -490,7 +503,8 @@ def print_stage(name, users, seconds, rush, stats, cpu_before, cpu_after):
     )
     print(
         f"   CPU (% of one core; {os.cpu_count()} cores): gunicorn {cpu['gunicorn']:.0f}, "
-        f"PostgreSQL {cpu['postgres']:.0f}, load generator {cpu['load']:.0f}"
+        f"PostgreSQL {cpu['postgres']:.0f}, task worker {cpu['worker']:.0f}, "
+        f"load generator {cpu['load']:.0f}"
     )
     return {
         "rps": len(stats.samples) / seconds,
@@ -575,7 +589,21 @@ class Run:
         await self.think()
         await browser.get("ledger (office)", "/findings/ledger/")
         await self.think()
-        await browser.get("ledger export", "/reports/ledger.xlsx")
+        status, location, _ = await browser.get(
+            "ledger export", "/reports/ledger.xlsx", expect=(200, 303)
+        )
+        if status == 303 and location:
+            # Built by the task worker (more than EXPORT_INLINE_ROWS rows): the job's page
+            # refreshes itself every 2 s until it offers the file, as the browser's htmx does.
+            started = time.monotonic()
+            job = urlsplit(location).path
+            while not self.stop.is_set() and time.monotonic() - started < 120:
+                await asyncio.sleep(2)
+                _, _, page = await browser.get("export job page", job)
+                if f'href="{job}file"'.encode() in page:
+                    await browser.get("export file", f"{job}file")
+                    self.stats.record("export, request to file", time.monotonic() - started, None)
+                    break
         await self.think()
 
     async def main(self, server_pid):
@@ -660,7 +688,9 @@ def main():
     finally:
         if server:
             os.killpg(server.pid, signal.SIGTERM)
+            os.killpg(server.task_worker.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            server.task_worker.wait(timeout=30)
     print("\nSummary: inspectors → requests/s; p95 ms whole stage / rush / steady; errors")
     for users, s in results:
         print(
