@@ -295,7 +295,6 @@ def notice(user, notice) -> Report:
 
 HIGHLIGHTS_DRAWN = 8  # the most recent visits' feedback drafted into the highlights
 SENTENCE_MAX = 120  # characters of a visit's feedback quoted in the draft
-SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)")
 
 
 def figure_table(pairs) -> Table:
@@ -445,20 +444,33 @@ def minimums_sentence(semester: str, summary: dict) -> str:
     }
 
 
-def first_sentence(text: str) -> str:
-    """The first sentence of a visit's feedback, on one line, at most SENTENCE_MAX
-    characters."""
+# Feedback letters open with how the visit was done ("本次采取校园巡查、推门听课等方式进行
+# 督导。") and go on to problems and instructions ("发现问题：…", "请学校按要求整改。"): neither
+# is a highlight.
+NOT_A_HIGHLIGHT = re.compile(
+    r"^本次.*(方式|督导)|发现问题|存在问题|未发现|问题[:：]|整改|^请|^建议|^希望|^针对"
+)
+SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+def highlight_sentence(text: str) -> str:
+    """The first sentence of a visit's feedback that says what the school does well (not the
+    opening account of the methods, a problem or an instruction), on one line, at most
+    SENTENCE_MAX characters; "" when there is none."""
     text = " ".join(text.split())
-    match = SENTENCE_END.search(text)
-    if match:
-        text = text[: match.end()]
-    return text if len(text) <= SENTENCE_MAX else text[: SENTENCE_MAX - 1] + "…"
+    for sentence in SENTENCE.findall(text):
+        sentence = sentence.strip()
+        if sentence and not NOT_A_HIGHLIGHT.search(sentence):
+            if len(sentence) > SENTENCE_MAX:
+                return sentence[: SENTENCE_MAX - 1] + "…"
+            return sentence
+    return ""
 
 
 def highlights_draft(visits) -> list[str]:
-    """二、工作亮点 drafted from the month's visits' feedback to the schools: "school: first
-    sentence", the most recent visit of each school first, at most HIGHLIGHTS_DRAWN. One
-    query."""
+    """二、工作亮点 drafted from the month's visits' feedback to the schools: "school: what it
+    does well" (`highlight_sentence`), the most recent visit of each school first, at most
+    HIGHLIGHTS_DRAWN. One query."""
     rows = (
         visits.exclude(feedback="")
         .order_by("-visited_at", "-pk")
@@ -466,7 +478,7 @@ def highlights_draft(visits) -> list[str]:
     )
     lines, seen = [], set()
     for school_id, name, feedback in rows:
-        sentence = first_sentence(feedback)
+        sentence = highlight_sentence(feedback)
         if school_id in seen or not sentence:
             continue
         seen.add(school_id)

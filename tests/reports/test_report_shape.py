@@ -285,3 +285,18 @@ def test_a_fixed_number_of_queries(world, month, name):
     with CaptureQueriesContext(connection) as many:
         exporter.build(name, world.admin, subject, *period())
     assert len(many) == len(few)
+
+
+def test_a_highlight_is_what_the_school_does_well_not_the_methods_or_a_problem():
+    from dudao.reports.builders import highlight_sentence
+
+    letter = (
+        "本次采取校园巡查、查阅资料、听取汇报等方式进行督导。家园共育工作扎实，家长满意度较高；"
+        "安全卫生制度落实，台账较为规范。发现问题：伙食费未单独核算。请学校按要求整改。"
+    )
+    assert highlight_sentence(letter) == (
+        "家园共育工作扎实，家长满意度较高；安全卫生制度落实，台账较为规范。"
+    )
+    assert highlight_sentence("本次采取推门听课方式进行督导。发现问题：作业量偏大。") == ""
+    assert highlight_sentence("未发现明显问题，请继续保持。") == ""
+    assert highlight_sentence("课后服务丰富" * 30).endswith("…")
