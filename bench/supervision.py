@@ -457,7 +457,8 @@ class Loader:
 
     def load_visits_and_findings(self) -> None:
         """Month by month: one visit per school (a COPY), then that month's findings."""
-        from dudao.demo.supervision import PROBLEMS
+        from dudao.demo.wording import problems_for
+        from dudao.schools.models import SchoolType
 
         rng, today = self.rng, self.today
         methods_pool = [
@@ -479,7 +480,10 @@ class Loader:
                 [],
             )
         ]
-        problems = [(area, d, a) for area, rows in PROBLEMS.items() for d, a in rows]
+        # A primary school's pool: the findings' texts do not change the queries measured.
+        problems = [
+            (area, d, a) for area, rows in problems_for(SchoolType.PRIMARY).items() for d, a in rows
+        ]
         months = month_starts(today, self.args.months)
         total_visits = len(self.schools) * len(months)
         rate = min(3.0, self.args.findings / max(1, total_visits)) / 3
