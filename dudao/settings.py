@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Values read once per request, such as an inspector's schools (dudao/core/request_memo.py).
+    "dudao.core.request_memo.RequestMemoMiddleware",
     # "Keep me signed in" sessions are extended once a day of use (dudao/accounts/sessions.py).
     "dudao.accounts.sessions.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,8 +181,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),
+        # Sessions live here too: above MAX_ENTRIES every write drops a third of the entries.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
     }
 }
+# Sessions are read from that cache and written through to the database (issue 10: one query
+# less on every request; docs/benchmarks.md). A sign-out deletes both. Several web machines
+# must then share the cache (docs/scaling.md); SESSION_ENGINE=...sessions.backends.db reads
+# the database only.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["dudao.accounts.backends.UsernameOrPhoneBackend"]

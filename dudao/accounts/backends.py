@@ -25,3 +25,9 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user of each request, with their inspector record in the same query:
+        an inspector's every page reads it (scopes, navigation)."""
+        user = User.objects.select_related("inspector").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -12,11 +12,13 @@ query on a scoped model that chose no scope fails (ScopeNotChosen), so none can 
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dudao.audit.models import AuditEntry
+from dudao.core import request_memo
 from dudao.core.scopes import scope_rule
 from dudao.imports.models import ImportJob
-from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone
+from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone, current_school_ids
 from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
@@ -53,12 +55,7 @@ def schools_for(user: User) -> QuerySet[School]:
     if role == Role.SCHOOL:
         return qs.filter(pk=user.school_id)
     if role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
-        mine = Q(
-            pk__in=Assignment.objects.unscoped()
-            .current()
-            .filter(inspector_id=user.inspector_id)
-            .values("school_id")
-        )
+        mine = Q(pk__in=current_school_ids(user.inspector_id))
         if role == Role.ZONE_LEADER:
             mine |= Q(zone__leader_id=user.inspector_id)
         return qs.filter(mine, office_id=user.inspector.office_id)
@@ -127,9 +124,11 @@ def inspector_school_ids(user: User) -> list[int]:
     """The ids of the schools an inspector or zone leader may see, as a list: records scoped
     "by school" filter on these literal ids. A subquery in an OR (`school IN (subquery) OR
     created_by OR inspector`) made PostgreSQL scan every finding of a province (~970 000 rows,
-    ~520 ms); the literal list is an index lookup (~1 ms). One small query per scoped
-    queryset (issue 10; docs/benchmarks.md)."""
-    return list(schools_for(user).values_list("pk", flat=True))
+    ~520 ms); the literal list is an index lookup (~1 ms). Read once per request."""
+    return request_memo.memoised(
+        ("inspector_school_ids", user.pk, user.role, timezone.localdate()),
+        lambda: list(schools_for(user).values_list("pk", flat=True)),
+    )
 
 
 @scope_rule(Visit)

@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 import django
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -614,6 +615,9 @@ def restore(path, *, force: bool = False, using=DEFAULT_DB_ALIAS, log=None) -> R
         else:
             _restore_json(connection, dump)
         triggers.ensure(using)
+        # The cache holds sessions and progress of the replaced database: a session signed in
+        # after the backup must not outlive it (SESSION_ENGINE cached_db, settings.py).
+        cache.clear()
         if manifest["media"]["included"]:
             log(_("Restoring %(count)d media files…") % {"count": manifest["media"]["files"]})
             for name in manifest["files"]:

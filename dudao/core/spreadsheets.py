@@ -1064,6 +1064,31 @@ def append(ws, values: Iterable) -> None:
             protect_cell(cell)
 
 
+def write_rows(ws, first_row: int, rows: Iterable[Sequence], style_for) -> None:
+    """Write `rows` from `first_row` down, as `put` writes each cell (text stays text, the
+    characters XML cannot hold removed), each cell with a copy of the openpyxl `StyleArray`
+    that `style_for(value)` gives. The way for long tables: a county's ledger export is
+    140 000 cells, and `put` (find or make the cell, bind the value, look at it twice) cost
+    twice as much (issue 10; docs/benchmarks.md)."""
+    import copy
+
+    from openpyxl.cell.cell import Cell
+
+    cells = ws._cells
+    for number, row in enumerate(rows, first_row):
+        for column, value in enumerate(row, 1):
+            style = copy.copy(style_for(value))
+            if isinstance(value, str):
+                text = clean(value)[:32767]  # Excel's longest text, as openpyxl cuts it
+                cell = Cell(ws, row=number, column=column, style_array=style)
+                cell._value = text
+                cell.data_type = "s"  # never a formula or an error cell
+                style.quotePrefix = 1 if looks_like_formula(text) else 0
+            else:
+                cell = Cell(ws, row=number, column=column, value=value, style_array=style)
+            cells[(number, column)] = cell
+
+
 def _workbook_class():
     from openpyxl import Workbook
 

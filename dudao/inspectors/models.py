@@ -218,6 +218,26 @@ def current_assignment_q(on: datetime.date | None = None, prefix: str = "") -> Q
     )
 
 
+def current_school_ids(inspector_id: int, on: datetime.date | None = None) -> list[int]:
+    """The ids of the schools assigned to an inspector on `on` (today by default), read once
+    per request (dudao/core/request_memo.py): scopes and lists filter on the literal ids
+    instead of repeating the assignment subquery in each of a page's queries."""
+    from dudao.core import request_memo
+
+    on = on or timezone.localdate()
+    return request_memo.memoised(
+        ("current_school_ids", inspector_id, on),
+        lambda: sorted(
+            Assignment.objects.unscoped()
+            .current(on)
+            .filter(inspector_id=inspector_id)
+            .order_by()
+            .values_list("school_id", flat=True)
+            .distinct()
+        ),
+    )
+
+
 class CurrentAssignments:
     def current(self, on: datetime.date | None = None):
         """Assignments in force on `on` (today by default): see `current_assignment_q`."""

@@ -16,7 +16,6 @@ Reports are official Chinese documents: they are built and rendered in Chinese w
 UI language (like the signboards).
 """
 
-import copy
 import datetime
 import io
 import itertools
@@ -218,15 +217,16 @@ def _width(value) -> int:
 
 
 def to_xlsx(report: Report) -> bytes:
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     from dudao.core.spreadsheets import (
         new_workbook,
         print_setup,
-        protect_cell,
         put,
         workbook_bytes,
+        write_rows,
     )
 
     workbook = new_workbook(empty=True)
@@ -249,28 +249,23 @@ def to_xlsx(report: Report) -> bytes:
             cell.font = Font(bold=True)
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        # Every body cell has one of two styles: built once, then copied as openpyxl's own
-        # copy_worksheet does. Setting border and alignment per cell hashed style objects
-        # 400 000 times for a county's ledger (5.9 of its 7 s; docs/benchmarks.md).
-        body_style = date_style = None
-        for r, row in enumerate(table.rows, 3):
-            for col, value in enumerate(row, 1):
-                cell = put(sheet, r, col, value)
-                is_date = isinstance(value, datetime.date)
-                template = date_style if is_date else body_style
-                if template is None:
-                    cell.border = border
-                    cell.alignment = wrap
-                    if is_date:
-                        cell.number_format = "yyyy-mm-dd"
-                        date_style = copy.copy(cell._style)
-                        date_style.quotePrefix = 0  # per cell, by protect_cell
-                    else:
-                        body_style = copy.copy(cell._style)
-                        body_style.quotePrefix = 0
-                else:
-                    cell._style = copy.copy(template)
-                protect_cell(cell)  # again: the copied style replaced its quote prefix
+        # Every body cell has one of two styles, built once on a cell outside the sheet and
+        # copied as openpyxl's own copy_worksheet does. Setting border and alignment per cell
+        # hashed style objects 400 000 times for a county's ledger (docs/benchmarks.md).
+        styles = {}
+
+        def style_for(value, sheet=sheet, styles=styles):
+            is_date = isinstance(value, datetime.date)
+            if is_date not in styles:
+                scratch = Cell(sheet)
+                scratch.border = border
+                scratch.alignment = wrap
+                if is_date:
+                    scratch.number_format = "yyyy-mm-dd"
+                styles[is_date] = scratch._style
+            return styles[is_date]
+
+        write_rows(sheet, 3, table.rows, style_for)
         for col in range(1, columns + 1):
             if table.widths:
                 width = table.widths[col - 1]

@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from dudao.inspectors.models import Assignment, Inspector, Zone
+from dudao.inspectors.models import Inspector, Zone, current_school_ids
 from dudao.schools.models import School
 
 from . import school_rules
@@ -180,8 +180,7 @@ def schools_not_visited(
 
 def assigned_schools(inspector: Inspector, day: datetime.date | None = None) -> QuerySet[School]:
     """The schools `inspector` is responsible for on `day` (default today)."""
-    current = Assignment.objects.unscoped().current(day).filter(inspector=inspector)
-    return School.objects.unscoped().filter(pk__in=current.values("school_id"))
+    return School.objects.unscoped().filter(pk__in=current_school_ids(inspector.pk, day))
 
 
 def not_visited_for_inspector(inspector, year=None, month=None) -> QuerySet[School]:

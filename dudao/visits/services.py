@@ -161,6 +161,7 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
         given[number] = (status, row.get("note", "") or "", planned)
     existing = {check.area: check for check in visit.area_checks.all()}
     expected = _checklist(visit, set(given) | set(existing)) if fill_missing else set()
+    new_checks = []
     for number in sorted(set(given) | expected):
         if number in given:
             status, note, planned = given[number]
@@ -170,12 +171,16 @@ def _save_areas(visit: Visit, areas, *, fill_missing: bool) -> None:
             continue
         check = existing.get(number)
         if check is None:
-            AreaCheck.objects.create(
-                visit=visit, area=number, status=status, note=note, planned_finding=planned
+            new_checks.append(
+                AreaCheck(
+                    visit=visit, area=number, status=status, note=note, planned_finding=planned
+                )
             )
         elif (check.status, check.note, check.planned_finding) != (status, note, planned):
             check.status, check.note, check.planned_finding = status, note, planned
             check.save(update_fields=["status", "note", "planned_finding"])
+    # One INSERT for a visit's items, not one per item (issue 10: submitting at month end).
+    AreaCheck.objects.bulk_create(new_checks)
 
 
 def _checklist(visit: Visit, recorded: set[int]) -> set[int]:

@@ -105,3 +105,26 @@ def test_the_tick_survives_the_two_step_code(world, client, clock_now):
     response = verify(client, code())
     assert response.status_code == 302
     assert response.cookies["sessionid"]["max-age"] == 30 * 24 * 3600
+
+
+def test_sessions_are_read_from_the_cache_and_a_sign_out_ends_them(world, client, clock_now):
+    """SESSION_ENGINE cached_db (issue 10): a page reads the session from the cache, not the
+    database; signing out deletes both, so the old cookie is refused everywhere."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, world.inspector_user, remember=True)
+    cookie = client.cookies["sessionid"].value
+    assert session_row(client)  # written through to the database
+    client.get(reverse("core:home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:home")).status_code == 200
+    assert not any("django_session" in q["sql"] for q in queries.captured_queries)
+
+    client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=cookie).exists()
+    stale = Client()
+    stale.cookies["sessionid"] = cookie
+    response = stale.get(reverse("core:home"))
+    assert response.status_code == 302 and "/login" in response["Location"]

@@ -100,6 +100,41 @@ def test_characters_xml_cannot_hold_are_dropped_instead_of_failing_the_export():
     assert ws["A2"].value == "=x" and ws["A2"].data_type == "s"
 
 
+def test_write_rows_writes_as_put_does_with_one_style_per_kind():
+    """`write_rows` (long tables: the ledger export) keeps texts as texts, drops what XML
+    cannot hold, keeps numbers, dates and blanks, and gives each cell its own copy of the
+    style, so one cell's quote prefix is not every cell's."""
+    import datetime
+
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+
+    wb = new_workbook()
+    ws = wb.active
+    plain = Cell(ws)
+    plain.font = Font(bold=True)
+    dated = Cell(ws)
+    dated.number_format = "yyyy-mm-dd"
+    day = datetime.date(2026, 2, 28)
+    rows = [[text, 7, day, None, "a\x01b"] for text in TRICKY]
+    spreadsheets.write_rows(
+        ws, 2, rows, lambda v: dated._style if isinstance(v, datetime.date) else plain._style
+    )
+    content = workbook_bytes(wb)
+    assert not re.search(r"<f[\s>/]", _sheet_xml(content))
+    saved = load_workbook(io.BytesIO(content)).active
+    for number, text in enumerate(TRICKY, 2):
+        cell = saved.cell(number, 1)
+        assert (cell.value, cell.data_type) == (text, "s")
+        assert cell.quotePrefix is spreadsheets.looks_like_formula(text), text
+        assert cell.font.b
+        assert saved.cell(number, 2).value == 7 and not saved.cell(number, 2).quotePrefix
+        assert saved.cell(number, 3).value.date() == day
+        assert saved.cell(number, 3).number_format == "yyyy-mm-dd"
+        assert saved.cell(number, 4).value is None
+        assert saved.cell(number, 5).value == "ab"
+
+
 def test_no_module_makes_or_saves_a_workbook_outside_the_kernel():
     """Workbooks come from `new_workbook`/`build_workbook` (whose save protects every text);
     nobody imports openpyxl's Workbook, its writer or its reader elsewhere."""

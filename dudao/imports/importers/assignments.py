@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from dudao.audit import services as audit
 from dudao.audit.models import AuditEntry
+from dudao.core import request_memo
 from dudao.inspectors.models import Assignment, Inspector
 from dudao.inspectors.services import assignment_refusal
 from dudao.schools.models import School
@@ -235,6 +236,7 @@ class AssignmentImporter(Importer):
         AuditEntry.objects.unscoped().bulk_create(
             self.audit_entries(actor, plan, self.office.pk), batch_size=BATCH
         )
+        request_memo.forget()  # bulk writes send no signals (dudao/inspectors/apps.py)
         return plan.counts
 
     def export_rows(self, queryset):
