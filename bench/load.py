@@ -12,7 +12,8 @@ every simulated visit and rectification report is stored. Point it at a throwawa
 
 It starts gunicorn as docs/deployment.md runs it (`--workers 5`, sync workers, DEBUG off,
 CONN_MAX_AGE 60) on 127.0.0.1, and the task worker at `nice 10` in a CPU group weighted as
-deployment.md's `CPUWeight=10` (it builds the exports of more than EXPORT_INLINE_ROWS rows), unless `--url` names a server already running. Simulated
+deployment.md's `CPUWeight=10` (it builds the exports of more than EXPORT_INLINE_ROWS rows),
+unless `--url` names a server already running. Simulated
 users, each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
 
 - inspectors: log in once, then loop — my schools this month → one of their schools → the
