@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "dudao.dashboards",
     "dudao.reports",
     "dudao.monitoring",
+    "dudao.checklists",
+    "dudao.campaigns",
+    "dudao.returns",
     "dudao.demo",
     "dudao.notifications",
     "dudao.backups",  # manage.py backup / restore (no models)

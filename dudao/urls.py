@@ -20,6 +20,9 @@ urlpatterns = [
     path("dashboard/", include("dudao.dashboards.urls")),
     path("reports/", include("dudao.reports.urls")),
     path("monitoring/", include("dudao.monitoring.urls")),
+    path("checklists/", include("dudao.checklists.urls")),
+    path("campaigns/", include("dudao.campaigns.urls")),
+    path("returns/", include("dudao.returns.urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("admin/", admin.site.urls),

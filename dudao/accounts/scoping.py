@@ -15,6 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from dudao.audit.models import AuditEntry
+from dudao.campaigns.models import Campaign, CampaignTarget
+from dudao.checklists.models import ChecklistTemplate
 from dudao.core import request_memo
 from dudao.core.scopes import scope_rule
 from dudao.imports.models import ImportJob
@@ -24,6 +26,7 @@ from dudao.notifications.models import Notification
 from dudao.organisations.models import Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
 from dudao.reports.models import ExportJob, MonthlyReportText
+from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
 from dudao.visits.models import FocusPoint, Visit
@@ -334,6 +337,136 @@ def get_export_job_for(user, pk) -> ExportJob:
 def notifications_for(user):
     """Notifications are their recipient's alone (a superuser's too)."""
     return Notification.objects.unscoped().filter(recipient_id=user.pk)
+
+
+# --- campaigns (专项督导), checklists and periodic returns (报送), docs/rules.md §21– -------
+
+
+@scope_rule(ChecklistTemplate)
+def checklists_for(user):
+    """Checklists: the built-in ones (no office) for everyone signed in, and an office's own
+    for the people of that office (a viewer: the offices below it)."""
+    qs = ChecklistTemplate.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    builtin = Q(office__isnull=True)
+    if user.role == Role.VIEWER:
+        return qs.filter(builtin | Q(office__in=offices_for(user)))
+    if user.office_id:
+        return qs.filter(builtin | Q(office_id=user.office_id))
+    return qs.filter(builtin)
+
+
+def _campaign_member(user) -> Q:
+    """Targets whose team the user's inspector record is on (prefix-free: on CampaignTarget)."""
+    return Q(team__members__inspector_id=user.inspector_id)
+
+
+@scope_rule(CampaignTarget)
+def campaign_targets_for(user):
+    """A campaign's schools (督查对象): the office's for its admin, the offices' below a viewer;
+    an inspector's or zone leader's team's (a team sees only its targets); a school its own,
+    once the campaign is running — an unannounced one (四不两直) only after the check."""
+    qs = CampaignTarget.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        ids = CampaignTarget.objects.unscoped().filter(_campaign_member(user)).values("pk")
+        return qs.filter(pk__in=ids)
+    if user.role == Role.SCHOOL and user.school_id:
+        shown = Q(campaign__unannounced=False) | Q(visited_at__isnull=False)
+        return qs.filter(shown, school_id=user.school_id).exclude(
+            campaign__status__in=[Campaign.Status.DRAFT, Campaign.Status.CANCELLED]
+        )
+    return qs.none()
+
+
+@scope_rule(Campaign)
+def campaigns_for(user):
+    """Campaigns: the office's; a viewer's offices'; those with a target the user may see
+    (`campaign_targets_for`: an inspector's team, a school's own check)."""
+    qs = Campaign.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    return qs.filter(pk__in=campaign_targets_for(user).values("campaign_id"))
+
+
+def get_checklist_for(user, pk) -> ChecklistTemplate:
+    return get_or_404(checklists_for(user), pk=pk)
+
+
+def get_campaign_for(user, pk) -> Campaign:
+    return get_or_404(campaigns_for(user).select_related("office", "checklist"), pk=pk)
+
+
+def get_campaign_target_for(user, pk) -> CampaignTarget:
+    return get_or_404(
+        campaign_targets_for(user).select_related("campaign", "school", "team"), pk=pk
+    )
+
+
+@scope_rule(ReturnSubmission)
+def return_submissions_for(user):
+    """A school's reports (报送): the office's; a viewer's offices'; an inspector's or zone
+    leader's schools' (read only); a school its own."""
+    qs = ReturnSubmission.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(school_id__in=inspector_school_ids(user))
+    if user.role == Role.SCHOOL and user.school_id:
+        return qs.filter(school_id=user.school_id)
+    return qs.none()
+
+
+@scope_rule(PeriodicReturn)
+def periodic_returns_for(user):
+    """Returns: the office's; a viewer's offices'; those asked of a school the user may see."""
+    qs = PeriodicReturn.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        mine = qs.filter(schools__in=inspector_school_ids(user)).values("pk")
+        return qs.filter(pk__in=mine, status__in=[PeriodicReturn.Status.ACTIVE, "closed"])
+    if user.role == Role.SCHOOL and user.school_id:
+        return qs.filter(
+            schools=user.school_id, status__in=[PeriodicReturn.Status.ACTIVE, "closed"]
+        )
+    return qs.none()
+
+
+@scope_rule(ReturnPeriod)
+def return_periods_for(user):
+    """A return's due dates: those of the returns the user may see."""
+    return ReturnPeriod.objects.unscoped().filter(
+        periodic_return__in=periodic_returns_for(user).values("pk")
+    )
+
+
+def get_periodic_return_for(user, pk) -> PeriodicReturn:
+    return get_or_404(periodic_returns_for(user).select_related("checklist"), pk=pk)
+
+
+def get_return_submission_for(user, pk) -> ReturnSubmission:
+    return get_or_404(
+        return_submissions_for(user).select_related("period__periodic_return", "school"), pk=pk
+    )
 
 
 def get_or_404(queryset: QuerySet, **lookup):

@@ -41,6 +41,12 @@ MUST_BE_SCOPED = {
     "monitoring.MonthlyReturn",
     "reports.MonthlyReportText",
     "reports.ExportJob",
+    "checklists.ChecklistTemplate",
+    "campaigns.Campaign",
+    "campaigns.CampaignTarget",
+    "returns.PeriodicReturn",
+    "returns.ReturnPeriod",
+    "returns.ReturnSubmission",
 }
 
 
