@@ -243,3 +243,16 @@ class AnswerEvidence(StoredFile):
         constraints = [
             models.UniqueConstraint(fields=["answer", "sha256"], name="answer_evidence_once")
         ]
+
+
+class CampaignTargetEvent(HistoryRecord):
+    """One line of a target's check history (pending → in progress → checked), written by
+    `dudao.campaigns.target_workflow`: its own table, so a campaign's history replays the
+    campaign's status alone."""
+
+    target = models.ForeignKey(CampaignTarget, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("campaign target event")
+        verbose_name_plural = _("campaign target events")
+        indexes = [models.Index(fields=["target", "at"])]
