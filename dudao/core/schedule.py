@@ -42,6 +42,13 @@ JOBS = [
         "dudao.reports.tasks:delete_expired_exports_task",
         datetime.time(23, 30),
     ),
+    # Periodic returns (报送): the periods that open today, then the day's reminders.
+    Job("open_return_periods", "dudao.returns.tasks:open_due_periods_task", datetime.time(0, 20)),
+    Job(
+        "send_return_reminders",
+        "dudao.returns.tasks:send_return_reminders_task",
+        datetime.time(8, 30),
+    ),
 ]
 
 

@@ -58,6 +58,9 @@ MESSAGES: dict[str, Message] = {
     ),
     # To the user who asked for an export too large for a request (dudao/reports).
     "export.ready": Message(_("Your export is ready: %(report)s")),
+    # Periodic returns (报送, dudao/returns): to the school's users, once a day at most.
+    "return.remind": Message(_("Please report “%(title)s”, due %(due)s")),
+    "return.overdue": Message(_("“%(title)s” was due %(due)s: please report now")),
 }
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.history import HistoryRecord
 from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager
 
@@ -172,3 +173,30 @@ class ReturnAnswer(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.item.code}"
+
+
+class ReturnEvent(HistoryRecord):
+    """One line of a return's history (draft → active → closed, periods opened), written by
+    the workflow engine (`dudao.returns.workflow`)."""
+
+    periodic_return = models.ForeignKey(
+        PeriodicReturn, on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")
+        indexes = [models.Index(fields=["periodic_return", "at"])]
+
+
+class SubmissionEvent(HistoryRecord):
+    """One line of a school's report's history (saved, reported, revised, reminded)."""
+
+    submission = models.ForeignKey(
+        ReturnSubmission, on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("return submission event")
+        verbose_name_plural = _("return submission events")
+        indexes = [models.Index(fields=["submission", "at"])]
