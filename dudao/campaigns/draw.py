@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from math import floor
@@ -329,6 +329,8 @@ def draw(
     optionally stratified by "zone" or "type", and for each a team of `team_size` different
     inspectors (0: schools only), as docs/rules.md §21 describes.
 
+    Every code, id and text is read as text without the spaces at its ends (None is blank),
+    so the ids of the result are texts even when numbers were given.
     `schools`: `SchoolRow`s; `inspectors`: `InspectorRow`s; `conflicts`: (inspector id,
     school code) pairs of recorded recusal (回避) — the caller adds what its registry knows
     (Dudao's `recusal_reason` also counts a teaching point's host school); pairs naming
@@ -348,8 +350,8 @@ def draw(
             value=strata,
         )
     team_size = parse_team_size(team_size)
-    schools = list(schools)
-    inspectors = list(inspectors)
+    schools = [SchoolRow(*map(_text, astuple(s))) for s in schools]
+    inspectors = [InspectorRow(*map(_text, astuple(i))) for i in inspectors]
     _check_unique(schools, inspectors)
     if team_size > len(inspectors):
         raise DrawError(
@@ -361,7 +363,7 @@ def draw(
             team=team_size,
             count=len(inspectors),
         )
-    conflicts = {(str(i), str(s)) for i, s in conflicts}
+    conflicts = {(_text(i), _text(s)) for i, s in conflicts}
 
     # (a) Who may check which school, and the schools a team can be formed for.
     free: dict[str, list[str]] = {}
@@ -418,7 +420,7 @@ def draw(
     if strata:
         groups: dict[str, list[SchoolRow]] = {}
         for school in eligible:
-            groups.setdefault(getattr(school, strata).strip(), []).append(school)
+            groups.setdefault(getattr(school, strata), []).append(school)
         quotas = largest_remainder(
             {name: len(members) for name, members in groups.items()}, count, seed
         )
@@ -459,6 +461,12 @@ def draw(
         inspectors=len(inspectors),
         loads=loads if team_size else {},
     )
+
+
+def _text(value) -> str:
+    """A value as the draw reads it: text without the spaces at its ends; None is blank
+    (ids may be given as numbers: 7 and "7" are the same inspector)."""
+    return "" if value is None else str(value).strip()
 
 
 def _check_unique(schools, inspectors):

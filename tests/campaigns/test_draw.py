@@ -445,3 +445,22 @@ def test_evening_out_moves_a_target_along_a_chain():
         result = draw(rows, inspectors, conflicts, seed=seed, count=3, team_size=1)
         assert sorted(result.loads.values()) == [1, 1, 1], seed
         assert {t.school: t.inspectors for t in result.targets}["C"] == ("D3",)
+
+
+def test_values_are_read_as_trimmed_texts():
+    # The web app may give database ids as numbers, a blank as None, texts with spaces.
+    rows = [
+        SchoolRow(" 3301000001 ", "一小", "小学", "城区 ", 7),
+        SchoolRow("3301000002", zone="城区", responsible_inspector=None),
+    ]
+    inspectors = [InspectorRow(7), InspectorRow(" 8", employer_school_code=None)]
+    # 01: 7 is its responsible inspector and 8 has a conflict there: left out.
+    result = draw(
+        rows, inspectors, {(8, "3301000001")}, seed="s", count=1, strata="zone", team_size=1,
+        exclude_own=True,
+    )  # fmt: skip
+    assert result.left_out == ("3301000001",)
+    assert [(s.name, s.size, s.drawn) for s in result.shares] == [("城区", 1, 1)]
+    assert result.targets[0].school == "3301000002"
+    assert result.targets[0].inspectors in (("7",), ("8",))
+    assert result.loads.keys() == {"7", "8"}

@@ -218,8 +218,7 @@ def test_malformed_files_exit_with_2_naming_the_file_and_row(bare):
     assert done.returncode == 2 and "--count" in done.stderr
 
 
-def run_in_process(capsys, cwd, *args):
-    os.chdir(cwd)
+def run_in_process(capsys, *args):
     with pytest.raises(SystemExit) as caught:
         main(["dudao", "campaigns", "--lang", "en", *args])
     out, err = capsys.readouterr()
@@ -240,7 +239,7 @@ def test_every_row_error_is_reported(bare, capsys, monkeypatch):
         [("D9", "3301000001"), ("D1", "3309999999"), ("", "3301000001")],
     )
     code, out, err = run_in_process(
-        capsys, bare.cwd, *FILES, "--conflicts", "conflicts.csv", "--count", "x", "--seed", "s"
+        capsys, *FILES, "--conflicts", "conflicts.csv", "--count", "x", "--seed", "s"
     )
     assert code == 2 and out == ""
     assert err.splitlines() == [
@@ -256,7 +255,7 @@ def test_every_row_error_is_reported(bare, capsys, monkeypatch):
     write_csv(bare.cwd / "schools.csv", SCHOOL_HEADER, SCHOOLS)
     write_csv(bare.cwd / "inspectors.csv", INSPECTOR_HEADER, INSPECTORS)
     code, out, err = run_in_process(
-        capsys, bare.cwd, *FILES, "--conflicts", "conflicts.csv", "--count", "1", "--seed", "s"
+        capsys, *FILES, "--conflicts", "conflicts.csv", "--count", "1", "--seed", "s"
     )
     assert code == 2
     assert err.splitlines()[:2] == [
@@ -268,7 +267,7 @@ def test_every_row_error_is_reported(bare, capsys, monkeypatch):
 
     # A file that is not a table at all.
     (bare.cwd / "inspectors.csv").write_bytes(b"")
-    code, out, err = run_in_process(capsys, bare.cwd, *FILES, "--count", "1", "--seed", "s")
+    code, out, err = run_in_process(capsys, *FILES, "--count", "1", "--seed", "s")
     assert code == 2 and err.startswith("inspectors.csv: ")
 
 
