@@ -22,6 +22,7 @@ urlpatterns = [
     path("monitoring/", include("dudao.monitoring.urls")),
     path("checklists/", include("dudao.checklists.urls")),
     path("campaigns/", include("dudao.campaigns.urls")),
+    path("p/campaigns/", include("dudao.campaigns.public_urls")),
     path("returns/", include("dudao.returns.urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
