@@ -180,9 +180,10 @@ class DrawResult:
             lines.append(template % {"shares": shares})
         lines.append(
             _(
-                "The schools with the smallest SHA-256 of “seed|school|code” are drawn and "
-                "listed in that order."
+                "The schools with the smallest SHA-256 of “%(text)s” are drawn and listed in "
+                "that order."
             )
+            % {"text": "seed|school|code"}
         )
         if self.team_size:
             template = (
@@ -202,10 +203,10 @@ class DrawResult:
             lines.append(
                 _(
                     "The least loaded are chosen first, ties by the smallest SHA-256 of "
-                    "“seed|team|school|id”, then the loads are evened out: %(low)s to "
-                    "%(high)s targets per inspector."
+                    "“%(text)s”, then the loads are evened out: %(low)s to %(high)s targets "
+                    "per inspector."
                 )
-                % {"low": min(loads), "high": max(loads)}
+                % {"text": "seed|team|school|id", "low": min(loads), "high": max(loads)}
             )
         else:
             lines.append(_("No inspectors are drawn."))
