@@ -30,6 +30,17 @@ from dudao.campaigns.draw import (
 )
 
 SEED = "临教督〔2026〕3号"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (the tests' settings speak Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 SCHOOLS = [
     SchoolRow("3301000001", "一小", "小学", "城区", "D2"),
     SchoolRow("3301000002", "二小", "小学", "城区", "D3"),
