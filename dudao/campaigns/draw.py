@@ -112,8 +112,8 @@ class DrawResult:
     seed: str
     targets: list[Target]
     listed: int  # schools in the list
-    eligible: tuple[str, ...]  # codes of the schools that could be drawn
-    left_out: tuple[str, ...]  # codes of those that could not (no team can be formed)
+    eligible: tuple[str, ...]  # codes of the schools that could be drawn (sorted)
+    left_out: tuple[str, ...]  # codes of those that could not: no team can be formed (sorted)
     count: int
     percent: Decimal | None = None
     strata: str | None = None
@@ -451,8 +451,8 @@ def draw(
         seed=seed,
         targets=targets,
         listed=len(schools),
-        eligible=tuple(s.code for s in eligible),
-        left_out=tuple(left_out),
+        eligible=tuple(sorted(s.code for s in eligible)),
+        left_out=tuple(sorted(left_out)),
         count=count,
         percent=percent,
         strata=strata,

@@ -340,6 +340,13 @@ def test_the_same_seed_and_lists_give_the_same_draw_in_any_order(case):
     shuffled.shuffle(inspectors2)
     again = attempt(rows2, inspectors2, list(conflicts), params)
     assert (result and result.to_dict()) == (again and again.to_dict())
+    if result:
+        assert (result.eligible, result.left_out, result.loads, result.method) == (
+            again.eligible,
+            again.left_out,
+            again.loads,
+            again.method,
+        )
 
 
 @settings(max_examples=200, deadline=None)
