@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.history import HistoryRecord
 from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager
 from dudao.core.supervision_items import ITEM_CHOICES, item_validators
@@ -189,3 +190,15 @@ class ChecklistItem(ChoiceLabels, models.Model):
         if self.answer_type in (AnswerType.TEXT, AnswerType.PHOTO) or not self.compliant:
             return None
         return value in self.compliant
+
+
+class ChecklistEvent(HistoryRecord):
+    """One line of a checklist revision's history (draft → published → retired), written by
+    the workflow engine (`dudao.checklists.workflow`)."""
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(HistoryRecord.Meta):
+        verbose_name = _("checklist event")
+        verbose_name_plural = _("checklist events")
+        indexes = [models.Index(fields=["template", "at"])]
