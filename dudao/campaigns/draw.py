@@ -47,9 +47,13 @@ def _(message: str) -> str:
         return message
     if not settings.configured:
         return message
+    from django.core.exceptions import AppRegistryNotReady
     from django.utils.translation import gettext
 
-    return gettext(message)
+    try:
+        return gettext(message)
+    except AppRegistryNotReady:  # settings configured, django.setup() not run yet
+        return message
 
 
 class DrawError(ValueError):
