@@ -20,6 +20,13 @@ from .models import ReturnAnswer, ReturnSubmission
 S = ReturnSubmission.Status
 
 
+def _cell(value):
+    """An answer in a spreadsheet: numbers stay numbers (offices add them up)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return queries.display_value(value)
+
+
 def _status(submission) -> str:
     if submission.status != S.SUBMITTED:
         return str(submission.get_status_display())
@@ -84,7 +91,7 @@ def return_period(user, pk) -> Report:
                 if s.submitted_at
                 else "",
                 s.reminders_sent,
-                *[queries.display_value(answers.get(item.pk)) for item in items],
+                *[_cell(answers.get(item.pk)) for item in items],
             ]
         )
     columns = [
@@ -164,7 +171,7 @@ def return_series(user, pk) -> Report:
             s.school.name,
             s.period.due_on,
             _("Yes") if s.is_late else _("No"),
-            *[queries.display_value(values.get(s.pk, {}).get(item.pk)) for item in items],
+            *[_cell(values.get(s.pk, {}).get(item.pk)) for item in items],
         ]
         for s in submissions
     ]
