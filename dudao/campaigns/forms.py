@@ -58,7 +58,6 @@ class CampaignFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("All")), *Campaign.Status.choices],
-        widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
 
 
@@ -73,7 +72,7 @@ class TargetRuleForm(forms.Form):
         label=_("School types"),
         choices=SchoolType.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     zone = forms.ModelChoiceField(
         label=_("Zone"), queryset=Zone.objects.unscoped().none(), required=False
@@ -114,7 +113,11 @@ class DrawForm(forms.Form):
         ("schools", _("Draw the schools (and their teams)")),
         ("teams", _("Draw the teams for the schools chosen")),
     ]
-    STRATA = [("", _("None")), ("zone", _("By zone")), ("type", _("By school type"))]
+    STRATA = [
+        ("", _("None")),
+        ("zone", _("Stratified by zone")),
+        ("type", _("Stratified by school type")),
+    ]
 
     what = forms.ChoiceField(label=_("Draw"), choices=WHAT, initial="schools")
     seed = forms.CharField(

@@ -606,20 +606,24 @@ def draw_teams(actor, campaign, *, seed="", team_size, exclude_own=False, expect
     if same:
         return result
     snapshot = audit.snapshot(campaign)
+    code_of = {pk: code for code, pk in codes.items()}
+    before_codes = [code_of[t.school_id] for t in targets]
     by_school = _teams_from_draw(campaign, result, codes)
+    # The schools are listed in the draw's order, as its published method says.
+    order = {codes[str(t.school)]: n for n, t in enumerate(result.targets, start=1)}
     for target in targets:
         target.team = by_school.get(target.school_id)
-    CampaignTarget.objects.unscoped().bulk_update(targets, ["team"])
+        target.position = order[target.school_id]
+    CampaignTarget.objects.unscoped().bulk_update(targets, ["team", "position"])
     _check_no_barred(campaign)
-    codes_now = [c for c, _pk in sorted(codes.items(), key=lambda kv: kv[1])]
     _record_draw(
         actor,
         campaign,
         result,
         seed,
         snapshot,
-        codes_now,
-        codes_now,
+        before_codes,
+        [str(t.school) for t in result.targets],
         target_rule=campaign.target_rule,
         target_params=campaign.target_params,
         team_size=team_size,

@@ -171,7 +171,8 @@ def campaign_detail(request, pk):
                 }
             ),
             team_form=TeamForm(),
-            member_form=MemberForm(campaign=campaign) if open_ else None,
+            # auto_id off: the same form is repeated on each team's card
+            member_form=MemberForm(campaign=campaign, auto_id=False) if open_ else None,
             target_team_form=TargetTeamForm(campaign=campaign) if open_ else None,
         )
     return render(request, "campaigns/detail.html", context)

@@ -339,6 +339,8 @@ def test_random_teams_for_chosen_schools(world):
     campaign.refresh_from_db()
     assert campaign.target_rule == "zone" and campaign.draw_seed == "7"
     assert len(result.targets) == 2
+    listed = CampaignTarget.all_objects.filter(campaign=campaign).order_by("position")
+    assert [t.school.code for t in listed] == [t.school for t in result.targets]
     assert not CampaignTarget.all_objects.filter(campaign=campaign, team__isnull=True).exists()
     assert not _barred_on_teams(campaign)
 
