@@ -59,8 +59,13 @@ MESSAGES: dict[str, Message] = {
     # To the user who asked for an export too large for a request (dudao/reports).
     "export.ready": Message(_("Your export is ready: %(report)s")),
     # Periodic returns (报送, dudao/returns): to the school's users, once a day at most.
-    "return.remind": Message(_("Please report “%(title)s”, due %(due)s")),
-    "return.overdue": Message(_("“%(title)s” was due %(due)s: please report now")),
+    "return.remind": Message(_("%(school)s: please report “%(title)s”, due %(due)s")),
+    "return.overdue": Message(_("%(school)s: “%(title)s” was due %(due)s, please report now")),
+    # Special supervision campaigns (专项督导, dudao/campaigns): to the members of its teams
+    # when it starts.
+    "campaign.started": Message(
+        _("Campaign “%(title)s” has started: your team's schools are waiting"), "%(dates)s"
+    ),
 }
 
 

@@ -482,7 +482,7 @@ def _remind(actor, submissions: list[ReturnSubmission], today: datetime.date) ->
     due = list(
         ReturnSubmission.objects.unscoped()
         .select_for_update(of=("self",))
-        .select_related("period__periodic_return")
+        .select_related("period__periodic_return", "school")
         .filter(pk__in=ids)
         .exclude(status=S.SUBMITTED)
         .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=start_of_day))
@@ -503,7 +503,11 @@ def _remind(actor, submissions: list[ReturnSubmission], today: datetime.date) ->
             (
                 users.get(submission.school_id, []),
                 "return.overdue" if overdue else "return.remind",
-                {"title": period.periodic_return.title, "due": period.due_on.isoformat()},
+                {
+                    "school": submission.school.name,
+                    "title": period.periodic_return.title,
+                    "due": period.due_on.isoformat(),
+                },
                 reverse("returns:submission", args=[submission.pk]),
             )
         )
