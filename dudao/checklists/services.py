@@ -598,14 +598,14 @@ def move_item(actor, item, *, up: bool) -> None:
     other = index - 1 if up else index + 1
     if 0 <= other < len(siblings):
         siblings[index], siblings[other] = siblings[other], siblings[index]
-        _renumber_within(siblings)
+        _renumber_within(siblings, _next_position(checklist.items.all()))
         _touch(checklist)
 
 
-def _renumber_within(rows: list) -> None:
-    """Give `rows` (one section's items, in their new order) their own positions again."""
+def _renumber_within(rows: list, top: int) -> None:
+    """Give `rows` (one section's items, in their new order) their own positions again;
+    `top` is above every position of the checklist."""
     positions = sorted(row.position for row in rows)
-    top = positions[-1]
     for row, number in zip(rows, range(top + 1, top + 1 + len(rows)), strict=True):
         row.position = number
     ChecklistItem.objects.bulk_update(rows, ["position"])

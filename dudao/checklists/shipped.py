@@ -111,7 +111,8 @@ def canonical_rows(template) -> dict:
 def sync(data_list, *, templates, section_model, item_model, publish, created=None) -> list:
     """Create what `data_list` has and the stored built-ins lack (see the module docstring).
     `templates` is a manager or queryset of the checklist model; `publish(template)` publishes
-    a new revision; `created(template)` is told of each new one first. Returns the new ones."""
+    a new revision (and may return it, fresh); `created(template)` is told of each new one
+    first. Returns the new ones."""
     made = []
     for data in data_list:
         wanted = canonical_data(data)
@@ -150,7 +151,7 @@ def sync(data_list, *, templates, section_model, item_model, publish, created=No
         item_model.objects.bulk_create(rows)
         if created is not None:
             created(template)
-        publish(template)
+        template = publish(template) or template
         made.append(template)
     return made
 

@@ -20,7 +20,7 @@ def _number(value) -> str:
 
 @register.filter
 def standard(item) -> str:
-    """"≤ 60 分钟", "≥ 10 小时", "1–2 小时" or "" (no standard)."""
+    """The standard as read: ≤ 60 分钟, ≥ 10 小时, 1–2 小时, or empty (no standard)."""
     low, high, unit = item.standard_min, item.standard_max, item.unit
     if item.answer_type != AnswerType.NUMBER or (low is None and high is None):
         return ""
