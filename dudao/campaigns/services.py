@@ -12,14 +12,18 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
 from dudao.checklists.models import ChecklistTemplate, Purpose
 from dudao.core import guards
 from dudao.core.errors import DomainError, StaleObject
 from dudao.inspectors.models import Inspector, Zone
+from dudao.notifications.services import notify
 from dudao.schools.models import School, SchoolType
 
 from . import queries
@@ -164,9 +168,42 @@ def take_action(actor, campaign, action: str, *, expected_version=None, note: st
     """Start, close, publish (一公开) or cancel: the workflow's table and rules decide."""
     if action not in campaign_workflow.Action.values:
         raise DomainError(_("Unknown action."))
-    return campaign_workflow.take(
-        campaign, action, actor, expected_version=expected_version, note=note
-    )
+    with transaction.atomic():
+        campaign = campaign_workflow.take(
+            campaign, action, actor, expected_version=expected_version, note=note
+        )
+        if action == campaign_workflow.Action.START:
+            transaction.on_commit(lambda: notify_started(campaign.pk))
+    return campaign
+
+
+def notify_started(campaign_id: int) -> None:
+    """Tell the members of each team of a started campaign (their active accounts) which
+    schools their team checks, with a link to the campaign's page (which they see: a team
+    sees its own schools). Called after commit."""
+    campaign = Campaign.objects.unscoped().filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Status.RUNNING:
+        return
+    schools: dict[int, list[str]] = {}
+    for team_id, name in (
+        CampaignTarget.objects.unscoped()
+        .filter(campaign=campaign, team__isnull=False)
+        .order_by("position", "pk")
+        .values_list("team_id", "school__name")
+    ):
+        schools.setdefault(team_id, []).append(name)
+    users: dict[int, list] = {}
+    for user in User.objects.filter(
+        inspector__campaign_memberships__team__campaign=campaign,
+        role__in=[Role.INSPECTOR, Role.ZONE_LEADER],
+        is_active=True,
+    ).annotate(team_id=F("inspector__campaign_memberships__team_id")):
+        users.setdefault(user.team_id, []).append(user)
+    dates = f"{campaign.starts_on:%Y-%m-%d} – {campaign.ends_on:%Y-%m-%d}"
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    for team_id, names in schools.items():
+        params = {"title": campaign.title, "school": "、".join(names), "description": dates}
+        notify(users.get(team_id, []), "campaign.started", params, url=url)
 
 
 def start_campaign(actor, campaign, *, expected_version=None) -> Campaign:

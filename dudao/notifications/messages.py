@@ -66,6 +66,11 @@ MESSAGES: dict[str, Message] = {
     "campaign.started": Message(
         _("Campaign “%(title)s” has started: your team's schools are waiting"), "%(dates)s"
     ),
+    # Special supervision campaigns (专项督导, dudao/campaigns): to the members of each team
+    # when it starts (school: the team's schools; description: the dates).
+    "campaign.started": Message(
+        _("Campaign “%(title)s” has started: your team checks %(school)s"), "%(description)s"
+    ),
 }
 
 

@@ -3,6 +3,7 @@ rows, who may take it, and the pages: the list (query count), the detail page pe
 the public page of the results (一公开)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -292,3 +293,17 @@ def test_campaign_list_query_count_is_constant(world, client, django_assert_max_
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url + "?status=draft")
     assert len(response.context["page"]) == 7
+
+
+def test_starting_notifies_the_team_members(world, django_capture_on_commit_callbacks):
+    from dudao.notifications.models import Notification
+
+    campaign, _team = ready_campaign(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_campaign(world.admin, campaign)
+    sent = Notification.all_objects.filter(kind="campaign.started")
+    assert [n.recipient for n in sent] == [world.inspector_user]
+    assert sent.get().url == reverse("campaigns:detail", args=[campaign.pk])
+    client = Client()
+    client.force_login(world.inspector_user)
+    assert client.get(sent.get().url).status_code == 200
