@@ -51,6 +51,26 @@ def _answers_from(post, items) -> dict:
     return answers
 
 
+def _assessed(item) -> bool:
+    """Can an answer to `item` be non-compliant (and so raise a finding)?"""
+    if item.answer_type == AnswerType.NUMBER:
+        return item.standard_min is not None or item.standard_max is not None
+    return item.answer_type not in (AnswerType.TEXT, AnswerType.PHOTO) and bool(item.compliant)
+
+
+def _finding_slots(target, items) -> list[dict]:
+    """The "raise a finding" slot of every assessed item, as the last save left it."""
+    answers = {a.item_id: a for a in Answer.objects.filter(target=target)}
+    rows = []
+    for item in items:
+        if not _assessed(item):
+            continue
+        answer = answers.get(item.pk)
+        may_raise = bool(answer and answer.compliant is False and not answer.finding_id)
+        rows.append({"item": item, "answer": answer, "may_raise": may_raise})
+    return rows
+
+
 def _version(post):
     try:
         return int(post.get("version"))
@@ -111,6 +131,7 @@ def _form_context(request, target, errors=None, posted=None):
             "evidence": evidence.get(item.pk, []),
             "error": errors.get(checks.item_field(item)) or errors.get(f"note_{item.pk}"),
             "may_raise": bool(answer and answer.compliant is False and not answer.finding_id),
+            "assessed": _assessed(item),
         }
         if not sections or sections[-1]["section"].pk != item.section_id:
             sections.append({"section": item.section, "rows": []})
@@ -186,7 +207,12 @@ def check_autosave(request, pk):
     except DomainError as error:
         context["error"] = "; ".join(getattr(error, "errors", {}).values()) or str(error)
     else:
-        context.update(target=target, saved_at=timezone.localtime())
+        context.update(
+            target=target,
+            saved_at=timezone.localtime(),
+            rows=_finding_slots(target, items),
+            may_raise_findings=True,
+        )
     return render(request, "campaigns/check_saved.html", context)
 
 
@@ -254,6 +280,26 @@ def check_visited(request, pk):
     else:
         messages.success(request, _("The check is recorded as begun at the school."))
     return redirect(_back(target))
+
+
+@role_required(*CHECK_ROLES)
+@require_POST
+def check_evidence_delete(request, pk):
+    """Remove one file from a check still in draft."""
+    evidence = scoping.get_or_404(
+        AnswerEvidence.objects.filter(
+            answer__target__in=scoping.campaign_targets_for(request.user)
+        ).select_related("answer__item"),
+        pk=pk,
+    )
+    target = _checkable(request.user, evidence.answer.target_id)
+    try:
+        checks.delete_evidence(request.user, evidence)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("File deleted."))
+    return redirect(_back(target, evidence.answer.item))
 
 
 def check_evidence_file(request, pk):

@@ -289,6 +289,33 @@ def add_evidence(actor, target: CampaignTarget, item: ChecklistItem, uploaded_fi
 
 
 @transaction.atomic
+def delete_evidence(actor, evidence: AnswerEvidence) -> None:
+    """Remove a file from a check that is still a draft (a wrong photo); the stored file is
+    deleted once the transaction commits."""
+    evidence = AnswerEvidence.objects.select_related("answer").get(pk=evidence.pk)
+    target = _locked(evidence.answer.target_id)
+    require_checker(actor, target)
+    _require_open(target)
+    files = [evidence.file, evidence.preview]
+    audit.record(
+        actor,
+        audit.Action.DELETE,
+        evidence,
+        {"before": audit.snapshot(evidence)},
+        office_id=target.office_id,
+    )
+    evidence.delete()
+    _bump(target)
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files) -> None:
+    for field_file in files:
+        if field_file:
+            field_file.storage.delete(field_file.name)
+
+
+@transaction.atomic
 def mark_visited(actor, target: CampaignTarget, *, when: datetime.datetime | None = None):
     """The team is at the school now (or at `when`): an unannounced campaign shows itself to
     the school from then on. Marking it again keeps the first time."""

@@ -22,6 +22,11 @@ urlpatterns += [
         name="check_finding",
     ),
     path("checks/files/<int:pk>/", check_views.check_evidence_file, name="check_evidence_file"),
+    path(
+        "checks/files/<int:pk>/delete/",
+        check_views.check_evidence_delete,
+        name="check_evidence_delete",
+    ),
     path("<int:pk>/results/", check_views.campaign_results, name="results"),
     path("<int:pk>/results.xlsx", check_views.campaign_results_xlsx, name="results_xlsx"),
     path("results/", check_views.school_results, name="school_results"),

@@ -137,3 +137,36 @@ def test_form_queries_do_not_grow_with_answers(
     client = login(world.inspector_user)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("campaigns:check", args=[target.pk])).status_code == 200
+
+
+def test_autosave_offers_the_finding_button_at_once(world, running_campaign, login):
+    cw = running_campaign
+    target = cw.targets["school"]
+    client = login(world.inspector_user)
+    html = client.post(
+        reverse("campaigns:check_autosave", args=[target.pk]),
+        _form_data(cw, **{"1_1": "no", "1_2": "好"}),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'data-testid="raise-1.1"' in html  # swapped into the item's slot (hx-swap-oob)
+    assert 'data-testid="raise-1.2"' not in html
+    # the form renders a finding form for every assessed item, for the button to post
+    page = client.get(reverse("campaigns:check", args=[target.pk])).content.decode()
+    assert f'id="finding-{cw.items["1.2"].pk}"' in page
+    assert f'id="finding-{cw.items["2.2"].pk}"' not in page  # free text: never a finding
+
+
+def test_delete_evidence_of_a_draft(
+    world, running_campaign, login, django_capture_on_commit_callbacks
+):
+    cw = running_campaign
+    target = cw.targets["school"]
+    evidence = checks.add_evidence(world.inspector_user, target, cw.items["2.1"], png_upload())
+    stored = evidence.file.name
+    client = login(world.inspector_user)
+    url = reverse("campaigns:check_evidence_delete", args=[evidence.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert not AnswerEvidence.objects.exists()
+    assert not evidence.file.storage.exists(stored)
+    assert client.post(url).status_code == 404

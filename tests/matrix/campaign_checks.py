@@ -108,6 +108,19 @@ MATRIX = {
         everyone(200) | {"zone_leader": 404, "school": 404, "other_admin": 404},
         AS_GET,
     ),
+    "campaigns:check_evidence_delete": (
+        evidence,
+        POST_ONLY_CHECKERS,
+        only(
+            {
+                "admin": writes(302),
+                "inspector": writes(302),
+                "zone_leader": 404,
+                "other_admin": 404,
+                "superuser": 404,
+            }
+        ),
+    ),
     "campaigns:results": (campaign, RESULTS, AS_GET),
     "campaigns:results_xlsx": (campaign, RESULTS, AS_GET),
     "campaigns:school_results": (None, only({"school": 200, "superuser": 200}), AS_GET),
