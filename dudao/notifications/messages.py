@@ -61,11 +61,6 @@ MESSAGES: dict[str, Message] = {
     # Periodic returns (报送, dudao/returns): to the school's users, once a day at most.
     "return.remind": Message(_("%(school)s: please report “%(title)s”, due %(due)s")),
     "return.overdue": Message(_("%(school)s: “%(title)s” was due %(due)s, please report now")),
-    # Special supervision campaigns (专项督导, dudao/campaigns): to the members of its teams
-    # when it starts.
-    "campaign.started": Message(
-        _("Campaign “%(title)s” has started: your team's schools are waiting"), "%(dates)s"
-    ),
     # Special supervision campaigns (专项督导, dudao/campaigns): to the members of each team
     # when it starts (school: the team's schools; description: the dates).
     "campaign.started": Message(
