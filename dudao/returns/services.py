@@ -547,19 +547,28 @@ def remind_period(actor, period: ReturnPeriod, today: datetime.date | None = Non
 
 def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
     """The daily job: a school that has not reported is reminded `remind_days_before` days
-    before the due date, and every day after it while late (return.overdue). Once a day at
-    most: a second run the same day, or the office's "remind now" earlier that day, sends
-    nothing again."""
+    before the due date, and every day after it while late (return.overdue) until the next
+    due date passes: then the newer period is the one it is reminded of, and the missed one
+    stays "not reported" in the office's lists (a school is never reminded of a whole year
+    of missed periods every morning). Once a day at most per report: a second run the same
+    day, or the office's "remind now" earlier that day, sends nothing again."""
     today = today or workflow.local_today()
     reminded = 0
     returns = PeriodicReturn.objects.unscoped().filter(status=PeriodicReturn.Status.ACTIVE)
     for periodic_return in list(returns.order_by("pk")):
         before = today + datetime.timedelta(days=periodic_return.remind_days_before)
+        last_missed = (
+            ReturnPeriod.objects.unscoped()
+            .filter(periodic_return=periodic_return, due_on__lt=today)
+            .order_by("-due_on")
+            .values_list("due_on", flat=True)
+            .first()
+        )
         with transaction.atomic():
             pending = list(
                 ReturnSubmission.objects.unscoped()
                 .filter(
-                    Q(period__due_on=before) | Q(period__due_on__lt=today),
+                    Q(period__due_on=before) | Q(period__due_on=last_missed),
                     period__periodic_return=periodic_return,
                     period__opens_on__lte=today,
                 )

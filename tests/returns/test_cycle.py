@@ -203,3 +203,13 @@ def test_system_cannot_report_for_a_school(world, checklist, items, today):
     submission = ReturnSubmission.objects.unscoped().filter(period__periodic_return=item).first()
     with pytest.raises(services.DomainError):
         services.submit(SYSTEM, submission, answers(items))
+
+
+def test_late_reminders_are_of_the_last_missed_period_only(world, checklist, today):
+    item = new_return(world, checklist, starts_on=today - datetime.timedelta(days=40))
+    item = services.activate_return(world.admin, item)
+    past = list(item.periods.filter(due_on__lt=today).order_by("due_on"))
+    assert len(past) >= 2
+    assert services.send_reminders(today) == {"reminded": 3}
+    reminded = ReturnSubmission.objects.unscoped().filter(reminders_sent=1)
+    assert {s.period_id for s in reminded} == {past[-1].pk}
