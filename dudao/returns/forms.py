@@ -38,13 +38,13 @@ class ReturnForm(forms.Form):
         label=_("school types"),
         choices=SchoolType.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     zones = forms.ModelMultipleChoiceField(
         label=_("zones"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     schools = forms.ModelMultipleChoiceField(
         label=_("schools"),
