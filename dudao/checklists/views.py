@@ -110,7 +110,10 @@ def checklist_detail(request, pk):
             "checklist": checklist,
             "sections": _content(checklist),
             "revisions": queries.revisions_of(visible, checklist),
-            "events": checklist.events.order_by("at", "pk"),
+            "events": [
+                (event, CHECKLIST_WORKFLOW.action_label(event.action))
+                for event in checklist.events.order_by("at", "pk")
+            ],
             "can_publish": Action.PUBLISH in actions,
             "can_retire": Action.RETIRE in actions,
             "problems": services.publish_problems(checklist)
