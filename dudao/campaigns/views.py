@@ -171,8 +171,17 @@ def campaign_detail(request, pk):
                 }
             ),
             team_form=TeamForm(),
-            # auto_id off: the same form is repeated on each team's card
-            member_form=MemberForm(campaign=campaign, auto_id=False) if open_ else None,
+            # read once: the same choice is repeated on each team's card
+            inspector_choices=(
+                list(
+                    Inspector.objects.unscoped()
+                    .filter(office_id=campaign.office_id, is_active=True)
+                    .order_by("name", "pk")
+                    .values_list("pk", "name")
+                )
+                if open_
+                else []
+            ),
             target_team_form=TargetTeamForm(campaign=campaign) if open_ else None,
         )
     return render(request, "campaigns/detail.html", context)

@@ -307,3 +307,29 @@ def test_starting_notifies_the_team_members(world, django_capture_on_commit_call
     client = Client()
     client.force_login(world.inspector_user)
     assert client.get(sent.get().url).status_code == 200
+
+
+def test_detail_page_query_count_is_constant(world, client, django_assert_max_num_queries):
+    from tests.factories import InspectorFactory, SchoolFactory
+
+    campaign, _team = ready_campaign(world)
+    client.force_login(world.admin)
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    schools = [SchoolFactory(office=world.office, name=f"加测小学{n}") for n in range(6)]
+    services.choose_targets(
+        world.admin, campaign, "list", schools=[world.school, world.zone_school, *schools]
+    )
+    for n, school in enumerate(schools):
+        extra = services.create_team(world.admin, campaign)
+        services.add_member(
+            world.admin, extra, InspectorFactory(office=world.office, name=f"督{n}")
+        )
+        services.assign_team(
+            world.admin, CampaignTarget.all_objects.get(campaign=campaign, school=school), extra
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["teams"]) == 7
