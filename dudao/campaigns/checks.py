@@ -435,6 +435,7 @@ def raise_finding(
         severity=severity,
         deadline_kind=Finding.DeadlineKind.BY_DATE,
         deadline=deadline or timezone.localdate() + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS),
+        campaign_team=target_workflow.is_member(actor, target),
     )
     answer.finding = finding
     answer.save(update_fields=["finding"])

@@ -119,13 +119,16 @@ def create_finding(
     deadline_kind: str = Finding.DeadlineKind.BY_DATE,
     deadline: datetime.date | None = None,
     required_action: str = "",
+    campaign_team: bool = False,
 ) -> Finding:
     """Record a finding: by the inspector of a visit they recorded (the visit's item is
     marked "problem"), by the school's responsible inspector, or by the office admin (with
-    or without a visit). An on-the-spot finding's deadline is the day of the finding. A
-    serious finding is reported to the county office at once (escalated, docs/rules.md §13)
-    and sends a "created" event flagged serious: the office decides on an accountability
-    case; none is opened automatically."""
+    or without a visit). `campaign_team`: the caller (`campaigns.checks.raise_finding`) has
+    checked that the actor is on the campaign team checking this school (专项督导 teams need
+    not be the school's responsible inspectors). An on-the-spot finding's deadline is the day
+    of the finding. A serious finding is reported to the county office at once (escalated,
+    docs/rules.md §13) and sends a "created" event flagged serious: the office decides on an
+    accountability case; none is opened automatically."""
     school = School.objects.unscoped().get(pk=school.pk)
     today = timezone.localdate()
     guards.require_person(actor)  # the finding records who made it
@@ -141,6 +144,7 @@ def create_finding(
         )
     elif not (
         guards.is_office_admin(actor, school.office_id)
+        or campaign_team
         or (
             guards.has_role(actor, Role.INSPECTOR, Role.ZONE_LEADER)
             and actor.inspector_id

@@ -338,13 +338,6 @@ def test_finding_area_defaults_for_kindergarten_areas(running_campaign):
     assert checks.finding_area(item) == checks.DEFAULT_AREA
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotPermitted,
-    reason="rectification.services.create_finding admits only the school's responsible "
-    "inspector or the office admin; a campaign team needs its own admission (see the report "
-    "of the campaign checks: create_finding(..., campaign_team=...))",
-)
 def test_team_member_who_is_not_the_responsible_inspector_raises_a_finding(world, running_campaign):
     """far_school is on team 1 (inspector) but assigned to nobody."""
     cw = running_campaign
