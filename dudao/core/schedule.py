@@ -42,13 +42,14 @@ JOBS = [
         "dudao.reports.tasks:delete_expired_exports_task",
         datetime.time(23, 30),
     ),
-    # Periodic returns (报送): the periods that open today, then the day's reminders.
-    Job("open_return_periods", "dudao.returns.tasks:open_due_periods_task", datetime.time(0, 20)),
+    # Periodic returns (报送): the day's reminders to schools that have not reported, and in
+    # the evening the periods that open tomorrow (made ahead, so they are there at midnight).
     Job(
         "send_return_reminders",
         "dudao.returns.tasks:send_return_reminders_task",
-        datetime.time(8, 30),
+        datetime.time(10, 30),
     ),
+    Job("open_return_periods", "dudao.returns.tasks:open_due_periods_task", datetime.time(22, 10)),
 ]
 
 

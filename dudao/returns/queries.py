@@ -57,7 +57,9 @@ def periods_with_counts(user, periodic_return, today: datetime.date) -> list[Ret
     """The return's periods, latest first, each with `.counts`, `.is_due` (its due date
     has passed) and `.is_open` (open now)."""
     periods = list(
-        scoping.return_periods_for(user).filter(periodic_return=periodic_return).order_by("-due_on")
+        scoping.return_periods_for(user)
+        .filter(periodic_return=periodic_return, opens_on__lte=today)
+        .order_by("-due_on")
     )
     counts = counts_by_period(user, periodic_return)
     for period in periods:

@@ -144,7 +144,9 @@ def return_series(user, pk) -> Report:
     """Every period of a return: the figures per item and every school's answers."""
     periodic_return = scoping.get_periodic_return_for(user, pk)
     periods = list(
-        scoping.return_periods_for(user).filter(periodic_return=periodic_return).order_by("due_on")
+        scoping.return_periods_for(user)
+        .filter(periodic_return=periodic_return, opens_on__lte=timezone.localdate())
+        .order_by("due_on")
     )
     series = queries.figures(user, periodic_return, periods)
     figure_rows = [

@@ -46,6 +46,8 @@ NUMBER_LIMIT = Decimal("1e12")
 # Answers a school must give before it reports (free text is optional, photos not collected).
 REQUIRED_TYPES = {AnswerType.YES_NO, AnswerType.LEVEL, AnswerType.NUMBER, AnswerType.CHOICE}
 EDITABLE_WHEN_ACTIVE = ("title", "ends_on", "remind_days_before")
+# Periods are created a day before they open (see `_open_periods`).
+OPEN_AHEAD = datetime.timedelta(days=1)
 
 
 class AnswersInvalid(DomainError):
@@ -224,13 +226,16 @@ def update_return(
 
 
 def _open_periods(periodic_return: PeriodicReturn, today: datetime.date) -> tuple[int, int]:
-    """Create the periods opened by `today` that do not exist yet, and a row per school for
-    every period not yet due (and for new periods). Returns (periods, rows) created."""
+    """Create the periods opened by tomorrow (`OPEN_AHEAD`) that do not exist yet, and a row
+    per school for every period not yet due (and for new periods). A period that opens
+    tomorrow is made the evening before, so it is there at midnight whatever time the daily
+    job runs; nothing shows or accepts it before it opens (`opens_on <= today` everywhere).
+    Returns (periods, rows) created."""
     wanted = calendar.periods(
         periodic_return.schedule,
         periodic_return.due_day,
         periodic_return.starts_on,
-        today,
+        today + OPEN_AHEAD,
         periodic_return.ends_on,
     )
     existing = set(
@@ -280,8 +285,8 @@ def _open_periods(periodic_return: PeriodicReturn, today: datetime.date) -> tupl
 
 @transaction.atomic
 def activate_return(actor, periodic_return, *, expected_version=None, today=None):
-    """Start a return: the periods due up to today and the one open now are created, with a
-    row (not reported) per school and period."""
+    """Start a return: the periods due up to today and the one open now (and one opening
+    tomorrow) are created, with a row (not reported) per school and period."""
     today = today or workflow.local_today()
     result = {}
 
@@ -301,9 +306,9 @@ def close_return(actor, periodic_return, *, expected_version=None) -> PeriodicRe
 
 
 def open_due_periods(today: datetime.date | None = None) -> dict[str, int]:
-    """The daily job: every active return gets the periods that opened by today and their
-    rows. Idempotent: a period or a row is created once (its unique key); a second run the
-    same day creates nothing."""
+    """The daily job (in the evening): every active return gets the periods that open by
+    tomorrow and their rows. Idempotent: a period or a row is created once (its unique key);
+    a second run the same day creates nothing."""
     today = today or workflow.local_today()
     periods = rows = 0
     returns = PeriodicReturn.objects.unscoped().filter(status=PeriodicReturn.Status.ACTIVE)

@@ -5,8 +5,8 @@ from . import services
 
 @task()
 def open_due_periods_task() -> dict[str, int]:
-    """Daily: the periods of every active return that opened today, with a row per school
-    (idempotent: services.open_due_periods)."""
+    """Daily, in the evening: the periods of every active return that open by tomorrow,
+    with a row per school (idempotent: services.open_due_periods)."""
     return services.open_due_periods()
 
 

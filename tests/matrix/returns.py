@@ -49,7 +49,7 @@ def _period(w, foreign=False):
 
     return (
         ReturnPeriod.objects.unscoped()
-        .filter(periodic_return=_return(w, foreign=foreign))
+        .filter(periodic_return=_return(w, foreign=foreign), opens_on__lte=_today())
         .order_by("-due_on")
         .first()
     )

@@ -168,18 +168,24 @@ def test_activation_opens_the_periods_up_to_today(world, checklist, today):
     starts_on = today - datetime.timedelta(days=40)
     item = services.activate_return(world.admin, new_return(world, checklist, starts_on=starts_on))
     periods = list(ReturnPeriod.objects.unscoped().filter(periodic_return=item).order_by("due_on"))
+    tomorrow = today + datetime.timedelta(days=1)
+    # Up to today, and one made ahead when it opens tomorrow.
     assert [(p.opens_on, p.due_on) for p in periods] == cal.periods(
+        "half_monthly", None, starts_on, tomorrow
+    )
+    opened = [p for p in periods if p.opens_on <= today]
+    assert [(p.opens_on, p.due_on) for p in opened] == cal.periods(
         "half_monthly", None, starts_on, today
     )
-    assert periods[0].opens_on == starts_on
-    assert periods[-1].opens_on <= today <= periods[-1].due_on
+    assert opened[0].opens_on == starts_on
+    assert opened[-1].opens_on <= today <= opened[-1].due_on
     assert ReturnSubmission.objects.unscoped().filter(period__in=periods).count() == 3 * len(
         periods
     )
     assert services.open_due_periods(today) == {"periods": 0, "rows": 0}
-    tomorrow = today + datetime.timedelta(days=1)
-    opened = services.open_due_periods(tomorrow)
-    assert opened["periods"] == (1 if periods[-1].due_on == today else 0)
+    after = today + datetime.timedelta(days=2)
+    expected = len(cal.periods("half_monthly", None, starts_on, after)) - len(periods)
+    assert services.open_due_periods(tomorrow)["periods"] == expected
     assert services.open_due_periods(tomorrow) == {"periods": 0, "rows": 0}
 
 
@@ -188,7 +194,7 @@ def test_late_is_after_the_end_of_the_due_date_in_beijing(world, checklist, item
     from tests.clock import SHANGHAI
 
     item = services.activate_return(world.admin, new_return(world, checklist, starts_on=today))
-    period = item.periods.get()
+    period = item.periods.get(opens_on__lte=today)
     submission = ReturnSubmission.objects.unscoped().get(period=period, school=world.school)
     clock.move_to(datetime.datetime.combine(period.due_on, datetime.time(23, 59), tzinfo=SHANGHAI))
     assert not services.submit(world.school_user, submission, answers(items)).is_late
