@@ -87,3 +87,15 @@ def test_a_flushed_database_is_loaded_again():
     made = shipped.ensure_builtin_checklists()
     assert len(made) == len(shipped.BUILTIN_KEYS)
     assert all(c.events.get().action == "publish" for c in made)
+
+
+@pytest.mark.django_db
+def test_the_command_loads_what_is_missing():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_builtin_checklists", stdout=out)
+    call_command("load_builtin_checklists", stdout=out)
+    assert out.getvalue().strip().endswith("0 built-in checklist revision(s) loaded.")

@@ -14,6 +14,11 @@ def load(apps, schema_editor):
     event_model = apps.get_model("checklists", "ChecklistEvent")
 
     def publish(template):
+        from dudao.checklists.services import publish_problems
+
+        problems = publish_problems(template)
+        if problems:  # a broken file stops the migration, as the workflow's guard would
+            raise ValueError(f"built-in checklist {template.key}: {problems}")
         template.status = "published"
         template.published_at = timezone.now()
         template.version += 1
