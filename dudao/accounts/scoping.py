@@ -365,7 +365,8 @@ def _campaign_member(user) -> Q:
 @scope_rule(CampaignTarget)
 def campaign_targets_for(user):
     """A campaign's schools (督查对象): the office's for its admin, the offices' below a viewer;
-    an inspector's or zone leader's team's (a team sees only its targets); a school its own,
+    an inspector's or zone leader's team's once the campaign runs (a team sees only its
+    targets); a school its own,
     once the campaign is running — an unannounced one (四不两直) only after the check."""
     qs = CampaignTarget.objects.unscoped()
     if user.is_superuser:
@@ -375,8 +376,11 @@ def campaign_targets_for(user):
     if user.role == Role.VIEWER:
         return qs.filter(office__in=offices_for(user))
     if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        # A campaign in preparation is the office's alone: its teams see it once it starts.
         ids = CampaignTarget.objects.unscoped().filter(_campaign_member(user)).values("pk")
-        return qs.filter(pk__in=ids)
+        return qs.filter(pk__in=ids).exclude(
+            campaign__status__in=[Campaign.Status.DRAFT, Campaign.Status.CANCELLED]
+        )
     if user.role == Role.SCHOOL and user.school_id:
         shown = Q(campaign__unannounced=False) | Q(visited_at__isnull=False)
         return qs.filter(shown, school_id=user.school_id).exclude(

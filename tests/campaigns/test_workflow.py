@@ -216,6 +216,9 @@ def test_inspector_sees_only_the_team_targets(world, client):
         other,
     )
     client.force_login(world.inspector_user)
+    # In preparation the campaign is the office's alone.
+    assert client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 404
+    services.start_campaign(world.admin, campaign)
     response = client.get(reverse("campaigns:detail", args=[campaign.pk]))
     assert response.status_code == 200
     shown = {t.school_id for t in response.context["targets"]}
