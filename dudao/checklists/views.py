@@ -58,6 +58,13 @@ def _item_for(user, pk) -> ChecklistItem:
     return item
 
 
+def _draft_of_mine(user, checklist) -> None:
+    """The editor's forms are for the office admin's own drafts only (403 otherwise; the
+    services refuse the writes anyway)."""
+    if not _is_admin_of(user, checklist) or checklist.status != ChecklistTemplate.Status.DRAFT:
+        raise PermissionDenied
+
+
 def _back(checklist):
     return redirect("checklists:detail", pk=checklist.pk)
 
@@ -302,6 +309,7 @@ def _section_response(request, section, form=None, status=200):
 @office_admin_required
 def section_edit(request, pk):
     section = _section_for(request.user, pk)
+    _draft_of_mine(request.user, section.template)
     initial = {"title": section.title, "stamp": services.stamp(section)}
     form = SectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -361,6 +369,7 @@ def _item_row(request, item, status=200):
 @office_admin_required
 def item_add(request, pk):
     section = _section_for(request.user, pk)
+    _draft_of_mine(request.user, section.template)
     form = ItemForm(request.POST or None, initial={"answer_type": "yes_no"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,6 +391,7 @@ def item_add(request, pk):
 @office_admin_required
 def item_edit(request, pk):
     item = _item_for(request.user, pk)
+    _draft_of_mine(request.user, item.template)
     if request.method == "GET" and request.GET.get("cancel") and is_htmx(request):
         return _item_row(request, item)
     form = ItemForm(request.POST or None, initial=ItemForm.initial_for(item, services.stamp(item)))

@@ -164,3 +164,13 @@ def test_import_errors_on_the_preview(world, client, draft):
 @pytest.mark.parametrize("name", ["checklists:edit", "checklists:import_upload"])
 def test_a_builtin_is_not_edited_on_screen(world, client, builtin, name):
     assert page(client, world.admin, name, builtin.pk).status_code == 403
+
+
+def test_no_item_form_for_a_builtin_or_a_published_revision(world, client, builtin, draft):
+    services.publish(world.admin, draft)
+    client.force_login(world.admin)
+    for checklist in (builtin, draft):
+        item, section = checklist.items.first(), checklist.sections.first()
+        assert client.get(reverse("checklists:item_edit", args=[item.pk])).status_code == 403
+        assert client.get(reverse("checklists:item_add", args=[section.pk])).status_code == 403
+        assert client.get(reverse("checklists:section_edit", args=[section.pk])).status_code == 403
