@@ -19,6 +19,8 @@ NAVIGATION = [
     (_("Campaigns"), "campaigns:list", SUPERVISORS),
     (_("My campaign checks"), "campaigns:my_checks", FIELD),
     (_("Campaign results"), "campaigns:school_results", {Role.SCHOOL}),
+    (_("Periodic returns"), "returns:list", SUPERVISORS),
+    (_("My returns"), "returns:mine", {Role.SCHOOL}),
     (_("Rectification ledger"), "rectification:ledger", SUPERVISORS),
     (_("Our findings"), "rectification:school_findings", {Role.SCHOOL}),
     (_("Notices"), "rectification:notice_list", ALL),
