@@ -27,6 +27,7 @@ NAVIGATION = [
     (_("Escalations"), "rectification:escalations", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("Accountability"), "rectification:case_list", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("Reports"), "reports:index", SUPERVISORS),
+    (_("Checklists"), "checklists:list", SUPERVISORS),
     (_("Balanced-development monitoring"), "monitoring:index", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (
         _("Schools"),
