@@ -64,6 +64,7 @@ from dudao.schools.models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, Schoo
 
 from . import names
 from .avatars import avatar_jpeg
+from .campaigns import build_campaigns, campaigns_fingerprint, reset_campaigns
 from .supervision import build_supervision, reset_supervision, supervision_fingerprint
 
 PASSWORD = "dudao2026"  # noqa: S105  (the documented demo password)
@@ -1122,6 +1123,7 @@ class DemoBuilder:
         Step("users", build_users, reset_users),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
+        Step("campaigns and returns", build_campaigns, reset_campaigns),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 
@@ -1255,6 +1257,7 @@ def fingerprint() -> str:
             key=lambda row: row[0],
         ),
         "supervision": supervision_fingerprint(scope),
+        "campaigns": campaigns_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 
