@@ -7,9 +7,8 @@ step "campaigns and returns"; issue 12).
   schools at random (双随机, stratified by zone, with a recorded seed: the notice's number),
   with teams of two inspectors who are never the school's own; each team checks its school
   on a school day of the campaign (visit, answers, evidence photos, submission), mostly
-  compliant, a few answers not, some of which become findings in the ledger (notice, the
-  school's report, the follow-up, as far as today allows). The office closes the campaign
-  and publishes its results (一公开).
+  compliant, a few answers not, some of which become findings in the ledger. The office
+  closes the campaign and publishes its results (一公开).
 - **The return** (定期报送): the "双减"工作半月报 (built-in `shuangjian-banyue`) of the county's
   primary and secondary schools with compulsory grades, running since about two months
   before today. The schools get their accounts to report; most report on time, a few late,
@@ -19,7 +18,9 @@ step "campaigns and returns"; issue 12).
 
 Everything goes through the services under the simulated clock of the supervision step
 (`supervision.Clock`), so times, events and audit rows lie in the past; nothing is dated at
-or after today's midnight (the same data whatever the time of the build).
+or after today's midnight (the same data whatever the time of the build). The step runs
+before the supervision step, whose replay of the nightly check (overdue flags) then covers
+the campaign's findings too, and whose notices keep their numbers in issue order.
 
 Determinism: the step's own random generator (from the demo's seed) leaves the other steps
 unchanged. The draw chooses schools by their codes; its teams depend on the inspectors'
@@ -54,9 +55,6 @@ from dudao.campaigns.models import (
 )
 from dudao.checklists import shipped
 from dudao.checklists.models import AnswerType, ChecklistItem, ChecklistTemplate
-from dudao.inspectors.models import Assignment
-from dudao.rectification import services as rect
-from dudao.rectification.models import Finding, FollowUp
 from dudao.returns import schedule as return_schedule
 from dudao.returns import services as returns
 from dudao.returns.models import (
@@ -71,7 +69,7 @@ from dudao.returns.models import (
 from dudao.schools.models import SchoolType
 
 from . import school_calendar as cal
-from .supervision import Clock, add_working_days, at
+from .supervision import Clock, Supervision, add_working_days, at
 
 DAY = datetime.timedelta(days=1)
 CAMPAIGN_SCHOOL_DAYS = 10  # the campaign's checks take its first two school weeks
@@ -116,12 +114,6 @@ NOTES = [
     "查阅资料、实地查看教室和食堂，抽查两个班级的教科书发放和学生到校情况。",
     "现场查看校门值守和校舍安全，听取汇报并与部分教师、家长座谈。",
 ]
-RESPONSES = [
-    "已按要求完成整改，相关台账已补齐，整改情况已在校内公示。",
-    "学校召开专题会议部署整改，责任到人，现已整改到位，附整改前后对比照片。",
-    "已完成维修更换，并建立定期检查制度，防止问题再次发生。",
-]
-ACCEPT_NOTES = ["现场复查，整改到位，同意销号。", "查阅整改台账并实地查看，问题已整改。"]
 
 
 def term_starts(today: datetime.date) -> list[datetime.date]:
@@ -221,11 +213,6 @@ class Story:
 
     def school_user(self, school) -> User | None:
         return User.objects.filter(role=Role.SCHOOL, school=school, is_active=True).first()
-
-    def responsible_user(self, school, day) -> User:
-        assignment = Assignment.objects.unscoped().current(on=day).filter(school=school).first()
-        user = self.inspector_users.get(assignment.inspector_id) if assignment else None
-        return user or self.admin
 
 
 def builtin(key: str) -> ChecklistTemplate:
@@ -361,7 +348,7 @@ class CampaignStory(Story):
             serious = sorted(c for c in plan["problems"] if PROBLEMS[c][2])
             if serious:
                 candidates.append((plan, serious[0]))
-        chosen = [pair for pair in candidates if self.rng.random() < 0.6]
+        chosen = [pair for pair in candidates if self.rng.random() < 0.35]
         for pair in candidates:
             if len(chosen) >= 2:
                 break
@@ -420,52 +407,18 @@ class CampaignStory(Story):
             self.queue_finding(target, code, third + datetime.timedelta(minutes=5 + i), actor)
 
     def queue_finding(self, target, code, moment, actor) -> None:
-        rng, school = self.rng, target.school
-        found = moment.date()
-        notice_at = self.office_hours(add_working_days(found, rng.randint(1, 2)))
-        respond_at = self.office_hours(add_working_days(notice_at.date(), rng.randint(5, 9)))
-        follow_at = self.office_hours(add_working_days(respond_at.date(), rng.randint(1, 3)))
-        deadline = max(
-            found + datetime.timedelta(days=FINDING_DEADLINE_DAYS),
-            follow_at.date() + datetime.timedelta(days=3),
-        )
-        response, accept = rng.choice(RESPONSES), rng.choice(ACCEPT_NOTES)
-        made: dict = {}
-
-        def finding():
-            return Finding.objects.unscoped().get(pk=made["pk"])
+        """The team records a finding from the answer (in the ledger, to be rectified within
+        FINDING_DEADLINE_DAYS). No notice follows here: notice numbers follow their issue
+        dates (docs/rules.md), and this step runs before the supervision history that
+        issues the county's notices; the nightly check of that history flags the finding
+        overdue once its deadline passes, as it does the ledger's other open findings."""
+        deadline = moment.date() + datetime.timedelta(days=FINDING_DEADLINE_DAYS)
 
         def raise_it():
             answer = Answer.objects.get(target=target, item__code=code)
-            made["pk"] = checks.raise_finding(actor["user"], answer, deadline=deadline).pk
+            checks.raise_finding(actor["user"], answer, deadline=deadline)
 
-        def notice():
-            f = finding()
-            rect.issue_notice(self.admin, [f], expected_versions={f.pk: f.version})
-
-        def respond():
-            f = finding()
-            by = self.school_user(school) or self.admin  # the office enters a paper report
-            rect.respond(by, f, expected_version=f.version, text=response)
-
-        def follow_up():
-            f = finding()
-            rect.record_follow_up(
-                self.responsible_user(school, follow_at.date()),
-                f,
-                expected_version=f.version,
-                result=FollowUp.Result.ACCEPTED,
-                note=accept,
-            )
-
-        for when, run in [
-            (moment, raise_it),
-            (notice_at, notice),
-            (respond_at, respond),
-            (follow_at, follow_up),
-        ]:
-            if not self.schedule(when, run):
-                break
+        self.schedule(moment, raise_it)
 
 
 # --------------------------------------------------------------------------- the return
@@ -638,7 +591,7 @@ class ReturnStory(Story):
     def queue_report(self, school, opens_on, due_on, items, profile, index, often_late):
         rng = self.rng
         roll = rng.random()
-        if often_late and roll < 0.6 or not often_late and roll < 0.05:
+        if (often_late and roll < 0.6) or (not often_late and roll < 0.05):
             day = due_on + datetime.timedelta(days=rng.randint(1, 4))
         elif not often_late and roll > 0.98:
             return  # missed this period
@@ -681,6 +634,9 @@ class ReturnStory(Story):
 
 
 def build_campaigns(ctx) -> None:
+    # The teams check under their own logins: the inspectors' accounts are made here, before
+    # the supervision step (which finds them made and makes the others).
+    Supervision(ctx).make_inspector_accounts()
     campaign = CampaignStory(ctx).build()
     periodic_return = ReturnStory(ctx).build()
     targets = CampaignTarget.objects.unscoped().filter(campaign=campaign).count()

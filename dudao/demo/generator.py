@@ -1121,9 +1121,9 @@ class DemoBuilder:
         Step("conflicts of interest", build_conflicts, reset_conflicts),
         Step("assignments", build_assignments, reset_assignments),
         Step("users", build_users, reset_users),
+        Step("campaigns and returns", build_campaigns, reset_campaigns),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
-        Step("campaigns and returns", build_campaigns, reset_campaigns),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 
