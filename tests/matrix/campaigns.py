@@ -27,6 +27,15 @@ def campaign(w):
     return [_campaign(w)[0].pk]
 
 
+def running(w):
+    """The world's campaign started: its teams see it (a draft is the office's alone)."""
+    from dudao.campaigns import services
+
+    campaign, _team = _campaign(w)
+    services.start_campaign(w.admin, campaign)
+    return [campaign.pk]
+
+
 def team(w):
     return [_campaign(w)[1].pk]
 
@@ -106,7 +115,7 @@ ADMIN_A_WRITES = only({"admin": writes(302), "other_admin": 404})
 MATRIX = {
     "campaigns:list": (None, READERS, AS_GET),
     "campaigns:create": (None, ADMIN_ONLY, ADMIN_ONLY),
-    "campaigns:detail": (campaign, DETAIL, AS_GET),
+    "campaigns:detail": (running, DETAIL, AS_GET),
     "campaigns:edit": (campaign, ADMIN_A, ADMIN_A),
     # close a draft: refused by the workflow, back to the page with a message
     "campaigns:action": (action, POST_ONLY_ADMIN, ADMIN_A_ACTION),
