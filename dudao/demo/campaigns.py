@@ -160,6 +160,14 @@ def return_start(today: datetime.date) -> datetime.date:
     return day.replace(day=16 if day.day >= 16 else 1)
 
 
+def summary(problems) -> str:
+    """The team's 督查意见 (the checklist's free-text item)."""
+    found = [PROBLEMS[code][1] for code in sorted(problems)]
+    if not found:
+        return "开学准备工作扎实，秩序良好，未发现明显问题。"
+    return "".join(found) + "已当场反馈，请学校限期整改。"
+
+
 def evidence_jpeg(rng: random.Random) -> bytes:
     """A small placeholder photo of a document or a notice board (deterministic)."""
     image = Image.new("RGB", (320, 240), rng.choice([(214, 206, 190), (190, 200, 210)]))
@@ -303,12 +311,7 @@ class CampaignStory(Story):
             if item.answer_type == AnswerType.PHOTO:
                 value = None
             elif item.answer_type == AnswerType.TEXT:
-                found = [PROBLEMS[c][1] for c in sorted(problems)]
-                value = (
-                    "".join(found) + "已当场反馈，请学校限期整改。"
-                    if found
-                    else "开学准备工作扎实，秩序良好，未发现明显问题。"
-                )
+                value = summary(problems)
             if item.evidence_required or item.answer_type == AnswerType.PHOTO:
                 evidence.append(item)
             answers[item] = (value, note)
@@ -341,27 +344,32 @@ class CampaignStory(Story):
         return None
 
     def choose_findings(self, plans) -> None:
-        """Findings from the serious problems (at most one a school); at least two in all,
-        so the ledger shows the campaign's findings."""
+        """Findings from the serious problems (at most one a school), at least two in all so
+        the ledger shows the campaign's; none at kindergartens, whose findings belong on the
+        kindergarten areas (docs/rules.md §4) while the checklist's items name the eight
+        school items."""
+        schools = [p for p in plans if p["target"].school.type != SchoolType.KINDERGARTEN]
         candidates = []
-        for plan in plans:
+        for plan in schools:
             serious = sorted(c for c in plan["problems"] if PROBLEMS[c][2])
             if serious:
                 candidates.append((plan, serious[0]))
         chosen = [pair for pair in candidates if self.rng.random() < 0.35]
         for pair in candidates:
+            if len(chosen) < 2 and pair not in chosen:
+                chosen.append(pair)
+        for plan in schools:  # too few serious problems drawn: more checks find one
             if len(chosen) >= 2:
                 break
-            if pair not in chosen:
-                chosen.append(pair)
-        if not chosen:  # no serious problem drawn: the first check finds one
-            plan = plans[0]
-            for item in plan["answers"]:
-                if item.code in PROBLEMS and PROBLEMS[item.code][2]:
-                    plan["problems"].add(item.code)
-                    plan["answers"][item] = PROBLEMS[item.code][:2]
-                    chosen.append((plan, item.code))
-                    break
+            if any(pair[0] is plan for pair in chosen):
+                continue
+            item = next(i for i in plan["answers"] if i.code in PROBLEMS and PROBLEMS[i.code][2])
+            plan["problems"].add(item.code)
+            plan["answers"][item] = PROBLEMS[item.code][:2]
+            for other in plan["answers"]:
+                if other.answer_type == AnswerType.TEXT:
+                    plan["answers"][other] = (summary(plan["problems"]), "")
+            chosen.append((plan, item.code))
         for plan, code in chosen:
             plan["raise"].append(code)
 
@@ -433,7 +441,7 @@ class ReturnStory(Story):
         created = starts_on - datetime.timedelta(days=7)
         while not cal.is_working_day(created):
             created -= DAY
-        activated = add_working_days(created, 2)
+        activated = min(add_working_days(created, 2), starts_on - DAY)
         schools = sorted(
             (s for s in self.county.schools if s.is_active and s.type in RETURN_TYPES),
             key=lambda s: s.code,
@@ -494,13 +502,16 @@ class ReturnStory(Story):
                 self.schedule(at(day, 10, 30), lambda day=day: returns.send_reminders(day))
             day += DAY
         periods = return_schedule.periods(Schedule.HALF_MONTHLY, None, starts_on, self.today)
-        codes = [s.code for s in schools]
+        # The `school` login reports on time and has the period open now still to do.
+        login = self.ctx.users.get("school")
+        login_code = login.school.code if login is not None and login.school_id else None
+        codes = [s.code for s in schools if s.code != login_code]
         never = set(rng.sample(codes, NEVER_REPORT))
         late = set(rng.sample(sorted(set(codes) - never), OFTEN_LATE))
         profiles = {s.code: self.profile(s) for s in schools}
         for index, (opens_on, due_on) in enumerate(periods):
             for school in schools:
-                if school.code in never:
+                if school.code in never or (school.code == login_code and due_on >= self.today):
                     continue
                 self.queue_report(
                     school,

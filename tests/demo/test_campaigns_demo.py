@@ -164,7 +164,7 @@ def test_answers_mostly_compliant_a_few_findings(campaign):
     failing = assessed.filter(compliant=False)
     assert 0 < failing.count() < assessed.count() * 0.1
     assert not failing.filter(note="").exists()  # each non-compliant answer says why
-    raised = failing.filter(finding__isnull=False).select_related("finding", "target")
+    raised = failing.filter(finding__isnull=False).select_related("finding__school", "target")
     assert 2 <= raised.count() <= failing.count()
     for answer in raised:
         finding = answer.finding
@@ -172,6 +172,7 @@ def test_answers_mostly_compliant_a_few_findings(campaign):
         assert finding.office_id == campaign.office_id
         assert campaign.starts_on <= finding.found_on <= campaign.ends_on
         assert campaign.title in finding.description
+        assert finding.school.type != "kindergarten"  # the eight school items only
     assert not answers.filter(compliant=True, finding__isnull=False).exists()
     # Evidence where the checklist requires it (photos of the 公示 and the 台账).
     required = answers.filter(item__evidence_required=True)
@@ -256,6 +257,16 @@ def test_who_reported_who_is_late_and_who_has_not(built, periodic_return):
         for n in range((today - current.opens_on).days)
     ):
         assert in_current.filter(status=S.SUBMITTED).exists()
+
+
+def test_the_school_login_has_a_report_to_fill_in(built, periodic_return):
+    school = User.objects.get(username="school").school
+    rows = ReturnSubmission.all_objects.filter(
+        period__periodic_return=periodic_return, school=school
+    )
+    current = rows.get(period__opens_on__lte=built.today, period__due_on__gte=built.today)
+    assert current.status != S.SUBMITTED
+    assert rows.filter(status=S.SUBMITTED).count() >= rows.count() - 2
 
 
 def test_reminders_were_sent(built, periodic_return):
