@@ -197,6 +197,7 @@ class Story:
         self.admin = (
             User.objects.filter(office=self.office, role=Role.OFFICE_ADMIN).order_by("pk").first()
         )
+        self.school_users: dict[int, User] = {}
         self.inspector_users = {
             u.inspector_id: u
             for u in User.objects.filter(inspector__office=self.office, is_active=True)
@@ -220,7 +221,13 @@ class Story:
         return at(day, self.rng.randint(start, end - 1), self.rng.choice(range(0, 60, 5)))
 
     def school_user(self, school) -> User | None:
-        return User.objects.filter(role=Role.SCHOOL, school=school, is_active=True).first()
+        """The school's account (kept once found: accounts are made before the reports)."""
+        if school.pk not in self.school_users:
+            user = User.objects.filter(role=Role.SCHOOL, school=school, is_active=True).first()
+            if user is None:
+                return None
+            self.school_users[school.pk] = user
+        return self.school_users[school.pk]
 
 
 def builtin(key: str) -> ChecklistTemplate:
