@@ -37,9 +37,10 @@ from dudao.checklists.models import AnswerType, ChecklistItem
 from dudao.core import files as uploads
 from dudao.core import guards
 from dudao.core.errors import DomainError, IllegalTransition, NotPermitted, StaleObject
-from dudao.core.supervision_items import AREA_NUMBERS
+from dudao.core.supervision_items import AREA_NUMBERS, KINDERGARTEN_AREAS
 from dudao.rectification import services as rectification
 from dudao.rectification.models import Finding, Severity
+from dudao.schools.models import SchoolType
 
 from . import target_workflow
 from .models import Answer, AnswerEvidence, Campaign, CampaignTarget
@@ -52,6 +53,7 @@ DEFAULT_DEADLINE_DAYS = 30
 # The ledger's supervision item (督导事项) of a finding whose checklist item names none or a
 # kindergarten area (findings are filed under the eight items, 1–8): 校务管理和制度执行.
 DEFAULT_AREA = 1
+KINDERGARTEN_NUMBERS = frozenset(area.number for area in KINDERGARTEN_AREAS)
 YES_WORDS = {"yes", "true", "1", "是", "on"}
 NO_WORDS = {"no", "false", "0", "否"}
 
@@ -396,10 +398,15 @@ def finding_description(answer: Answer) -> str:
     return f"{text} {answer.note}".strip() if answer.note else text
 
 
-def finding_area(item: ChecklistItem) -> int:
-    """The ledger's supervision item of a finding raised from `item` (DEFAULT_AREA when it
-    names none or a kindergarten area)."""
-    return item.supervision_item if item.supervision_item in AREA_NUMBERS else DEFAULT_AREA
+def finding_area(item: ChecklistItem, school_type: str = "") -> int:
+    """The ledger's supervision item (督导事项) of a finding raised from `item` at a school of
+    `school_type`: the item's own when it fits the school (the eight items for schools, the
+    kindergarten areas for kindergartens, docs/rules.md §4), else the first of the school's."""
+    kindergarten = school_type == SchoolType.KINDERGARTEN
+    own = KINDERGARTEN_NUMBERS if kindergarten else AREA_NUMBERS
+    if item.supervision_item in own:
+        return item.supervision_item
+    return KINDERGARTEN_AREAS[0].number if kindergarten else DEFAULT_AREA
 
 
 @transaction.atomic
@@ -430,7 +437,7 @@ def raise_finding(
     finding = rectification.create_finding(
         actor,
         school=target.school,
-        area=finding_area(answer.item),
+        area=finding_area(answer.item, target.school.type),
         description=finding_description(answer),
         severity=severity,
         deadline_kind=Finding.DeadlineKind.BY_DATE,

@@ -330,12 +330,18 @@ def test_finding_refused_to_other_teams(world, running_campaign, other_inspector
     assert checks.raise_finding(world.admin, answer).area == 4
 
 
-def test_finding_area_defaults_for_kindergarten_areas(running_campaign):
+def test_finding_area_fits_the_school_type(running_campaign):
+    """Schools' findings take the eight items, kindergartens' the kindergarten areas (9–13)."""
     item = running_campaign.items["1.1"]
-    item.supervision_item = 10  # 安全卫生, a kindergarten area: findings take 1–8
-    assert checks.finding_area(item) == checks.DEFAULT_AREA
+    item.supervision_item = 10  # 安全卫生, a kindergarten area
+    assert checks.finding_area(item, "primary") == checks.DEFAULT_AREA
+    assert checks.finding_area(item, "kindergarten") == 10
+    item.supervision_item = 4
+    assert checks.finding_area(item, "primary") == 4
+    assert checks.finding_area(item, "kindergarten") == 9
     item.supervision_item = None
-    assert checks.finding_area(item) == checks.DEFAULT_AREA
+    assert checks.finding_area(item, "primary") == checks.DEFAULT_AREA
+    assert checks.finding_area(item, "kindergarten") == 9
 
 
 def test_team_member_who_is_not_the_responsible_inspector_raises_a_finding(world, running_campaign):
