@@ -27,7 +27,7 @@ class PeriodicReturn(ChoiceLabels, models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("Running")  # 进行中
         CLOSED = "closed", _("Closed")
 
     office = models.ForeignKey(
