@@ -256,3 +256,37 @@ class CampaignTargetEvent(HistoryRecord):
         verbose_name = _("campaign target event")
         verbose_name_plural = _("campaign target events")
         indexes = [models.Index(fields=["target", "at"])]
+
+
+class CampaignReportText(models.Model):
+    """The office's own words in the campaign report (专项督导报告, issue 12 §6): 二、工作亮点,
+    the narrative of 三、存在问题 and 四、督导建议, drafted from the results and edited before
+    export. One row per campaign and section; an empty text means "use the draft". Reached
+    through its campaign (no scope of its own). Written by
+    `dudao.campaigns.report.save_report_text` only."""
+
+    class Section(models.TextChoices):
+        HIGHLIGHTS = "highlights", _("Highlights")  # 工作亮点
+        PROBLEMS = "problems", _("Problems")  # 存在问题 (the narrative beside the figures)
+        SUGGESTIONS = "suggestions", _("Supervision suggestions")  # 督导建议
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="report_texts")
+    section = models.CharField(_("section"), max_length=12, choices=Section.choices)
+    text = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("campaign report text")
+        verbose_name_plural = _("campaign report texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "section"], name="campaign_report_text_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.section}"

@@ -57,3 +57,13 @@ urlpatterns += [
     path("setup/targets/<int:pk>/team/", views.target_team, name="target_team"),
 ]
 # --- end of views ------------------------------------------------------------------------
+
+# --- the campaign report and bulletin (report_views, issue 12 §6) ------------------------
+from . import report_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/report.<str:fmt>", report_views.campaign_report_file, name="report_file"),
+    path("<int:pk>/bulletin.<str:fmt>", report_views.campaign_bulletin_file, name="bulletin_file"),
+    path("<int:pk>/report/text/", report_views.report_text, name="report_text"),
+]
+# --- end of report_views -----------------------------------------------------------------

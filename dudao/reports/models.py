@@ -20,6 +20,8 @@ class ReportKind(models.TextChoices):
     INSPECTOR_MONTHLY = "inspector_monthly", _("Inspector's monthly report")  # 督学月报
     OFFICE_MONTHLY = "office_monthly", _("Office monthly summary")  # 督导室月度汇总
     VISIT_FEEDBACK = "visit_feedback", _("Supervision feedback letter")  # 书面反馈意见书
+    CAMPAIGN_REPORT = "campaign_report", _("Campaign report")  # 专项督导报告
+    CAMPAIGN_BULLETIN = "campaign_bulletin", _("Campaign bulletin")  # 专项督导情况通报
 
 
 def template_path(instance, filename: str) -> str:
