@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dudao.campaigns import checks, report
 from dudao.campaigns.models import Campaign, CampaignReportText, CampaignTarget
-from dudao.core.errors import NotPermitted, StaleObject
+from dudao.core.errors import DomainError, NotPermitted, StaleObject
 from dudao.reports import exporter
 from dudao.reports.exporter import long_date
 from tests.factories import SchoolFactory
@@ -183,6 +183,10 @@ def test_save_checks_version_author_and_status(world, closed):
         with pytest.raises(NotPermitted):
             report.save_report_text(user, campaign, Section.SUGGESTIONS, "三")
     assert CampaignReportText.objects.get(section="suggestions").text == "一"
+    running = build_campaign(world, title="开学工作专项督导").campaign
+    with pytest.raises(DomainError):
+        report.save_report_text(world.admin, running, Section.SUGGESTIONS, "四")
+    assert not CampaignReportText.objects.filter(campaign=running).exists()
 
 
 def test_bulletin_holds_number_title_recipient_and_signature(world, client, closed):
