@@ -233,14 +233,17 @@ def basic_paragraphs(campaign, data, teams: int, inspectors: list[str]) -> list[
     if campaign.unannounced:
         method = _(
             "The checks were unannounced (四不两直): no notice, no appointment, no reception, "
-            "straight to the schools."
+            "straight to the schools. The teams checked every school against the checklist "
+            "“%(checklist)s”, item by item, by reading records, looking around the school and "
+            "asking teachers and pupils."
         )
     else:
-        method = _("The schools were told of the checks beforehand.")
-    method += _(
-        " The teams checked every school against the checklist “%(checklist)s”, item by "
-        "item, by reading records, looking around the school and asking teachers and pupils."
-    ) % {"checklist": campaign.checklist.title}
+        method = _(
+            "The schools were told of the checks beforehand. The teams checked every school "
+            "against the checklist “%(checklist)s”, item by item, by reading records, looking "
+            "around the school and asking teachers and pupils."
+        )
+    method %= {"checklist": campaign.checklist.title}
     if campaign.target_rule == TargetRule.RANDOM:
         chosen = _(
             "The schools were drawn at random (双随机): %(method)s The draw's seed, published "
