@@ -6,4 +6,4 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
 
     def ready(self):
-        from . import results  # noqa: F401 (registers the results report with the exporter)
+        from . import report, results  # noqa: F401 (register the campaign reports with the exporter)
