@@ -245,13 +245,12 @@ def basic_paragraphs(campaign, data, teams: int, inspectors: list[str]) -> list[
         )
     method %= {"checklist": campaign.checklist.title}
     if campaign.target_rule == TargetRule.RANDOM:
+        # The method in full (hashes, shares) is on the public page; a document says it in a
+        # sentence, as offices' reports do.
         chosen = _(
-            "The schools were drawn at random (双随机): %(method)s The draw's seed, published "
-            "with the results, is %(seed)s."
-        ) % {
-            "method": campaign.draw_method.strip() or _("a random sample of the schools."),
-            "seed": campaign.draw_seed or "—",
-        }
+            "The schools were drawn at random (双随机) with the seed “%(seed)s”; the method and "
+            "the schools drawn are published with the results (一公开)."
+        ) % {"seed": campaign.draw_seed or "—"}
     else:
         chosen = _("The schools checked: %(rule)s.") % {"rule": campaign.get_target_rule_display()}
     totals = data["totals"]

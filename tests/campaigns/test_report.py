@@ -109,7 +109,8 @@ def test_random_draw_is_described(world, closed):
     )
     built = exporter.build("campaign_report", world.admin, closed.campaign.pk)
     basic = " ".join(built.sections[0].paragraphs)
-    assert "20261201-abc" in basic and "按学段分层抽取3所" in basic
+    assert "20261201-abc" in basic and "双随机" in basic
+    assert "按学段分层抽取3所" not in basic  # the method in full is on the public page
 
 
 def test_edited_text_replaces_the_draft_and_emptied_brings_it_back(world, client, closed):
