@@ -65,16 +65,20 @@ def barred_pairs(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]
     return barred
 
 
-def responsible_inspectors(school_ids: Iterable[int], on=None) -> dict[int, int]:
-    """{school id: its current responsible inspector's id} (挂牌督导, on `on`, today by
-    default)."""
-    return dict(
+def responsible_inspectors(school_ids: Iterable[int], on=None) -> dict[int, list[int]]:
+    """{school id: the ids of its responsible inspectors (挂牌督导) on `on`, today by default,
+    sorted}: a school may have more than one."""
+    found: dict[int, list[int]] = {}
+    for school_id, inspector_id in (
         Assignment.objects.unscoped()
         .current(on)
         .filter(school_id__in=list(school_ids))
-        .order_by("school_id", "-start_date")
+        .order_by("school_id", "inspector_id")
         .values_list("school_id", "inspector_id")
-    )
+        .distinct()
+    ):
+        found.setdefault(school_id, []).append(inspector_id)
+    return found
 
 
 def team_members(campaign) -> dict[int, list[TeamMember]]:

@@ -412,17 +412,23 @@ def _check_team_size(team_size) -> int:
     return team_size
 
 
-def draw_rows(campaign: Campaign, school_ids: list[int]):
-    """The draw's input built from the database: the schools (with zone and current
-    responsible inspector), the office's active inspectors, and every (inspector, school)
-    pair barred by recusal (回避). Returns (schools, inspectors, conflicts, codes) where
-    `codes` maps a school code back to its id."""
+def draw_rows(campaign: Campaign, school_ids: list[int], *, exclude_own: bool = False):
+    """The draw's input built from the database: the schools (with zone and responsible
+    inspector), the office's active inspectors, and every (inspector, school) pair barred by
+    recusal (回避). Returns (schools, inspectors, conflicts, codes) where `codes` maps a school
+    code back to its id.
+
+    Responsible inspectors are those on the campaign's first day (or today, once it has
+    begun). A school's row names one (the smallest id, so the draw never depends on the
+    database's order); with `exclude_own` its other responsible inspectors, if any, join
+    the conflicts, so none of them is sent to it either."""
     from .draw import InspectorRow, SchoolRow
 
     schools = list(
         School.objects.unscoped().filter(pk__in=school_ids).select_related("zone").order_by("code")
     )
-    responsible = queries.responsible_inspectors(school_ids)
+    on = max(timezone.localdate(), campaign.starts_on) if campaign.starts_on else None
+    responsible = queries.responsible_inspectors(school_ids, on)
     inspectors = list(
         Inspector.objects.unscoped()
         .filter(office_id=campaign.office_id, is_active=True)
@@ -437,7 +443,7 @@ def draw_rows(campaign: Campaign, school_ids: list[int]):
             name=s.name,
             type=s.type,
             zone=s.zone.name if s.zone_id else "",
-            responsible_inspector=str(responsible[s.pk]) if s.pk in responsible else "",
+            responsible_inspector=str(responsible[s.pk][0]) if s.pk in responsible else "",
         )
         for s in schools
     ]
@@ -450,6 +456,10 @@ def draw_rows(campaign: Campaign, school_ids: list[int]):
         for i in inspectors
     ]
     conflicts = {(str(i), code_of[s]) for i, s in barred}
+    if exclude_own:
+        active = {str(i.pk) for i in inspectors}
+        for school_id, ids in responsible.items():
+            conflicts |= {(str(i), code_of[school_id]) for i in ids[1:] if str(i) in active}
     return school_rows, inspector_rows, conflicts, {s.code: s.pk for s in schools}
 
 
@@ -543,7 +553,7 @@ def draw_targets(
     if strata not in (None, "", "zone", "type"):
         raise DomainError(_("Unknown strata."), field="strata")
     pool = list(_office_schools(campaign.office_id).values_list("pk", flat=True))
-    rows = draw_rows(campaign, pool)
+    rows = draw_rows(campaign, pool, exclude_own=bool(exclude_own))
     result = _run_draw(
         rows[0],
         rows[1],
@@ -621,7 +631,7 @@ def draw_teams(actor, campaign, *, seed="", team_size, exclude_own=False, expect
     )
     if not targets:
         raise DomainError(_("Choose the schools to check first."))
-    rows = draw_rows(campaign, [t.school_id for t in targets])
+    rows = draw_rows(campaign, [t.school_id for t in targets], exclude_own=bool(exclude_own))
     result = _run_draw(
         rows[0],
         rows[1],

@@ -2,6 +2,8 @@
 (双随机) reproducible from its recorded seed, teams by hand and at random with recusal (回避)
 never broken, and refusals that write nothing."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from dudao.campaigns import draw as drawing
 from dudao.campaigns import queries, services
 from dudao.campaigns.models import Answer, Campaign, CampaignEvent, CampaignTarget, TeamMember
 from dudao.core.errors import DomainError, NotPermitted, StaleObject
-from dudao.inspectors.models import Conflict, RecusalGround
+from dudao.inspectors.models import Assignment, Conflict, RecusalGround
 from tests.factories import AssignmentFactory, InspectorFactory, SchoolFactory
 from tests.factories_supervision import FindingFactory
 
@@ -323,7 +325,7 @@ def test_random_teams_never_break_recusal_nor_send_the_own_inspector(world):
         for target in targets:
             members = set(target.team.members.values_list("inspector_id", flat=True))
             assert len(members) == 2
-            assert responsible.get(target.school_id) not in members
+            assert not set(responsible.get(target.school_id, [])) & members
             if target.school_id == schools[0].pk:
                 assert employed.pk not in members
         # one team per distinct set of inspectors, named 第一组, 第二组, …
@@ -422,3 +424,23 @@ def test_announced_campaign_shown_to_the_school_once_running(world):
     assert not scoping.campaigns_for(world.school_user).exists()
     services.start_campaign(world.admin, campaign)
     assert list(scoping.campaigns_for(world.school_user)) == [campaign]
+
+
+def test_the_own_inspector_is_the_one_in_charge_when_the_campaign_starts(world):
+    """A draw made before the campaign starts sends nobody to a school they will be
+    responsible for by then (a reassignment on the first day: the new inspector)."""
+    today = timezone.localdate()
+    starts = today + datetime.timedelta(days=10)
+    Assignment.objects.unscoped().filter(pk=world.assignment.pk).update(
+        end_date=starts - datetime.timedelta(days=1)
+    )
+    AssignmentFactory(school=world.school, inspector=world.other_inspector, start_date=starts)
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        campaign = new_campaign(
+            world, title=f"开学{seed}", starts_on=starts, ends_on=starts + datetime.timedelta(5)
+        )
+        services.choose_targets(world.admin, campaign, "list", schools=[world.school])
+        services.draw_teams(world.admin, campaign, seed=seed, team_size=1, exclude_own=True)
+        target = CampaignTarget.all_objects.get(campaign=campaign)
+        members = set(target.team.members.values_list("inspector_id", flat=True))
+        assert world.other_inspector.pk not in members
