@@ -25,7 +25,7 @@ Status: only `target_workflow` moves a target (pending → in progress on the fi
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dudao.audit import services as audit
+from dudao.checklists import answers
 from dudao.checklists.models import AnswerType, ChecklistItem
 from dudao.core import files as uploads
 from dudao.core import guards
@@ -45,17 +46,14 @@ from dudao.schools.models import SchoolType
 from . import target_workflow
 from .models import Answer, AnswerEvidence, Campaign, CampaignTarget
 
-TEXT_MAX = 2000
-NUMBER_LIMIT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2) holds less
+TEXT_MAX = answers.TEXT_MAX
 # A finding raised from a campaign is fixed by a deadline this many days away unless the
 # inspector chose one (the ledger's usual month; the office edits it afterwards).
 DEFAULT_DEADLINE_DAYS = 30
-# The ledger's supervision item (督导事项) of a finding whose checklist item names none or a
-# kindergarten area (findings are filed under the eight items, 1–8): 校务管理和制度执行.
+# The ledger's supervision item (督导事项) of a school's finding whose checklist item names
+# none of the eight items (`finding_area`): 校务管理和制度执行.
 DEFAULT_AREA = 1
 KINDERGARTEN_NUMBERS = frozenset(area.number for area in KINDERGARTEN_AREAS)
-YES_WORDS = {"yes", "true", "1", "是", "on"}
-NO_WORDS = {"no", "false", "0", "否"}
 
 
 class AnswerErrors(DomainError):
@@ -88,38 +86,13 @@ def _item_error(item, message) -> DomainError:
 
 
 def clean_value(item: ChecklistItem, raw):
-    """The value to store for `raw` (None: not answered), or DomainError naming the item."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    kind = item.answer_type
-    if kind == AnswerType.YES_NO:
-        if isinstance(raw, bool):
-            return raw
-        word = str(raw).strip().lower()
-        if word in YES_WORDS:
-            return True
-        if word in NO_WORDS:
-            return False
-        raise _item_error(item, _("Answer yes or no."))
-    if kind in (AnswerType.LEVEL, AnswerType.CHOICE):
-        text = str(raw).strip()
-        if text not in [str(option) for option in item.choices or []]:
-            raise _item_error(item, _("Choose one of the options."))
-        return text
-    if kind == AnswerType.NUMBER:
-        try:
-            number = Decimal(str(raw).strip().replace(",", ""))
-        except (InvalidOperation, ValueError) as exc:
-            raise _item_error(item, _("Enter a number.")) from exc
-        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-            raise _item_error(item, _("Enter a number."))
-        return str(number)
-    if kind == AnswerType.TEXT:
-        text = str(raw).strip()
-        if len(text) > TEXT_MAX:
-            raise _item_error(item, _("Write at most %(count)d characters.") % {"count": TEXT_MAX})
-        return text
-    return None  # a photo item is answered by its evidence
+    """The value to store for `raw` (None: not answered; a number as its decimal text), or
+    DomainError naming the item (`checklists.answers.clean_answer` decides)."""
+    try:
+        value = answers.clean_answer(item, raw)
+    except answers.AnswerError as refused:
+        raise _item_error(item, refused.message) from None
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def display_value(item: ChecklistItem, value) -> str:

@@ -18,7 +18,7 @@ Photos are not collected by returns (a return's photo items are shown and skippe
 import datetime
 import math
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
+from dudao.checklists import answers
 from dudao.checklists.models import AnswerType, ChecklistItem, ChecklistTemplate, Purpose
 from dudao.core import guards
 from dudao.core.errors import DomainError, NotPermitted, StaleObject
@@ -41,8 +42,7 @@ from .models import PeriodicReturn, ReturnAnswer, ReturnPeriod, ReturnSubmission
 from .workflow import SubmissionAction
 
 S = ReturnSubmission.Status
-TEXT_MAX = 2000
-NUMBER_LIMIT = Decimal("1e12")
+TEXT_MAX = answers.TEXT_MAX
 # Answers a school must give before it reports (free text is optional, photos not collected).
 REQUIRED_TYPES = {AnswerType.YES_NO, AnswerType.LEVEL, AnswerType.NUMBER, AnswerType.CHOICE}
 EDITABLE_WHEN_ACTIVE = ("title", "ends_on", "remind_days_before")
@@ -334,44 +334,20 @@ def open_due_periods(today: datetime.date | None = None) -> dict[str, int]:
 
 
 def clean_answer(item: ChecklistItem, raw):
-    """The stored value of one answer (None: not answered), or DomainError. Yes/no as a
-    boolean, a level or a choice as one of the item's options, a number as a JSON number,
-    free text as text; photos are not collected by returns (None)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    kind = item.answer_type
-    field = answer_field(item)
-    if kind == AnswerType.YES_NO:
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in ("yes", "true", "1", "是"):
-            return True
-        if text in ("no", "false", "0", "否"):
-            return False
-        raise DomainError(_("Answer yes or no."), field=field)
-    if kind in (AnswerType.LEVEL, AnswerType.CHOICE):
-        text = str(raw).strip()
-        if text not in [str(c) for c in item.choices]:
-            raise DomainError(_("Choose one of the options."), field=field)
-        return text
-    if kind == AnswerType.NUMBER:
-        try:
-            number = Decimal(str(raw).strip().replace(",", ""))
-        except (InvalidOperation, ValueError):
-            raise DomainError(_("Enter a number."), field=field) from None
-        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-            raise DomainError(_("Enter a number."), field=field)
-        if number == number.to_integral_value():
-            return int(number)
-        value = float(round(number, 4))
-        return value if math.isfinite(value) else None
-    if kind == AnswerType.TEXT:
-        text = str(raw).strip()
-        if len(text) > TEXT_MAX:
-            raise DomainError(_("At most %(n)s characters.") % {"n": TEXT_MAX}, field=field)
-        return text
-    return None
+    """The stored value of one answer (None: not answered), or DomainError on the item's
+    field (`checklists.answers.clean_answer` decides). A number is stored as a JSON number
+    (an integer when it is whole), so sheets and charts read numbers; photos are not
+    collected by returns (None)."""
+    try:
+        value = answers.clean_answer(item, raw)
+    except answers.AnswerError as refused:
+        raise DomainError(refused.message, field=answer_field(item)) from None
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        number = float(round(value, 4))
+        return number if math.isfinite(number) else None
+    return value
 
 
 def items_for(submission: ReturnSubmission) -> list[ChecklistItem]:
