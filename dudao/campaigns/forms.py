@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts import scoping
 from dudao.checklists.models import ChecklistTemplate, Purpose
+from dudao.core.idempotency import OnceForm
 from dudao.inspectors.models import Inspector, Zone
 from dudao.schools.models import School, SchoolType
 
@@ -15,7 +16,7 @@ from .services import MAX_TEAM_SIZE, SEED_MAX_LENGTH
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(OnceForm, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
 from dudao.checklists.models import ChecklistTemplate, Purpose
-from dudao.core import guards
+from dudao.core import guards, idempotency
 from dudao.core.errors import DomainError, StaleObject
 from dudao.inspectors.models import Inspector, Zone
 from dudao.notifications.services import notify
@@ -115,28 +115,41 @@ def create_campaign(
     theme: str = "",
     legal_basis: str = "",
     unannounced: bool = False,
+    request_key=None,
 ) -> Campaign:
-    """A new campaign in preparation (draft), with a "created" history line."""
+    """A new campaign in preparation (draft), with a "created" history line. With the form's
+    one-time `request_key`, a second submission returns the first campaign
+    (dudao.core.idempotency)."""
     guards.require_office_admin(actor, office)
     guards.require_person(actor)
     office_id = office.pk if hasattr(office, "pk") else office
-    campaign = Campaign(
-        office_id=office_id,
-        title=(title or "").strip(),
-        theme=(theme or "").strip(),
-        legal_basis=(legal_basis or "").strip(),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        checklist=checklist,
-        unannounced=bool(unannounced),
-        created_by=actor,
+
+    def create():
+        campaign = Campaign(
+            office_id=office_id,
+            title=(title or "").strip(),
+            theme=(theme or "").strip(),
+            legal_basis=(legal_basis or "").strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            checklist=checklist,
+            unannounced=bool(unannounced),
+            created_by=actor,
+        )
+        check_campaign(campaign)
+        check_checklist(office_id, checklist)
+        campaign.save()
+        audit.record_create(actor, campaign)
+        campaign_workflow.record_event(campaign, campaign_workflow.CREATED, actor)
+        return campaign
+
+    return idempotency.once(
+        actor,
+        request_key,
+        "campaigns.create_campaign",
+        create,
+        lambda pk: Campaign.objects.unscoped().get(pk=pk),
     )
-    check_campaign(campaign)
-    check_checklist(office_id, checklist)
-    campaign.save()
-    audit.record_create(actor, campaign)
-    campaign_workflow.record_event(campaign, campaign_workflow.CREATED, actor)
-    return campaign
 
 
 @transaction.atomic

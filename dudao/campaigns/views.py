@@ -101,6 +101,7 @@ def campaign_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
+        data.pop("request_key", None)
         try:
             services.update_campaign(request.user, campaign, expected_version=version, **data)
         except DomainError as error:

@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.idempotency import OnceForm
 from dudao.core.supervision_items import ITEM_CHOICES
 from dudao.schools.models import SchoolType
 
@@ -18,7 +19,7 @@ class ChecklistFilterForm(forms.Form):
     revisions = forms.BooleanField(label=_("Show every revision"), required=False)
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(OnceForm):
     """A draft's own fields (new checklist, or the edit page's header)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.models import Role
 from dudao.audit import services as audit
-from dudao.core import guards
+from dudao.core import guards, idempotency
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError, NotPermitted, StaleObject
 from dudao.core.supervision_items import ITEM_NUMBERS
@@ -273,26 +273,43 @@ def _check_header(title: str, purpose: str) -> None:
 
 @transaction.atomic
 def create_checklist(
-    actor, *, title, purpose=Purpose.CAMPAIGN, key="", description="", source=""
+    actor,
+    *,
+    title,
+    purpose=Purpose.CAMPAIGN,
+    key="",
+    description="",
+    source="",
+    request_key=None,
 ) -> ChecklistTemplate:
-    """A new empty draft of the actor's office."""
+    """A new empty draft of the actor's office. With the form's one-time `request_key`, a
+    second submission returns the first draft (dudao.core.idempotency)."""
     guards.require_person(actor)
     guards.require_office_admin(actor, actor.office_id)
     title = (title or "").strip()
     _check_header(title, purpose)
-    key = (key or "").strip() or "checklist"
-    checklist = ChecklistTemplate.objects.unscoped().create(
-        office_id=actor.office_id,
-        key=_free_key(actor.office_id, key),
-        revision=1,
-        title=title,
-        purpose=purpose,
-        description=(description or "").strip(),
-        source=(source or "").strip(),
-        created_by=actor,
+
+    def create():
+        checklist = ChecklistTemplate.objects.unscoped().create(
+            office_id=actor.office_id,
+            key=_free_key(actor.office_id, (key or "").strip() or "checklist"),
+            revision=1,
+            title=title,
+            purpose=purpose,
+            description=(description or "").strip(),
+            source=(source or "").strip(),
+            created_by=actor,
+        )
+        audit.record_create(actor, checklist)
+        return checklist
+
+    return idempotency.once(
+        actor,
+        request_key,
+        "checklists.create_checklist",
+        create,
+        lambda pk: ChecklistTemplate.objects.unscoped().get(pk=pk),
     )
-    audit.record_create(actor, checklist)
-    return checklist
 
 
 @transaction.atomic

@@ -148,6 +148,7 @@ def checklist_create(request):
                 purpose=data["purpose"],
                 description=data["description"],
                 source=data["source"],
+                request_key=data["request_key"],
             )
         except DomainError as error:
             apply_domain_error(form, error)

@@ -36,3 +36,22 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.day}"
+
+
+class RequestKey(models.Model):
+    """A create that has been done once for a form's one-time key (see dudao.core.idempotency):
+    a second submission of the same form finds the object the first one made."""
+
+    key = models.UUIDField()
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=80)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "action", "key"], name="request_key_once")
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.key}"

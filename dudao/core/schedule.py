@@ -50,6 +50,12 @@ JOBS = [
         datetime.time(10, 30),
     ),
     Job("open_return_periods", "dudao.returns.tasks:open_due_periods_task", datetime.time(22, 10)),
+    # One-time keys of create forms (dudao.core.idempotency), kept a week.
+    Job(
+        "delete_old_request_keys",
+        "dudao.core.tasks:delete_old_request_keys_task",
+        datetime.time(3, 20),
+    ),
 ]
 
 

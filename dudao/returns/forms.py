@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts import scoping
 from dudao.checklists.models import ChecklistTemplate, Purpose
+from dudao.core.idempotency import OnceForm
 from dudao.schools.models import School, SchoolType
 
 from .models import PeriodicReturn, Schedule
@@ -10,7 +11,7 @@ from .models import PeriodicReturn, Schedule
 LOCKED_WHEN_ACTIVE = ("checklist", "schedule", "due_day", "starts_on")
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(OnceForm):
     title = forms.CharField(label=_("title"), max_length=200)
     checklist = forms.ModelChoiceField(
         label=_("checklist"), queryset=ChecklistTemplate.objects.none()
@@ -88,8 +89,10 @@ class ReturnForm(forms.Form):
             raise forms.ValidationError(_("Give a weekday from 1 (Monday) to 7 (Sunday)."))
         return day
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self, *, creating=True) -> dict:
         data = dict(self.cleaned_data)
+        if not creating:
+            data.pop("request_key", None)
         data["zones"] = list(data.get("zones") or [])
         data["schools"] = list(data.get("schools") or [])
         data["types"] = list(data.get("types") or [])

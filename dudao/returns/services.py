@@ -30,7 +30,7 @@ from dudao.accounts.models import Role, User
 from dudao.audit import services as audit
 from dudao.checklists import answers
 from dudao.checklists.models import AnswerType, ChecklistItem, ChecklistTemplate, Purpose
-from dudao.core import guards
+from dudao.core import guards, idempotency
 from dudao.core.errors import DomainError, NotPermitted, StaleObject
 from dudao.core.guards import SYSTEM
 from dudao.notifications.services import notify
@@ -145,27 +145,40 @@ def create_return(
     types=(),
     zones=(),
     schools=(),
+    request_key=None,
 ) -> PeriodicReturn:
-    """A draft return of `office` (nothing is asked of the schools until it is started)."""
+    """A draft return of `office` (nothing is asked of the schools until it is started). With
+    the form's one-time `request_key`, a second submission returns the first return
+    (dudao.core.idempotency)."""
     guards.require_office_admin(actor, office)
     guards.require_person(actor)
-    obj = PeriodicReturn(office_id=getattr(office, "pk", office), created_by=actor)
-    _fields(
-        obj,
-        title=title,
-        checklist=checklist,
-        schedule=schedule,
-        due_day=due_day,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        remind_days_before=remind_days_before,
+
+    def create():
+        obj = PeriodicReturn(office_id=getattr(office, "pk", office), created_by=actor)
+        _fields(
+            obj,
+            title=title,
+            checklist=checklist,
+            schedule=schedule,
+            due_day=due_day,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            remind_days_before=remind_days_before,
+        )
+        school_ids = select_schools(obj.office_id, types=types, zones=zones, schools=schools)
+        obj.save()
+        obj.schools.set(school_ids)
+        audit.record_create(actor, obj)
+        workflow.record_return_event(obj, "created", actor, {"schools": len(school_ids)})
+        return obj
+
+    return idempotency.once(
+        actor,
+        request_key,
+        "returns.create_return",
+        create,
+        lambda pk: PeriodicReturn.objects.unscoped().get(pk=pk),
     )
-    school_ids = select_schools(obj.office_id, types=types, zones=zones, schools=schools)
-    obj.save()
-    obj.schools.set(school_ids)
-    audit.record_create(actor, obj)
-    workflow.record_return_event(obj, "created", actor, {"schools": len(school_ids)})
-    return obj
 
 
 @transaction.atomic

@@ -84,7 +84,7 @@ def return_edit(request, pk):
                 request.user,
                 item,
                 expected_version=request.POST.get("version"),
-                **form.service_kwargs(),
+                **form.service_kwargs(creating=False),
             )
         except DomainError as error:
             apply_domain_error(form, error)
