@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dudao.checklists",
     "dudao.campaigns",
     "dudao.returns",
+    "dudao.evaluations",
     "dudao.demo",
     "dudao.notifications",
     "dudao.backups",  # manage.py backup / restore (no models)

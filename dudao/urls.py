@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/", include("dudao.campaigns.urls")),
     path("p/campaigns/", include("dudao.campaigns.public_urls")),
     path("returns/", include("dudao.returns.urls")),
+    path("evaluations/", include("dudao.evaluations.urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("admin/", admin.site.urls),

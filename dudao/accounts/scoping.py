@@ -19,11 +19,12 @@ from dudao.campaigns.models import Campaign, CampaignTarget
 from dudao.checklists.models import ChecklistTemplate
 from dudao.core import request_memo
 from dudao.core.scopes import scope_rule
+from dudao.evaluations.models import Framework, Rater, Round, RoundTarget
 from dudao.imports.models import ImportJob
 from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone, current_school_ids
 from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
-from dudao.organisations.models import Office
+from dudao.organisations.models import GovernmentUnit, Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
 from dudao.reports.models import ExportJob, MonthlyReportText
 from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
@@ -470,6 +471,104 @@ def get_periodic_return_for(user, pk) -> PeriodicReturn:
 def get_return_submission_for(user, pk) -> ReturnSubmission:
     return get_or_404(
         return_submissions_for(user).select_related("period__periodic_return", "school"), pk=pk
+    )
+
+
+# --- evaluations (督导评估、督政), docs/rules.md §24 --------------------------------------
+
+
+@scope_rule(GovernmentUnit)
+def government_units_for(user):
+    """Government units (督政对象): the office's for its people; a viewer's offices'."""
+    qs = GovernmentUnit.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.none()
+
+
+@scope_rule(Framework)
+def frameworks_for(user):
+    """Indicator frameworks: the built-in ones for everyone signed in, an office's own for
+    the people of that office (a viewer: the offices below it)."""
+    qs = Framework.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    builtin = Q(office__isnull=True)
+    if user.role == Role.VIEWER:
+        return qs.filter(builtin | Q(office__in=offices_for(user)))
+    if user.office_id:
+        return qs.filter(builtin | Q(office_id=user.office_id))
+    return qs.filter(builtin)
+
+
+def _rated_target_ids(user):
+    """Targets a user rates: those named on their rater rows, and every target of a round
+    where a row names none."""
+    rows = Rater.objects.filter(user_id=user.pk)
+    return (
+        RoundTarget.objects.unscoped()
+        .filter(
+            Q(pk__in=rows.filter(target__isnull=False).values("target_id"))
+            | Q(round_id__in=rows.filter(target__isnull=True).values("round_id"))
+        )
+        .values("pk")
+    )
+
+
+@scope_rule(RoundTarget)
+def round_targets_for(user):
+    """A round's targets (评估对象): the office's for its admin, the offices' below a viewer;
+    once the round has left preparation, a rater's assigned targets (an expert sees only
+    those), a school its own, an inspector or zone leader their schools' once published.
+    Which scores a user may read on a target is `dudao.evaluations.access`."""
+    qs = RoundTarget.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    running = qs.exclude(round__stage=Round.Stage.DRAFT)
+    mine = Q(pk__in=_rated_target_ids(user))
+    if user.role == Role.SCHOOL and user.school_id:
+        mine |= Q(school_id=user.school_id)
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        mine |= Q(school_id__in=inspector_school_ids(user), round__stage=Round.Stage.PUBLISHED)
+    return running.filter(mine)
+
+
+@scope_rule(Round)
+def rounds_for(user):
+    """Rounds: the office's; a viewer's offices'; those with a target the user may see."""
+    qs = Round.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    return qs.filter(pk__in=round_targets_for(user).values("round_id"))
+
+
+def get_government_unit_for(user, pk) -> GovernmentUnit:
+    return get_or_404(government_units_for(user).select_related("parent"), pk=pk)
+
+
+def get_framework_for(user, pk) -> Framework:
+    return get_or_404(frameworks_for(user), pk=pk)
+
+
+def get_round_for(user, pk) -> Round:
+    return get_or_404(rounds_for(user).select_related("office", "framework"), pk=pk)
+
+
+def get_round_target_for(user, pk) -> RoundTarget:
+    return get_or_404(
+        round_targets_for(user).select_related("round__framework", "school", "unit"), pk=pk
     )
 
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.scopes import ScopedManager
 from dudao.core.validators import phone_validator
 
 
@@ -84,6 +85,64 @@ class Office(models.Model):
         ordering = ["region__code"]
         verbose_name = _("supervision office")
         verbose_name_plural = _("supervision offices")
+
+    def __str__(self):
+        return self.name
+
+
+class GovernmentUnit(models.Model):
+    """A government unit an office supervises (督政): the county government, its departments
+    (教育、财政、人社…), and the township governments (乡镇人民政府、街道办事处). Scored in
+    evaluation rounds like schools (dudao.evaluations)."""
+
+    class Kind(models.TextChoices):
+        COUNTY_GOVERNMENT = "county", _("County government")  # 县（区）人民政府
+        DEPARTMENT = "department", _("Government department")  # 县直部门
+        TOWNSHIP = "township", _("Township government")  # 乡镇人民政府、街道办事处
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="government_units",
+        verbose_name=_("supervision office"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # A department under the county government.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("under"),
+    )
+    # The township's region, where the registry has it.
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Region.Level.TOWNSHIP},
+        verbose_name=_("region"),
+    )
+    contact = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
+    class Meta:
+        default_manager_name = "all_objects"
+        ordering = ["office", "kind", "position", "name"]
+        verbose_name = _("government unit")
+        verbose_name_plural = _("government units")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="government_unit_name_once")
+        ]
 
     def __str__(self):
         return self.name

@@ -47,6 +47,10 @@ MUST_BE_SCOPED = {
     "returns.PeriodicReturn",
     "returns.ReturnPeriod",
     "returns.ReturnSubmission",
+    "organisations.GovernmentUnit",
+    "evaluations.Framework",
+    "evaluations.Round",
+    "evaluations.RoundTarget",
 }
 
 

@@ -1,0 +1,11 @@
+"""Evaluations (督导评估): frameworks under /evaluations/frameworks/, rounds under
+/evaluations/."""
+
+from django.urls import include, path
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("frameworks/", include("dudao.evaluations.framework_urls")),
+    path("", include("dudao.evaluations.round_urls")),
+]
