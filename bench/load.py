@@ -17,9 +17,13 @@ unless `--url` names a server already running. Simulated
 users, each with its own cookies, like a browser (gzip accepted, CSRF token from the cookie):
 
 - inspectors: log in once, then loop — my schools this month → one of their schools → the
-  visit form → submit a visit → the visit → the ledger, thinking 5–10 s between steps;
-- schools (`--school-users`): log in, then loop — their findings → a finding that awaits their
-  report → respond with a text and a 1600×1200 JPEG photo (multipart);
+  visit form → submit a visit → the visit → the ledger, thinking 5–10 s between steps; those
+  on a team of a running campaign (专项督导) then open their checks and one school's check
+  form;
+- schools (`--school-users`): log in, then loop — their findings → (if a periodic return
+  (定期报送) has a period open that they have not reported: their returns → the report's form
+  → save it as a draft) → a finding that awaits their report → respond with a text and a
+  1600×1200 JPEG photo (multipart);
 - office admins (`--office-users`): log in, then loop — the dashboard → the ledger → the
   ledger's Excel export (a county's is built in the background: the job's page is polled
   every 2 s until it offers the file, then the file is fetched).
@@ -103,7 +107,11 @@ def prepare(args):
         .values_list("inspector_id", "school_id")
     ):
         schools[inspector_id].append(school_id)
-    inspectors = [(username, sorted(schools[iid])) for _, username, iid in chosen]
+    targets = campaign_targets([c[2] for c in chosen])
+    inspectors = [
+        (username, {"schools": sorted(schools[iid]), "targets": targets.get(iid, [])})
+        for _, username, iid in chosen
+    ]
 
     # Schools whose findings await a rectification report, each with a new school account.
     awaiting = [FindingStatus.NOTICE_ISSUED, FindingStatus.URGED]
@@ -144,12 +152,66 @@ def prepare(args):
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            schools_out.append((username, findings))
+            schools_out.append(
+                (
+                    username,
+                    {"findings": findings, "return": open_return(row["school_id"], today)},
+                )
+            )
     return {
         "inspector": inspectors,
         "school": schools_out,
         "office": [(username, None) for _, username in admins],
     }
+
+
+def campaign_targets(inspector_ids) -> dict[int, list[int]]:
+    """{inspector id: the ids of the targets their teams check in running campaigns}."""
+    from dudao.campaigns.models import Campaign, CampaignTarget
+
+    targets = defaultdict(list)
+    for inspector_id, target_id in (
+        CampaignTarget.all_objects.filter(
+            campaign__status=Campaign.Status.RUNNING,
+            team__members__inspector_id__in=inspector_ids,
+        )
+        .values_list("team__members__inspector_id", "pk")
+        .order_by("pk")
+    ):
+        targets[inspector_id].append(target_id)
+    return targets
+
+
+def open_return(school_id, today):
+    """(report id, form fields) of the school's report of a return's period open today and
+    not yet sent, the fields filled as a school fills them; None if it has none."""
+    from dudao.checklists.models import AnswerType
+    from dudao.returns import services as return_services
+    from dudao.returns.models import PeriodicReturn, ReturnSubmission
+
+    submission = (
+        ReturnSubmission.all_objects.filter(
+            school_id=school_id,
+            period__opens_on__lte=today,
+            period__due_on__gte=today,
+            period__periodic_return__status=PeriodicReturn.Status.ACTIVE,
+        )
+        .exclude(status=ReturnSubmission.Status.SUBMITTED)
+        .select_related("period__periodic_return", "school")
+        .order_by("period__due_on", "pk")
+        .first()
+    )
+    if submission is None:
+        return None
+    fields = {}
+    for item in return_services.items_for(submission):
+        if item.answer_type == AnswerType.YES_NO:
+            fields[f"item-{item.pk}"] = "yes"
+        elif item.answer_type in (AnswerType.LEVEL, AnswerType.CHOICE):
+            fields[f"item-{item.pk}"] = (item.compliant or item.choices)[0]
+        elif item.answer_type == AnswerType.NUMBER:
+            fields[f"item-{item.pk}"] = str(item.standard_min or item.standard_max or 3)
+    return submission.pk, fields
 
 
 def _offices_of(chosen):
@@ -558,10 +620,10 @@ class Run:
         finally:
             await browser.close()
 
-    async def inspector(self, browser, schools):
+    async def inspector(self, browser, data):
         await browser.get("my schools", "/visits/mine/")
         await self.think()
-        school = self.rng.choice(schools)
+        school = self.rng.choice(data["schools"])
         await browser.get("a school", f"/schools/{school}/")
         await self.think()
         await browser.get("visit form", f"/visits/new/{school}/")
@@ -575,10 +637,19 @@ class Run:
             await self.think()
         await browser.get("ledger", "/findings/ledger/")
         await self.think()
+        if data["targets"]:  # on a team of a running campaign (专项督导)
+            await browser.get("my checks", "/campaigns/checks/")
+            await self.think()
+            target = self.rng.choice(data["targets"])
+            await browser.get("check form", f"/campaigns/checks/{target}/")
+            await self.think()
 
-    async def school(self, browser, findings):
+    async def school(self, browser, data):
         await browser.get("school findings", "/findings/school/")
         await self.think()
+        if data["return"]:
+            await self.school_return(browser, *data["return"])
+        findings = data["findings"]
         if not findings:
             return
         finding = findings.pop(0)
@@ -594,6 +665,20 @@ class Run:
             files={"files": ("photo.jpg", self.photo, "image/jpeg")},
         )
         await self.think()
+
+    async def school_return(self, browser, submission, fields):
+        """The school's periodic return (定期报送): its reports, the open period's form, a
+        draft saved (the form's key turns after every save: read from the page)."""
+        await browser.get("my returns", "/returns/mine/")
+        await self.think()
+        path = f"/returns/reports/{submission}/"
+        _, _, page = await browser.get("return form", path)
+        await self.think()
+        match = re.search(rb'name="client_uuid" value="([0-9a-f-]+)"', page)
+        if match:
+            posted = {**fields, "action": "save", "client_uuid": match.group(1).decode()}
+            await browser.post("return draft save", path, posted)
+            await self.think()
 
     async def office(self, browser, _):
         await browser.get("dashboard", "/dashboard/")
@@ -626,9 +711,9 @@ class Run:
         started_users = 0
         results = []
         for stage in self.args.stages:
-            for username, schools in self.accounts["inspector"][started_users:stage]:
+            for username, data in self.accounts["inspector"][started_users:stage]:
                 delay = self.rng.uniform(0, self.args.ramp_seconds)
-                task = self.user("inspector", username, schools, delay)
+                task = self.user("inspector", username, data, delay)
                 tasks.append(asyncio.create_task(task))
             started_users = stage
             # The stage's ramp (logins) is part of what it measures: month end is a rush.
@@ -677,6 +762,12 @@ def main():
     print(
         f"Accounts: {len(accounts['inspector'])} inspectors, {len(accounts['school'])} schools, "
         f"{len(accounts['office'])} office admins; password {PASSWORD!r}"
+    )
+    checking = sum(1 for _, data in accounts["inspector"] if data["targets"])
+    reporting = sum(1 for _, data in accounts["school"] if data["return"])
+    print(
+        f"Of them {checking} inspectors on campaign teams (checks), "
+        f"{reporting} schools with a return to report"
     )
     server = None
     if args.url:

@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python \\
         bench/supervision.py [--schools 20000 --inspectors 10000 --months 36 \\
-        --findings 1000000] [--skip-load] [--runs 7]
+        --findings 1000000 --campaign-share 15 --return-periods 6] [--skip-load] [--runs 7] \\
+        [--show-sql N]
 
 PostgreSQL only. Without --skip-load the database named in DATABASE_URL is dropped and
 re-created (point it at a throwaway database), migrated and filled with COPY: one province,
@@ -11,16 +12,21 @@ with one current assignment per school, user accounts (an office admin per offic
 per inspector, a province viewer), one submitted visit per school per month and findings over
 those visits with a realistic mix of statuses (closed on time or late, withdrawn, open,
 notice issued, responded, urged, overdue, escalated, needing another department, serious).
-Area checks, notices and events are not generated for the bulk rows.
+Area checks, notices and events are not generated for the bulk rows. Then campaigns and
+periodic returns (issue 12, `campaign_data.py`): per county a running campaign, three
+published ones, teams and answers, and a half-monthly return with its periods, the reporting
+schools' accounts, reports and answers.
 
 Then VACUUM ANALYZE, and the median (of --runs runs after one warm-up) of:
-- the server time of the county dashboard (`dashboards:overview` as a county office admin),
-  the province dashboard (same URL as the province viewer) and the ledger's first page
-  (`rectification:ledger` as the county office admin), through the Django test Client, each
-  beside the time of executing exactly the SQL statements of one such request with a raw
-  cursor;
+- the server time of each page (the dashboards, the ledgers, the inspector's, office's,
+  viewer's and school's pages, the campaign and return pages), through the Django test
+  Client, beside the time of executing exactly the SQL statements of one such request with a
+  raw cursor, the number of statements and this process's CPU time per request (Python
+  alone: the figure to trust on a busy machine); statements repeated with other literals
+  (an N+1) are listed after the table;
 - submitting a visit with `dudao.visits.services.submit_visit` (new UUID each time) and
-  through the form (`visits:new` POST).
+  through the form (`visits:new` POST); a campaign check's autosave and a school's return
+  draft (POST).
 URL names that do not resolve are reported "not available".
 """
 
@@ -29,14 +35,18 @@ import datetime
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from visit_form import visit_form_data  # bench/ is the script's folder
+import campaign_data  # bench/ is the script's folder
+from campaign_data import CampaignLoader
+from visit_form import visit_form_data
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -202,6 +212,8 @@ class Loader:
         inspector_counts = split(self.args.inspectors, n_counties)
         zones, inspectors, schools, assignments = [], [], [], []
         self.schools = []  # (school id, office id, inspector id)
+        self.school_info = {}  # school id: (type, zone id, name)
+        self.inspector_offices = {}  # inspector id: office id
         zone_id = inspector_id = school_id = 0
         for c in range(n_counties):
             office_id = c + 1
@@ -236,6 +248,7 @@ class Loader:
                     )
                 )
                 county_inspectors.append((inspector_id, zone))
+                self.inspector_offices[inspector_id] = office_id
             for j in range(school_counts[c]):
                 school_id += 1
                 inspector, zone = county_inspectors[j % len(county_inspectors)]
@@ -269,6 +282,7 @@ class Loader:
                     (school_id, datetime.date(2023, 9, 1), None, "", now, school_id, inspector)
                 )
                 self.schools.append((school_id, office_id, inspector))
+                self.school_info[school_id] = (kind, zone, f"县{c + 1}第{j + 1}学校")
         self.sizes["zones"] = copy_rows(
             "inspectors_zone", ["id", "name", "leader_id", "office_id"], zones
         )
@@ -359,8 +373,11 @@ class Loader:
             )
             return user_id
 
+        self.admin_of = {}  # office id: its admin's user id
         for c in range(n_counties):
-            user(f"admin{c + 1}", "office_admin", f"县{c + 1}督导室", office=c + 1)
+            self.admin_of[c + 1] = user(
+                f"admin{c + 1}", "office_admin", f"县{c + 1}督导室", office=c + 1
+            )
         user("viewer", "viewer", "北江省教育督导室（只读）", region=province_id)
         for row in inspectors:
             self.user_of_inspector[row[0]] = user(
@@ -393,6 +410,11 @@ class Loader:
             users,
         )
         self.load_visits_and_findings()
+        self.sizes.update(
+            CampaignLoader(
+                self, copy_rows, self.args.campaign_share, self.args.return_periods
+            ).load()
+        )
         reset_sequences(
             [
                 "organisations_region",
@@ -404,6 +426,7 @@ class Loader:
                 "accounts_user",
                 "visits_visit",
                 "rectification_finding",
+                *campaign_data.TABLES,
             ]
         )
 
@@ -638,6 +661,20 @@ def resolve(name, *args):
 SHOW_SQL = 0  # --show-sql N: print the N slowest statements of each view
 SQL_WIDTH = 400
 SKIP_SQL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+CPU = {}  # label: this process's CPU ms per request (Python; PostgreSQL's is not in it)
+REPEATS = {}  # label: (times, statement) of a statement repeated with other literals (N+1)
+REPEAT_LIMIT = 3
+LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+\b")
+
+
+def most_repeated(statements) -> tuple[int, str]:
+    """The statement run most often with different literals (ids, texts): an N+1 shows as
+    one shape repeated once per row."""
+    shapes = Counter(LITERALS.sub("?", sql) for sql in statements)
+    if not shapes:
+        return 0, ""
+    shape, times = shapes.most_common(1)[0]
+    return times, shape
 
 
 def measure_view(label, user, url, runs):
@@ -653,7 +690,15 @@ def measure_view(label, user, url, runs):
     response = client.get(url)
     if response.status_code != 200:
         return (label, f"HTTP {response.status_code}", None, None, None)
-    server = median_ms(lambda: client.get(url), runs)
+    client.get(url)  # warm-up
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        client.get(url)
+        cpus.append((time.process_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+    server = statistics.median(walls)
+    CPU[label] = statistics.median(cpus)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     statements = []
@@ -664,6 +709,9 @@ def measure_view(label, user, url, runs):
         if sql.startswith("DECLARE "):  # a server-side cursor (.iterator()): run its query
             sql = sql.split(" FOR ", 1)[1]
         statements.append(sql)
+    times, shape = most_repeated(statements)
+    if times >= REPEAT_LIMIT:
+        REPEATS[label] = (times, shape)
 
     def run_sql():
         with connection.cursor() as cursor:
@@ -729,6 +777,215 @@ def measure_submit_http(user, school, runs):
     return ms, status
 
 
+def campaign_subjects(admin):
+    """What the campaign and return pages are measured on, in the admin's county: its running
+    campaign and a published one, a team leader of the running campaign and one of their
+    targets being checked, its return, the period open now and the last one due, and a
+    reporting school whose report of the open period is not yet sent (its account). None
+    for what the database does not hold."""
+    from django.utils import timezone
+
+    from dudao.accounts.models import User
+    from dudao.campaigns.models import Campaign, CampaignTarget, TeamMember
+    from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
+
+    today = timezone.localdate()
+    campaigns = Campaign.all_objects.filter(office=admin.office)
+    running = campaigns.filter(status=Campaign.Status.RUNNING).order_by("-starts_on").first()
+    published = campaigns.filter(status=Campaign.Status.PUBLISHED).order_by("-starts_on").first()
+    subjects = {"running": running, "published": published}
+    if running is not None:
+        target = (
+            CampaignTarget.all_objects.filter(
+                campaign=running, status=CampaignTarget.Status.IN_PROGRESS
+            )
+            .order_by("position")
+            .first()
+        )
+        leader = (
+            TeamMember.objects.filter(team=target.team_id, is_leader=True).first()
+            if target
+            else None
+        )
+        subjects["target"] = target
+        subjects["checker"] = (
+            User.objects.filter(inspector_id=leader.inspector_id).first() if leader else None
+        )
+    periodic_return = PeriodicReturn.all_objects.filter(office=admin.office).first()
+    subjects["return"] = periodic_return
+    if periodic_return is not None:
+        periods = ReturnPeriod.all_objects.filter(
+            periodic_return=periodic_return, opens_on__lte=today
+        )
+        subjects["open"] = periods.filter(due_on__gte=today).order_by("due_on").first()
+        subjects["due"] = periods.filter(due_on__lt=today).order_by("-due_on").first()
+        submission = (
+            ReturnSubmission.all_objects.filter(
+                period=subjects["open"], status=ReturnSubmission.Status.PENDING
+            )
+            .order_by("school_id")
+            .first()
+        )
+        subjects["submission"] = submission
+        subjects["school"] = (
+            User.objects.filter(school_id=submission.school_id, username__startswith="s")
+            .order_by("pk")
+            .first()
+            if submission
+            else None
+        )
+    return subjects
+
+
+def campaign_views(subjects, admin, viewer, inspector, runs):
+    """The campaign and return pages (issue 12), like the pages above."""
+    get = subjects.get
+
+    def pk(name):
+        return get(name).pk if get(name) is not None else None
+
+    def url(name, key=None):
+        if key is not None and pk(key) is None:
+            return None
+        return resolve(name, pk(key)) if key else resolve(name)
+
+    checker, school = get("checker"), get("school")
+    rows = [
+        measure_view("campaigns (office admin)", admin, url("campaigns:list"), runs),
+        measure_view("a campaign (office admin)", admin, url("campaigns:detail", "running"), runs),
+        measure_view(
+            "its results, running (office admin)", admin, url("campaigns:results", "running"), runs
+        ),
+        measure_view(
+            "results, published (office admin)", admin, url("campaigns:results", "published"), runs
+        ),
+        measure_view("campaigns (province viewer)", viewer, url("campaigns:list"), runs),
+        measure_view(
+            "results, running (province viewer)", viewer, url("campaigns:results", "running"), runs
+        ),
+    ]
+    if checker is not None:
+        rows += [
+            measure_view("campaigns (team inspector)", checker, url("campaigns:list"), runs),
+            measure_view(
+                "a campaign (team inspector)", checker, url("campaigns:detail", "running"), runs
+            ),
+            measure_view("my checks (team inspector)", checker, url("campaigns:my_checks"), runs),
+            measure_view(
+                "check form (team inspector)", checker, url("campaigns:check", "target"), runs
+            ),
+        ]
+    else:
+        rows.append(("campaign pages (team inspector)", "no team inspector", None, None, None))
+    rows += [
+        measure_view("returns (office admin)", admin, url("returns:list"), runs),
+        measure_view("a return (office admin)", admin, url("returns:detail", "return"), runs),
+        measure_view("period open now (office admin)", admin, url("returns:period", "open"), runs),
+        measure_view("period last due (office admin)", admin, url("returns:period", "due"), runs),
+        measure_view(
+            "return figures (office admin)", admin, url("returns:figures", "return"), runs
+        ),
+        measure_view("returns (province viewer)", viewer, url("returns:list"), runs),
+        measure_view(
+            "period last due (province viewer)", viewer, url("returns:period", "due"), runs
+        ),
+        measure_view(
+            "return figures (province viewer)", viewer, url("returns:figures", "return"), runs
+        ),
+        measure_view("returns (inspector)", inspector, url("returns:list"), runs),
+        measure_view("period last due (inspector)", inspector, url("returns:period", "due"), runs),
+    ]
+    if school is not None:
+        rows += [
+            measure_view("my returns (school)", school, url("returns:mine"), runs),
+            measure_view(
+                "return form (school)", school, url("returns:submission", "submission"), runs
+            ),
+        ]
+    else:
+        rows.append(("return pages (school)", "no reporting school", None, None, None))
+    return rows
+
+
+def check_answers(target):
+    """A full form of answers for a target's applicable items, as the check form posts them."""
+    from dudao.campaigns import checks
+    from dudao.checklists.models import AnswerType
+
+    data = {}
+    for item in checks.applicable_items(target):
+        kind = item.answer_type
+        if kind == AnswerType.YES_NO:
+            value = "yes"
+        elif kind in (AnswerType.LEVEL, AnswerType.CHOICE):
+            value = (item.compliant or item.choices)[0]
+        elif kind == AnswerType.NUMBER:
+            value = str(item.standard_min if item.standard_min is not None else 1)
+        elif kind == AnswerType.TEXT:
+            value = "总体情况良好。"
+        else:
+            continue
+        data[checks.item_field(item)] = value
+    return data
+
+
+def measure_campaign_writes(subjects, runs):
+    """The check form's autosave (htmx POST, one answer changed each time) and a school's
+    draft of its return (POST "save"; the form's key read from the database each time)."""
+    from django.test import Client
+
+    from dudao.checklists.models import AnswerType
+    from dudao.returns import services as return_services
+    from dudao.returns.models import ReturnSubmission
+
+    results = []
+    target, checker = subjects.get("target"), subjects.get("checker")
+    if target is not None and checker is not None:
+        client = Client()
+        client.force_login(checker)
+        data = check_answers(target)
+        flip = next((k for k, v in data.items() if v == "yes"), None)
+        url = resolve("campaigns:check_autosave", target.pk)
+        statuses = []
+
+        def autosave():
+            if flip:
+                data[flip] = "no" if data[flip] == "yes" else "yes"
+            statuses.append(client.post(url, data, HTTP_HX_REQUEST="true").status_code)
+
+        ms = median_ms(autosave, runs)
+        status = "ok" if set(statuses) == {200} else f"HTTP {sorted(set(statuses))}"
+        results.append(("check autosave (POST, team inspector)", ms, status))
+    submission, school = subjects.get("submission"), subjects.get("school")
+    if submission is not None and school is not None:
+        client = Client()
+        client.force_login(school)
+        row = ReturnSubmission.all_objects.select_related("period__periodic_return", "school")
+        items = return_services.items_for(row.get(pk=submission.pk))
+        data = {"action": "save"}
+        for item in items:
+            if item.answer_type == AnswerType.YES_NO:
+                data[f"item-{item.pk}"] = "yes"
+            elif item.answer_type == AnswerType.CHOICE:
+                data[f"item-{item.pk}"] = (item.compliant or item.choices)[0]
+            elif item.answer_type == AnswerType.NUMBER:
+                data[f"item-{item.pk}"] = "3"
+        number = next((k for k, v in data.items() if v == "3"), None)
+        url = resolve("returns:submission", submission.pk)
+        statuses = []
+
+        def save():
+            if number:
+                data[number] = "4" if data[number] == "3" else "3"
+            data["client_uuid"] = str(row.get(pk=submission.pk).client_uuid)
+            statuses.append(client.post(url, data).status_code)
+
+        ms = median_ms(save, runs)
+        status = "ok" if set(statuses) == {302} else f"HTTP {sorted(set(statuses))}"
+        results.append(("return draft (POST, school)", ms, status))
+    return results
+
+
 def fmt(value):
     return "—" if value is None else f"{value:8.1f}"
 
@@ -737,8 +994,10 @@ def report(args, load_seconds):
     from django.db import connection
 
     from dudao.accounts.models import Role, User
+    from dudao.campaigns.models import Answer, Campaign, CampaignTarget
     from dudao.inspectors.models import Assignment
     from dudao.rectification.models import Finding
+    from dudao.returns.models import ReturnAnswer, ReturnSubmission
     from dudao.schools.models import School
     from dudao.visits.models import Visit
 
@@ -752,10 +1011,15 @@ def report(args, load_seconds):
         "offices": User.objects.filter(role=Role.OFFICE_ADMIN).count(),
         "visits": Visit.all_objects.count(),
         "findings": Finding.all_objects.count(),
+        "campaigns": Campaign.all_objects.count(),
+        "targets": CampaignTarget.all_objects.count(),
+        "answers": Answer.objects.count(),
+        "reports": ReturnSubmission.all_objects.count(),
+        "report answers": ReturnAnswer.objects.count(),
     }
     for key, value in sizes.items():
-        print(f"  {key:<12}{value:>12,}")
-    print(f"  {'database':<12}{db_size:>12}")
+        print(f"  {key:<15}{value:>12,}")
+    print(f"  {'database':<15}{db_size:>12}")
     if load_seconds is not None:
         print(f"  load time   {load_seconds:>10.1f} s (COPY + indexes + VACUUM ANALYZE)")
 
@@ -836,17 +1100,28 @@ def report(args, load_seconds):
             runs,
         ),
     ]
+    # Campaigns and periodic returns (issue 12).
+    subjects = campaign_subjects(admin)
+    rows += campaign_views(subjects, admin, viewer, inspector, runs)
+    writes = measure_campaign_writes(subjects, runs)
     submit_ms = measure_submit(inspector, school, runs)
     http_ms, http_status = measure_submit_http(inspector, school, runs)
 
     print(f"\nMedian of {runs} runs after one warm-up (ms)")
-    print(f"  {'':<40}{'server':>9}{'raw SQL':>9}{'queries':>9}{'ratio':>7}  status")
+    print(f"  {'':<40}{'server':>9}{'raw SQL':>9}{'queries':>9}{'ratio':>7}{'CPU':>9}  status")
     for label, status, server, raw, queries in rows:
-        q = "" if queries is None else f"{queries:>9}"
+        q = f"{'':>9}" if queries is None else f"{queries:>9}"
         ratio = f"{server / raw:>6.1f}×" if server and raw else f"{'':>7}"
-        print(f"  {label:<40}{fmt(server):>9}{fmt(raw):>9}{q}{ratio}  {status}")
+        cpu = fmt(CPU.get(label)) if server else ""
+        print(f"  {label:<40}{fmt(server):>9}{fmt(raw):>9}{q}{ratio}{cpu:>9}  {status}")
     print(f"  {'submit_visit (service)':<40}{fmt(submit_ms):>9}")
     print(f"  {'submit a visit (visits:new POST)':<40}{fmt(http_ms):>9}{'':>18}  {http_status}")
+    for label, ms, status in writes:
+        print(f"  {label:<40}{fmt(ms):>9}{'':>25}  {status}")
+    if REPEATS:
+        print(f"\nStatements repeated {REPEAT_LIMIT} times or more with other literals (N+1?)")
+        for label, (times, shape) in REPEATS.items():
+            print(f"  {label}: {times}× {shape[:SQL_WIDTH]}")
 
     print("\nGoals")
     county = rows[0]
@@ -873,6 +1148,12 @@ def main():
     parser.add_argument("--inspectors", type=int, default=10000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--findings", type=int, default=1_000_000)
+    parser.add_argument(
+        "--campaign-share", type=float, default=15, help="%% of a county's schools per campaign"
+    )
+    parser.add_argument(
+        "--return-periods", type=int, default=6, help="half-months of the return before today's"
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--skip-load", action="store_true", help="measure the data already in the database"
