@@ -1,7 +1,8 @@
 """The `dudao` console command: Django's manage.py under the product's name.
 
-`dudao monitoring …` (evaluate, template, rules) and `dudao campaigns draw …` run offline — no
-SECRET_KEY, no database, no settings module (dudao/monitoring/cli.py, dudao/campaigns/cli.py).
+`dudao monitoring …` (evaluate, template, rules), `dudao campaigns draw …` and `dudao evaluation
+score …` run offline — no SECRET_KEY, no database, no settings module (dudao/monitoring/cli.py,
+dudao/campaigns/cli.py, dudao/evaluations/cli.py).
 `dudao monitoring` runs the same command code as `manage.py monitoring`. Every other subcommand
 goes through manage.py and the project's settings."""
 
@@ -11,7 +12,11 @@ import sys
 
 # Subcommands that never touch the database nor need the project's settings, and the module
 # whose `main(argv)` runs each.
-OFFLINE = {"monitoring": "dudao.monitoring.cli", "campaigns": "dudao.campaigns.cli"}
+OFFLINE = {
+    "monitoring": "dudao.monitoring.cli",
+    "campaigns": "dudao.campaigns.cli",
+    "evaluation": "dudao.evaluations.cli",
+}
 
 
 def main(argv=None):
