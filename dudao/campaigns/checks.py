@@ -281,13 +281,9 @@ def delete_evidence(actor, evidence: AnswerEvidence) -> None:
     )
     evidence.delete()
     _bump(target)
-    transaction.on_commit(lambda: _delete_files(files))
+    uploads.delete_on_commit(*files)
 
 
-def _delete_files(files) -> None:
-    for field_file in files:
-        if field_file:
-            field_file.storage.delete(field_file.name)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
@@ -30,7 +31,7 @@ class Campaign(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being prepared: targets, teams, the draw
         RUNNING = "running", _("Running")  # teams check their schools
-        CLOSED = "closed", _("Closed")  # checking ended; results and report
+        CLOSED = "closed", pgettext_lazy("campaign", "Closed")  # checking ended; results, report
         PUBLISHED = "published", _("Published")  # results public (一公开), schools see theirs
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -6,7 +6,7 @@ workflow actions. Every write is the office admin's of the campaign's office, ch
 Recusal (回避, docs/rules.md §3) holds for teams as for assignments: an inspector employed by a
 school (or by its host school), or with a conflict recorded with either, is never on the team
 of that school's target, whether the team was formed by hand or drawn
-(`queries.barred_pairs`)."""
+(`dudao.inspectors.queries.barred_pairs`)."""
 
 import secrets
 

@@ -482,3 +482,15 @@ def file_response(field_file, content_type: str, filename: str | None) -> FileRe
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def delete_on_commit(*field_files) -> None:
+    """Delete stored files once the transaction that removed their rows commits (a rollback
+    keeps them): a deleted photo's file and its preview, say."""
+    names = [(f.storage, f.name) for f in field_files if f]
+
+    def delete():
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -143,7 +143,8 @@ def figures(user, periodic_return, periods: list[ReturnPeriod]) -> list[ItemSeri
         submission__in=scoping.return_submissions_for(user).filter(
             period__in=[p.pk for p in periods], status=S.SUBMITTED
         )
-    ).values_list("submission__period_id", "item_id", "value", "compliant")
+    ).order_by()  # into a dict: the model's ordering would join five tables over every answer
+    answers = answers.values_list("submission__period_id", "item_id", "value", "compliant")
     for period_id, item_id, value, compliant in answers:
         values.setdefault((item_id, period_id), []).append((value, compliant))
     result = []
@@ -174,9 +175,11 @@ def school_history(user, periodic_return, school, periods) -> list[dict]:
         )
     }
     answers: dict[int, dict[int, object]] = {}
-    for submission_id, item_id, value in ReturnAnswer.objects.filter(
-        submission__in=[s.pk for s in submissions.values()]
-    ).values_list("submission_id", "item_id", "value"):
+    for submission_id, item_id, value in (
+        ReturnAnswer.objects.filter(submission__in=[s.pk for s in submissions.values()])
+        .order_by()
+        .values_list("submission_id", "item_id", "value")
+    ):
         answers.setdefault(submission_id, {})[item_id] = value
     rows = []
     for period in periods:

@@ -75,9 +75,11 @@ def return_period(user, pk) -> Report:
         .order_by("school__name", "pk")
     )
     values: dict[int, dict[int, object]] = {}
-    for submission_id, item_id, value in ReturnAnswer.objects.filter(
-        submission__in=[s.pk for s in submissions]
-    ).values_list("submission_id", "item_id", "value"):
+    for submission_id, item_id, value in (
+        ReturnAnswer.objects.filter(submission__in=[s.pk for s in submissions])
+        .order_by()  # into a dict
+        .values_list("submission_id", "item_id", "value")
+    ):
         values.setdefault(submission_id, {})[item_id] = value
     rows = []
     for s in submissions:
@@ -163,9 +165,11 @@ def return_series(user, pk) -> Report:
         .order_by("school__name", "period__due_on")
     )
     values: dict[int, dict[int, object]] = {}
-    for submission_id, item_id, value in ReturnAnswer.objects.filter(
-        submission__in=[s.pk for s in submissions]
-    ).values_list("submission_id", "item_id", "value"):
+    for submission_id, item_id, value in (
+        ReturnAnswer.objects.filter(submission__in=[s.pk for s in submissions])
+        .order_by()  # into a dict
+        .values_list("submission_id", "item_id", "value")
+    ):
         values.setdefault(submission_id, {})[item_id] = value
     school_rows = [
         [

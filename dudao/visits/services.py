@@ -446,17 +446,10 @@ def delete_draft(actor, visit: Visit) -> None:
         raise DomainError(
             _("This draft already has findings; withdraw them before deleting the visit.")
         )
-    files = [(a.file, a.preview) for a in visit.attachments.all()]
+    files = [f for a in visit.attachments.all() for f in (a.file, a.preview)]
     audit.record_delete(actor, visit)
     visit.delete()
-    transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(files) -> None:
-    for pair in files:
-        for field_file in pair:
-            if field_file:
-                field_file.storage.delete(field_file.name)
+    uploads.delete_on_commit(*files)
 
 
 @transaction.atomic
@@ -487,7 +480,7 @@ def delete_attachment(actor, attachment: Attachment) -> None:
     _check_owner(actor, visit)
     if not visit.is_draft:
         raise DomainError(_("Attachments of a submitted visit cannot be deleted."))
-    files = [(attachment.file, attachment.preview)]
+    files = [attachment.file, attachment.preview]
     audit.record(
         actor,
         audit.Action.DELETE,
@@ -496,7 +489,7 @@ def delete_attachment(actor, attachment: Attachment) -> None:
         office_id=visit.office_id,
     )
     attachment.delete()
-    transaction.on_commit(lambda: _delete_files(files))
+    uploads.delete_on_commit(*files)
 
 
 # --- the written feedback (书面反馈意见书) ------------------------------------------------
