@@ -218,7 +218,7 @@ def test_shuangjian_campaign_from_template_to_report(
 
     # 1. The office admin creates the campaign from the built-in 双减 checklist ...
     log_in(page, world.admin)
-    pk = create_campaign(page, today)
+    create_campaign(page, today)
     shot(page, "campaign-01-created")
 
     # 2. ... draws its schools and their inspectors with a published seed ...
@@ -256,9 +256,8 @@ def test_shuangjian_campaign_from_template_to_report(
     expect(page.get_by_test_id("campaign-status")).to_have_text(str(Campaign.Status.CLOSED.label))
     shot(page, "campaign-04-closed")
 
-    # 6. The results. UI GAP: the campaign's page links neither its results nor its report
-    # (dudao/campaigns/templates/campaigns/detail.html), so the office types the address.
-    page.goto(f"/campaigns/{pk}/results/")
+    # 6. The results, from the campaign's page.
+    page.get_by_test_id("results-link").click()
     expect(page.get_by_role("heading", name=f"结果 · {TITLE}")).to_be_visible()
     expect(page.get_by_test_id(f"failing-{FAULTY}")).to_contain_text(school)
     expect(page.get_by_test_id(f"failing-{FAULTY}")).to_contain_text(FAULTY_NOTE)
