@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "dudao.campaigns",
     "dudao.returns",
     "dudao.evaluations",
+    "dudao.complaints",
+    "dudao.surveys",
+    "dudao.bulletins",
     "dudao.demo",
     "dudao.notifications",
     "dudao.backups",  # manage.py backup / restore (no models)

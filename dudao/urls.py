@@ -25,6 +25,12 @@ urlpatterns = [
     path("p/campaigns/", include("dudao.campaigns.public_urls")),
     path("returns/", include("dudao.returns.urls")),
     path("evaluations/", include("dudao.evaluations.urls")),
+    path("complaints/", include("dudao.complaints.urls")),
+    path("p/complaints/", include("dudao.complaints.public_urls")),
+    path("surveys/", include("dudao.surveys.urls")),
+    path("p/surveys/", include("dudao.surveys.public_urls")),
+    path("bulletins/", include("dudao.bulletins.urls")),
+    path("p/county/", include("dudao.bulletins.public_urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,2 @@
+app_name = "bulletins_public"
+urlpatterns = []
