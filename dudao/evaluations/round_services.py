@@ -745,10 +745,16 @@ def compute_results(round_: Round, targets=None) -> dict[int, TargetResult]:
         .order_by("target", "code", "group", "rater")
         .values_list("target_id", "rater_id", "group", "code", "value")
     ]
+    weights = weights_of(round_)
+    if weights is not None:
+        # A group the office gave no weight is shown beside the others but counts for nothing
+        # (weights "expert=1": the self-assessment is read, not scored).
+        for group in {entry.group for entry in entries} - set(weights):
+            weights[group] = Decimal(0)
     results = score_targets(
         base,
         entries,
-        weights=weights_of(round_),
+        weights=weights,
         grades=grades_of(round_),
         targets=[str(t.pk) for t in targets],
         extra=extra or None,

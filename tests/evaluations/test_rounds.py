@@ -393,3 +393,15 @@ def test_own_indicators_add_to_the_target_s_maximum(world):
         round_services.set_own_indicators(
             world.school_user, hubin, [{"code": "A1.1", "title": "x", "max_score": "5"}]
         )
+
+
+def test_a_group_without_a_weight_is_read_but_not_counted(world):
+    round_ = build_round(world, stage=Stage.SELF_ASSESSMENT, weights={"expert": "1"})
+    hubin = target_of(round_, world.school)
+    score(world.school_user, hubin, "self", **FULL_SELF)
+    round_ = round_services.take_action(world.admin, round_, "start_scoring")
+    one = round_.raters.order_by("pk").first().user
+    score(one, hubin, "expert", A1_1="15", A1_2="C", A2_1="no", A2_2="20", V1="yes")
+    result = round_services.compute_results(round_)[hubin.pk]
+    assert result.total == Decimal(47)  # 15 + 12 + 0 + 20: the experts' alone
+    assert result.by_group["self"]["A1.1"] == Decimal(30)
