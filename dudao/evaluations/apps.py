@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class EvaluationsConfig(AppConfig):
     name = "dudao.evaluations"
     label = "evaluations"
+
+    def ready(self):
+        # The spreadsheet import of a draft framework's indicators (kind "framework"),
+        # registered here so the imports app needs no line for it
+        # (dudao/imports/importers/__init__.py).
+        from dudao.imports.importers import IMPORTERS, register
+
+        from .framework_importer import FrameworkImporter
+
+        if FrameworkImporter.kind not in IMPORTERS:
+            register(FrameworkImporter)
