@@ -423,3 +423,51 @@ class RoundEvent(HistoryRecord):
         verbose_name = _("evaluation round event")
         verbose_name_plural = _("evaluation round events")
         indexes = [models.Index(fields=["round", "at"])]
+
+
+class EvaluationReportText(models.Model):
+    """The office's own words in a round's documents (issue 13 §6), drafted from the results
+    and edited before export: for the round (no target) 主要成绩, the narrative of 存在问题 and
+    下一步工作 of the summary report and the bulletin (通报); for one target 主要成绩, the
+    narrative of 存在问题 and 督导意见（整改要求） of its report (督导评估报告/反馈意见书). The
+    figures are never edited. One row per round (or target) and section; an empty text means
+    "use the draft". Reached through its round (no scope of its own). Written by
+    `dudao.evaluations.report.save_report_text` only."""
+
+    class Section(models.TextChoices):
+        ACHIEVEMENTS = "achievements", _("Main achievements")  # 主要成绩
+        PROBLEMS = "problems", _("Problems")  # 存在问题 (the narrative beside the figures)
+        OPINIONS = "opinions", _("Supervision opinions")  # 督导意见（整改要求）: a target's
+        NEXT_STEPS = "next_steps", _("Next steps")  # 下一步工作: the round's
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="report_texts")
+    # Empty: the round's summary report and bulletin; else that target's report.
+    target = models.ForeignKey(
+        RoundTarget, null=True, blank=True, on_delete=models.CASCADE, related_name="report_texts"
+    )
+    section = models.CharField(_("section"), max_length=12, choices=Section.choices)
+    text = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("evaluation report text")
+        verbose_name_plural = _("evaluation report texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "section"],
+                condition=Q(target__isnull=True),
+                name="evaluation_round_text_once",
+            ),
+            models.UniqueConstraint(
+                fields=["target", "section"],
+                condition=Q(target__isnull=False),
+                name="evaluation_target_text_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.target or ''} · {self.section}"

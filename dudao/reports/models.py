@@ -22,6 +22,9 @@ class ReportKind(models.TextChoices):
     VISIT_FEEDBACK = "visit_feedback", _("Supervision feedback letter")  # 书面反馈意见书
     CAMPAIGN_REPORT = "campaign_report", _("Campaign report")  # 专项督导报告
     CAMPAIGN_BULLETIN = "campaign_bulletin", _("Campaign bulletin")  # 专项督导情况通报
+    EVALUATION_REPORT = "evaluation_report", _("Evaluation report")  # 督导评估报告/反馈意见书
+    EVALUATION_SUMMARY = "evaluation_summary", _("Evaluation summary report")  # 评估总结报告
+    EVALUATION_BULLETIN = "evaluation_bulletin", _("Evaluation bulletin")  # 督导评估结果通报
 
 
 def template_path(instance, filename: str) -> str:
