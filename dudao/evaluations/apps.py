@@ -15,3 +15,4 @@ class EvaluationsConfig(AppConfig):
 
         if FrameworkImporter.kind not in IMPORTERS:
             register(FrameworkImporter)
+        from . import report  # noqa: F401 (register the evaluation reports with the exporter)

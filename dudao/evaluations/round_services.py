@@ -464,8 +464,11 @@ def spec_for_target(target: RoundTarget) -> FrameworkSpec:
     return base.merged(own) if own is not None else base
 
 
-def own_spec(target: RoundTarget) -> FrameworkSpec | None:
-    rows = list(OwnIndicator.objects.filter(target=target).order_by("position"))
+def own_spec(target: RoundTarget, rows=None) -> FrameworkSpec | None:
+    """The target's own indicators as a framework (None without any); `rows`: its
+    OwnIndicator rows when the caller has read them already."""
+    if rows is None:
+        rows = list(OwnIndicator.objects.filter(target=target).order_by("position"))
     if not rows:
         return None
     return FrameworkSpec(
@@ -736,9 +739,7 @@ def compute_results(round_: Round, targets=None) -> dict[int, TargetResult]:
             owns.setdefault(row.target_id, []).append(row)
         for target in targets:
             if target.pk in owns:
-                target_spec = own_spec(target)
-                if target_spec is not None:
-                    extra[str(target.pk)] = target_spec
+                extra[str(target.pk)] = own_spec(target, owns[target.pk])
     entries = [
         ScoreEntry(target=str(t), rater=str(r), group=g, code=c, value=v)
         for t, r, g, c, v in Score.objects.filter(target__in=targets)
