@@ -34,10 +34,10 @@ SCALE_VALUES = ("1", "2", "3", "4", "5")
 
 
 class Audience(models.TextChoices):
-    PARENTS = "parents", _("Parents")  # 家长
-    STUDENTS = "students", _("Students")  # 学生
-    TEACHERS = "teachers", _("Teachers")  # 教师
-    PUBLIC = "public", _("The public")  # 社会公众
+    PARENTS = "parents", pgettext_lazy("audience", "Parents")  # 家长
+    STUDENTS = "students", pgettext_lazy("audience", "Students")  # 学生
+    TEACHERS = "teachers", pgettext_lazy("audience", "Teachers")  # 教师
+    PUBLIC = "public", pgettext_lazy("audience", "The public")  # 社会公众
 
 
 class QuestionType(models.TextChoices):
@@ -86,7 +86,7 @@ class Questionnaire(ChoiceLabels, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="copies",
-        verbose_name=_("based on"),
+        verbose_name=pgettext_lazy("questionnaire", "based on"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -154,7 +154,7 @@ class Question(ChoiceLabels, models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("order"))
     code = models.CharField(_("code"), max_length=20)  # "2.3", unique in its questionnaire
-    text = models.TextField(_("question"))
+    text = models.TextField(_("question text"))
     type = models.CharField(_("type"), max_length=10, choices=QuestionType.choices)
     # The options of a choice, in order; for a scale, empty or the labels of 1 and of 5.
     options = models.JSONField(_("options"), default=list, blank=True)
@@ -269,7 +269,7 @@ class Survey(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("survey", "closed at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
@@ -368,7 +368,7 @@ class Answer(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    choice = models.CharField(_("answer"), max_length=200, blank=True)
+    choice = models.CharField(_("chosen answer"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     satisfied = models.BooleanField(_("satisfied"), null=True)
 

@@ -103,7 +103,7 @@ def check_question(values: dict) -> list[tuple[str, str]]:
     problems = []
     kind = values["type"]
     if not values["text"]:
-        problems.append(("text", _("Write the question.")))
+        problems.append(("text", _("Write the question's text.")))
     elif len(values["text"]) > TEXT_MAX:
         problems.append(
             ("text", _("A question has at most %(count)s characters.") % {"count": TEXT_MAX})

@@ -407,8 +407,8 @@ def survey_results_report(user, survey_id) -> Report:
                 columns=[
                     _("Code"),
                     _("Question"),
-                    _("Answer"),
-                    _("Answers"),
+                    _("Answer option"),
+                    _("Answer count"),
                     _("Share"),
                     _("Satisfaction rate"),
                 ],
@@ -452,7 +452,7 @@ def survey_results_report(user, survey_id) -> Report:
         tables.append(
             Table(
                 title=_("Free-text answers"),
-                columns=[_("Code"), _("School"), _("Answer"), _("Submitted at")],
+                columns=[_("Code"), _("School"), _("Free-text answer"), _("Submitted at")],
                 rows=[[code, school, text, at.date()] for code, school, text, at in texts],
                 widths=[8, 24, 80, 14],
             )
@@ -490,7 +490,13 @@ def survey_links_report(user, survey_id) -> Report:
                 tables=[
                     Table(
                         title=_("Links"),
-                        columns=[_("Code"), _("School"), _("Zone"), _("Link"), _("Responses")],
+                        columns=[
+                            _("Code"),
+                            _("School"),
+                            _("Zone"),
+                            _("Survey link"),
+                            _("Responses"),
+                        ],
                         rows=[
                             [
                                 r["school"].code,
