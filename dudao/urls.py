@@ -25,6 +25,7 @@ urlpatterns = [
     path("p/campaigns/", include("dudao.campaigns.public_urls")),
     path("returns/", include("dudao.returns.urls")),
     path("evaluations/", include("dudao.evaluations.urls")),
+    path("registry/units/", include("dudao.organisations.unit_urls")),
     path("complaints/", include("dudao.complaints.urls")),
     path("p/complaints/", include("dudao.complaints.public_urls")),
     path("surveys/", include("dudao.surveys.urls")),

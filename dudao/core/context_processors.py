@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Campaign results"), "campaigns:school_results", {Role.SCHOOL}),
     (_("Periodic returns"), "returns:list", SUPERVISORS),
     (_("My returns"), "returns:mine", {Role.SCHOOL}),
+    (_("Evaluations"), "evaluations:round_list", ALL),
     (_("Rectification ledger"), "rectification:ledger", SUPERVISORS),
     (_("Our findings"), "rectification:school_findings", {Role.SCHOOL}),
     (_("Notices"), "rectification:notice_list", ALL),
@@ -28,6 +29,7 @@ NAVIGATION = [
     (_("Accountability"), "rectification:case_list", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("Reports"), "reports:index", SUPERVISORS),
     (_("Checklists"), "checklists:list", SUPERVISORS),
+    (_("Indicator frameworks"), "evaluations:framework_list", SUPERVISORS),
     (_("Balanced-development monitoring"), "monitoring:index", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (
         _("Schools"),
@@ -37,6 +39,7 @@ NAVIGATION = [
     (_("My school"), "schools:mine", {Role.SCHOOL}),
     (_("Inspectors"), "inspectors:list", {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.VIEWER}),
     (_("Zones"), "inspectors:zone_list", {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.VIEWER}),
+    (_("Government units"), "units:list", SUPERVISORS),
     (
         _("Assignments"),
         "inspectors:assignment_list",

@@ -62,9 +62,10 @@ from dudao.organisations.models import Office, Region
 from dudao.schools import services as schools_services
 from dudao.schools.models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, SchoolType
 
-from . import names
+from . import government_units, names
 from .avatars import avatar_jpeg
 from .campaigns import build_campaigns, campaigns_fingerprint, reset_campaigns
+from .evaluations import build_evaluations, evaluations_fingerprint, reset_evaluations
 from .supervision import build_supervision, reset_supervision, supervision_fingerprint
 
 PASSWORD = "dudao2026"  # noqa: S105  (the documented demo password)
@@ -1115,6 +1116,7 @@ class DemoBuilder:
 
     steps: list[Step] = [
         Step("regions and offices", build_regions, reset_regions),
+        Step("government units", government_units.build_step, government_units.reset_step),
         Step("zones", build_zones, reset_zones),
         Step("schools", build_schools, reset_schools),
         Step("inspectors", build_inspectors, reset_inspectors),
@@ -1122,6 +1124,7 @@ class DemoBuilder:
         Step("assignments", build_assignments, reset_assignments),
         Step("users", build_users, reset_users),
         Step("campaigns and returns", build_campaigns, reset_campaigns),
+        Step("evaluations", build_evaluations, reset_evaluations),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
@@ -1258,6 +1261,7 @@ def fingerprint() -> str:
         ),
         "supervision": supervision_fingerprint(scope),
         "campaigns": campaigns_fingerprint(scope),
+        "evaluations": evaluations_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 

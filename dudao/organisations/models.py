@@ -131,6 +131,7 @@ class GovernmentUnit(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
     objects = ScopedManager()  # refuses to run until a scope is chosen

@@ -1,8 +1,6 @@
 """The office's own settings and its government units (督政对象), edited by its office admin
 (dudao/core/guards.py)."""
 
-import hashlib
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -50,27 +48,13 @@ IMPORT_KIND = (
     "government_units"  # the spreadsheet import (dudao/imports/importers/government_units.py)
 )
 UNIT_FIELDS = ["kind", "name", "parent", "region", "contact", "phone", "position"]
-# What the edit form's version stands for (the model has no version column): a change to any
-# of these since the form was shown makes the save stale.
-_VERSION_FIELDS = [
-    "kind",
-    "name",
-    "parent_id",
-    "region_id",
-    "contact",
-    "phone",
-    "position",
-    "is_active",
-]
-
 Kind = GovernmentUnit.Kind
 
 
 def unit_version(unit: GovernmentUnit) -> str:
-    """The version of a unit a form carries (`expected_version`): a digest of its editable
-    values, so a save after someone else's change is refused (StaleObject)."""
-    values = [str(getattr(unit, name)) for name in _VERSION_FIELDS]
-    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
+    """The version of a unit a form carries (`expected_version`): a save after someone
+    else's change is refused (StaleObject)."""
+    return str(unit.version)
 
 
 def township_name(region: Region) -> str:
@@ -227,6 +211,8 @@ def update_unit(actor, unit: GovernmentUnit, *, expected_version=None, **data) -
     before = audit.snapshot(unit)
     for key, value in _clean_data(data).items():
         setattr(unit, key, value)
+    if audit.diff(before, audit.snapshot(unit)):
+        unit.version += 1
     _save_unit(unit)
     audit.record_update(actor, unit, before)
     return unit
@@ -257,7 +243,8 @@ def _set_active(actor, unit, active: bool, expected_version) -> GovernmentUnit:
         raise DomainError(_("Deactivate the departments under the county government first."))
     before = audit.snapshot(unit)
     unit.is_active = active
-    unit.save(update_fields=["is_active"])
+    unit.version += 1
+    unit.save(update_fields=["is_active", "version"])
     audit.record_update(actor, unit, before)
     return unit
 
