@@ -6,8 +6,5 @@ class BulletinsConfig(AppConfig):
     label = "bulletins"
 
     def ready(self):
-        # The scope rules (to move into accounts/scoping.py), the document registered with
-        # the exporter, and the notification messages (to move into notifications/messages.py).
-        from . import document, messages, scope_rules  # noqa: F401
-
-        messages.register()
+        # The document registered with the exporter.
+        from . import document  # noqa: F401

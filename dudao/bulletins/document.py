@@ -20,12 +20,12 @@ from pathlib import PurePosixPath
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dudao.accounts.scoping import get_bulletin_for
 from dudao.reports import exporter
 from dudao.reports.builders import list_separator
 from dudao.reports.exporter import DOCX, PDF, Report, Section, long_date
 
 from .models import Audience, Bulletin, BulletinAttachment, Kind
-from .scope_rules import get_bulletin_for
 
 NAME = "bulletin_document"
 # A line opening with a Chinese numeral and "、" is a heading (一、总体情况), if short.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dudao.accounts.models import Role
+from dudao.accounts.scoping import bulletins_for, get_bulletin_for
 from dudao.core.errors import DomainError
 from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
@@ -25,7 +26,6 @@ from dudao.reports import exporter
 from . import document, queries, services, workflow
 from .forms import AttachmentForm, BulletinForm, WithdrawForm
 from .models import Bulletin, BulletinAttachment, BulletinEvent, Kind
-from .scope_rules import bulletins_for, get_bulletin_for
 
 READERS = (Role.OFFICE_ADMIN, Role.VIEWER)
 RECIPIENTS = (Role.SCHOOL, Role.INSPECTOR, Role.ZONE_LEADER)

@@ -22,6 +22,8 @@ NAVIGATION = [
     (_("Periodic returns"), "returns:list", SUPERVISORS),
     (_("My returns"), "returns:mine", {Role.SCHOOL}),
     (_("Evaluations"), "evaluations:round_list", ALL),
+    (_("Bulletins, notices and briefings"), "bulletins:list", {Role.OFFICE_ADMIN, Role.VIEWER}),
+    (_("My documents"), "bulletins:mine", {Role.SCHOOL, Role.INSPECTOR, Role.ZONE_LEADER}),
     (_("Rectification ledger"), "rectification:ledger", SUPERVISORS),
     (_("Our findings"), "rectification:school_findings", {Role.SCHOOL}),
     (_("Notices"), "rectification:notice_list", ALL),

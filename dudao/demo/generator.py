@@ -62,6 +62,7 @@ from dudao.organisations.models import Office, Region
 from dudao.schools import services as schools_services
 from dudao.schools.models import ENROLMENT_FIELDS, LEVELS_BY_TYPE, School, SchoolType
 
+from . import bulletins as bulletins_demo
 from . import government_units, names
 from .avatars import avatar_jpeg
 from .campaigns import build_campaigns, campaigns_fingerprint, reset_campaigns
@@ -1125,6 +1126,7 @@ class DemoBuilder:
         Step("users", build_users, reset_users),
         Step("campaigns and returns", build_campaigns, reset_campaigns),
         Step("evaluations", build_evaluations, reset_evaluations),
+        Step("bulletins", bulletins_demo.build_step, bulletins_demo.reset_step),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
@@ -1262,6 +1264,7 @@ def fingerprint() -> str:
         "supervision": supervision_fingerprint(scope),
         "campaigns": campaigns_fingerprint(scope),
         "evaluations": evaluations_fingerprint(scope),
+        "bulletins": bulletins_demo.bulletins_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 

@@ -66,6 +66,10 @@ MESSAGES: dict[str, Message] = {
     "campaign.started": Message(
         _("Campaign “%(title)s” has started: your team checks %(school)s"), "%(description)s"
     ),
+    # Bulletins, notices and briefings (通报、通知、简报, dudao/bulletins): to the accounts of
+    # every recipient on publication, and to those who have not read it when reminded.
+    "bulletin.published": Message(_("New document %(number)s: %(title)s")),
+    "bulletin.remind": Message(_("Please read %(number)s: %(title)s")),
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dudao.accounts.scoping import bulletin_reads_for, bulletin_recipients_for, bulletins_for
 from dudao.audit.models import AuditEntry
 from dudao.bulletins import services
 from dudao.bulletins.models import (
@@ -19,7 +20,6 @@ from dudao.bulletins.models import (
     BulletinRecipient,
     Kind,
 )
-from dudao.bulletins.scope_rules import bulletin_reads_for, bulletin_recipients_for, bulletins_for
 from dudao.core.errors import NotPermitted
 from dudao.notifications.models import Notification
 

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
+from dudao.accounts.scoping import bulletins_for
 from dudao.bulletins.models import (
     Bulletin,
     BulletinEvent,
@@ -17,7 +18,6 @@ from dudao.bulletins.models import (
     BulletinRecipient,
     Kind,
 )
-from dudao.bulletins.scope_rules import bulletins_for
 from dudao.demo import bulletins as demo
 from dudao.demo import generator
 from dudao.organisations.models import Office

@@ -51,6 +51,9 @@ MUST_BE_SCOPED = {
     "evaluations.Framework",
     "evaluations.Round",
     "evaluations.RoundTarget",
+    "bulletins.Bulletin",
+    "bulletins.BulletinRecipient",
+    "bulletins.BulletinRead",
 }
 
 

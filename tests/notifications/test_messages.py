@@ -9,7 +9,13 @@ from dudao.notifications.messages import MESSAGES
 from dudao.notifications.models import Notification
 from dudao.notifications.services import notify
 
-PARAMS = {"school": "湖滨小学", "description": "消防通道堆放杂物", "report": "湖滨小学整改台账"}
+PARAMS = {
+    "school": "湖滨小学",
+    "description": "消防通道堆放杂物",
+    "report": "湖滨小学整改台账",
+    "title": "关于湖滨小学作业公示情况的通报",
+    "number": "清督通〔2026〕3号",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(MESSAGES))
