@@ -239,6 +239,11 @@ LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "365")
 # PUBLIC_PAGE_RATE different school codes and PUBLIC_PAGE_REQUEST_RATE requests, then 429.
 PUBLIC_PAGE_RATE = int(os.environ.get("PUBLIC_PAGE_RATE", "30"))
 PUBLIC_PAGE_REQUEST_RATE = int(os.environ.get("PUBLIC_PAGE_REQUEST_RATE", "300"))
+# Complaints from the public (dudao/complaints), per hour: reports sent from one address, reports
+# about one school, and tracking-code lookups from one address.
+COMPLAINT_SEND_RATE = int(os.environ.get("COMPLAINT_SEND_RATE", "10"))
+COMPLAINT_SCHOOL_RATE = int(os.environ.get("COMPLAINT_SCHOOL_RATE", "30"))
+COMPLAINT_TRACK_RATE = int(os.environ.get("COMPLAINT_TRACK_RATE", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -5,8 +5,11 @@ at once). Playwright with Debian's Chromium, headless, against pytest-django's l
 Playwright's sync API runs an event loop in the test thread, so Django refuses ORM calls
 there unless told it is safe (it is: the loop only drives the browser)."""
 
+import html
 import os
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -105,3 +108,11 @@ def phone_page(browser, live_server):
     )
     yield page
     _close(context, page)
+
+
+def docx_text(path) -> str:
+    """The text of a Word file's body (its runs joined), refusing anything else."""
+    with zipfile.ZipFile(path) as archive:
+        assert "word/document.xml" in archive.namelist()
+        xml = archive.read("word/document.xml").decode("utf-8")
+    return html.unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml)))

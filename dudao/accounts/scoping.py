@@ -18,6 +18,7 @@ from dudao.audit.models import AuditEntry
 from dudao.bulletins.models import Bulletin, BulletinRead, BulletinRecipient
 from dudao.campaigns.models import Campaign, CampaignTarget
 from dudao.checklists.models import ChecklistTemplate
+from dudao.complaints.models import Complaint, ComplaintPhoto
 from dudao.core import request_memo
 from dudao.core.scopes import scope_rule
 from dudao.evaluations.models import Framework, Rater, Round, RoundTarget
@@ -643,6 +644,66 @@ def bulletin_reads_for(user):
 
 def get_bulletin_for(user, pk) -> Bulletin:
     return get_or_404(bulletins_for(user).select_related("office__region", "zone"), pk=pk)
+
+
+# --- complaints, tip-offs and enquiries (投诉、举报、咨询), issue 14 -----------------------
+# office admin: every complaint of its office, with the sender's contact details; inspector,
+# zone leader: those assigned to them (never the sender's name or phone); viewer: the
+# offices' under it, for the figures only; school: none, ever (a confirmed problem reaches it
+# as a finding, which names no sender).
+
+
+@scope_rule(Complaint)
+def complaints_for(user):
+    """Complaints (投诉举报): the office's; a viewer's offices' (figures); an inspector's or
+    zone leader's own assigned ones; none for a school."""
+    qs = Complaint.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return qs.filter(inspector_id=user.inspector_id)
+    return qs.none()
+
+
+def get_complaint_for(user, pk) -> Complaint:
+    """A complaint the user may open (viewers read figures only: 404 here)."""
+    if user.role == Role.VIEWER and not user.is_superuser:
+        raise Http404
+    return get_or_404(
+        complaints_for(user).select_related(
+            "office", "school", "inspector", "duplicate_of", "finding"
+        ),
+        pk=pk,
+    )
+
+
+def get_complaint_photo_for(user, pk) -> ComplaintPhoto:
+    """A photo through its complaint's scope."""
+    if user.role == Role.VIEWER and not user.is_superuser:
+        raise Http404
+    return get_or_404(
+        ComplaintPhoto.objects.filter(complaint__in=complaints_for(user)).select_related(
+            "complaint"
+        ),
+        pk=pk,
+    )
+
+
+def may_see_sender(user, complaint: Complaint) -> bool:
+    """The sender's name and phone (and a photo's original, with its EXIF data): an office
+    admin of the complaint's office only. Not the inspector, the school, a viewer, nor the
+    superuser (who reads every row but acts for no office)."""
+    return (
+        getattr(user, "is_active", False)
+        and not user.is_superuser
+        and user.role == Role.OFFICE_ADMIN
+        and user.office_id is not None
+        and user.office_id == complaint.office_id
+    )
 
 
 def get_or_404(queryset: QuerySet, **lookup):

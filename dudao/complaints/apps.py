@@ -8,9 +8,8 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         from dudao.core.workflow import transitioned
 
-        # The scope rule (until the lead moves it into accounts/scoping.py) and the figures'
-        # workbook (registered with the exporter) register themselves on import.
-        from . import report, scope_rules  # noqa: F401
+        # The figures' workbook registers itself with the exporter on import.
+        from . import report  # noqa: F401
         from .models import Complaint
         from .receivers import on_complaint_transitioned
 

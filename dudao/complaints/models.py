@@ -5,7 +5,7 @@ county's page, without an account, and the office's handling of it.
 A complaint's `status` is its place in the workflow (`dudao.complaints.workflow`, the only
 code that assigns it); lateness (`is_overdue`, the urgings) is kept beside it, as for
 findings. The sender's name and phone are read by the office admins only
-(`scope_rules.may_see_sender`); the client's address is kept as a keyed hash, never as the
+(`accounts.scoping.may_see_sender`); the client's address is kept as a keyed hash, never as the
 address itself.
 """
 
@@ -115,7 +115,7 @@ class Complaint(ChoiceLabels, models.Model):
         _("category"), max_length=20, choices=Category.choices, default=Category.COMPLAINT
     )
     text = models.TextField(_("what happened"))
-    # Contact details: the office admins' alone (scope_rules.may_see_sender). Empty when the
+    # Contact details: the office admins' alone (accounts.scoping.may_see_sender). Empty when the
     # sender chose to stay anonymous.
     sender_name = models.CharField(pgettext_lazy("person", "name"), max_length=30, blank=True)
     sender_phone = models.CharField(

@@ -24,11 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.accounts.models import Role
-from dudao.accounts.scoping import offices_for
+from dudao.accounts.scoping import complaints_for, offices_for
 from dudao.core.lookups import LookupField
 
 from .models import OPEN_STATUSES, SOLVED_STATUSES, Category, Status
-from .scope_rules import complaints_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")

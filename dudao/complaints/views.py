@@ -3,9 +3,9 @@ the inspector's "my complaints", a complaint's page with its history and the act
 reader may take now, raising a finding, the photos, the figures with their workbook, and
 the office's rules (days to reply, days between urgings).
 
-Thin views: every read starts from the complaints' scope (`scope_rules`; not yours answers
+Thin views: every read starts from the complaints' scope (`accounts.scoping`; not yours answers
 404), every write is a named call in `dudao.complaints.services`. Only an office admin of the
-complaint's office reads the sender's name and phone (`scope_rules.may_see_sender`); schools
+complaint's office reads the sender's name and phone (`accounts.scoping.may_see_sender`); schools
 have no page here at all."""
 
 import io
@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.accounts.models import Role
-from dudao.accounts.scoping import schools_for
+from dudao.accounts.scoping import (
+    complaints_for,
+    get_complaint_for,
+    get_complaint_photo_for,
+    may_see_sender,
+    schools_for,
+)
 from dudao.core.errors import DomainError, NotPermitted
 from dudao.core.files import file_response
 from dudao.core.forms import apply_domain_error
@@ -35,12 +41,6 @@ from . import codes, queries, services, workflow
 from .forms import ActionForm, FindingForm, RulesForm
 from .models import ComplaintEvent, Status, rules_for
 from .report import NAME as FIGURES_REPORT
-from .scope_rules import (
-    complaints_for,
-    get_complaint_for,
-    get_complaint_photo_for,
-    may_see_sender,
-)
 from .workflow import OPEN_STATUSES, Action, Event
 
 READERS = (Role.OFFICE_ADMIN, Role.INSPECTOR, Role.ZONE_LEADER)

@@ -50,6 +50,12 @@ JOBS = [
         datetime.time(10, 30),
     ),
     Job("open_return_periods", "dudao.returns.tasks:open_due_periods_task", datetime.time(22, 10)),
+    # Complaints past their reply deadline (投诉举报逾期): flagged and urged.
+    Job(
+        "check_overdue_complaints",
+        "dudao.complaints.tasks:check_overdue_complaints_task",
+        datetime.time(0, 20),
+    ),
     # One-time keys of create forms (dudao.core.idempotency), kept a week.
     Job(
         "delete_old_request_keys",

@@ -66,6 +66,7 @@ from . import bulletins as bulletins_demo
 from . import government_units, names
 from .avatars import avatar_jpeg
 from .campaigns import build_campaigns, campaigns_fingerprint, reset_campaigns
+from .complaints import build_complaints, complaints_fingerprint, reset_complaints
 from .evaluations import build_evaluations, evaluations_fingerprint, reset_evaluations
 from .supervision import build_supervision, reset_supervision, supervision_fingerprint
 
@@ -1127,6 +1128,7 @@ class DemoBuilder:
         Step("campaigns and returns", build_campaigns, reset_campaigns),
         Step("evaluations", build_evaluations, reset_evaluations),
         Step("bulletins", bulletins_demo.build_step, bulletins_demo.reset_step),
+        Step("complaints", build_complaints, reset_complaints),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
@@ -1265,6 +1267,7 @@ def fingerprint() -> str:
         "campaigns": campaigns_fingerprint(scope),
         "evaluations": evaluations_fingerprint(scope),
         "bulletins": bulletins_demo.bulletins_fingerprint(scope),
+        "complaints": complaints_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 

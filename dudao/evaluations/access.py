@@ -93,7 +93,9 @@ def scorable_codes(user, target: RoundTarget, group: str, spec: FrameworkSpec) -
             return leaves
         for code in row.indicator_codes:
             if code in spec:
-                wanted.update(i.code for i in spec.walk(code) if i.is_leaf)
+                # The code itself when it is a leaf, else the leaves beneath it.
+                subtree = [spec.get(code), *spec.walk(code)]
+                wanted.update(i.code for i in subtree if i.is_leaf)
     return wanted
 
 

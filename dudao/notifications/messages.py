@@ -70,6 +70,18 @@ MESSAGES: dict[str, Message] = {
     # every recipient on publication, and to those who have not read it when reminded.
     "bulletin.published": Message(_("New document %(number)s: %(title)s")),
     "bulletin.remind": Message(_("Please read %(number)s: %(title)s")),
+    # Complaints and tip-offs (投诉举报, dudao/complaints): to the office on receipt, to the
+    # assigned inspector, to the office when replied; overdue and urged to both.
+    "complaint.received": Message(_("New report %(code)s about %(school)s")),
+    "complaint.assign": Message(_("Report %(code)s about %(school)s assigned to you")),
+    "complaint.reopen": Message(_("Report %(code)s about %(school)s reopened")),
+    "complaint.reply": Message(_("Report %(code)s about %(school)s replied: close it when done")),
+    "complaint.overdue": Message(
+        _("Report %(code)s about %(school)s is overdue (due %(deadline)s)")
+    ),
+    "complaint.urge": Message(
+        _("Report %(code)s about %(school)s still has no reply (due %(deadline)s)")
+    ),
 }
 
 

@@ -9,10 +9,8 @@ Only what a user sees is asserted: messages, status labels, the lists on the pag
 downloaded files. Dates come from the pinned clock (tests/clock.py)."""
 
 import datetime
-import html
 import io
 import re
-import zipfile
 
 import pytest
 from django.utils import timezone
@@ -23,7 +21,7 @@ from dudao.accounts.models import Role
 from dudao.campaigns.models import Campaign
 from dudao.checklists.shipped import ensure_builtin_checklists
 from dudao.core.system import cjk_font_available
-from tests.browser_fixtures import log_in
+from tests.browser_fixtures import docx_text, log_in
 from tests.factories import AssignmentFactory, SchoolFactory, UserFactory, school_year_start
 
 pytestmark = pytest.mark.browser
@@ -85,14 +83,6 @@ def photo(path):
 def message(page):
     """The page's messages (Django's, after a redirect)."""
     return page.locator(".messages")
-
-
-def docx_text(path) -> str:
-    """The text of a Word file's body (its runs joined), refusing anything else."""
-    with zipfile.ZipFile(path) as archive:
-        assert "word/document.xml" in archive.namelist()
-        xml = archive.read("word/document.xml").decode("utf-8")
-    return html.unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml)))
 
 
 def create_campaign(page, today):

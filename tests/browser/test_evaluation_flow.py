@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from dudao.accounts.models import Role
 from dudao.evaluations.models import Round
-from tests.browser_fixtures import log_in
+from tests.browser_fixtures import docx_text, log_in
 from tests.evaluations.round_fixtures import build_framework, expert
 from tests.factories import UserFactory
 
@@ -228,5 +228,13 @@ def test_an_evaluation_round_from_self_assessment_to_the_published_result(
     expect(page.locator("[data-chart=areas] svg")).to_be_visible()  # the areas chart drew
     shot(page, "evaluation-05-school-result")
 
-    # 7. REPORT DOWNLOAD (evalreports): the target's report (督导评估报告/反馈意见书) from this
-    #    result page — add the download and its checks here.
+    # 7. The school downloads its feedback letter (反馈意见书) from the result page: a Word
+    #    file naming the school, its total and its grade.
+    with page.expect_download() as info:
+        page.get_by_test_id("target-report-docx").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    letter = tmp_path / "feedback.docx"
+    download.save_as(letter)
+    text = docx_text(letter)
+    assert world.school.name in text and HUBIN_TOTAL.rstrip("0") in text and "良好" in text

@@ -25,7 +25,7 @@ from tests.clock import DEFAULT_NOW
 from tests.demo.conftest import shared_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-bulletins")]
-SKIP = ("supervision", "balance monitoring", "evaluations", "surveys", "complaints")
+SKIP = ("supervision", "balance monitoring", "evaluations", "bulletins", "surveys", "complaints")
 
 
 def build_step(ctx):

@@ -9,8 +9,8 @@ import datetime
 import pytest
 
 from dudao.accounts.models import User
+from dudao.accounts.scoping import complaints_for
 from dudao.complaints.models import Complaint, ComplaintEvent, Status
-from dudao.complaints.scope_rules import complaints_for
 from dudao.demo import complaints as demo
 from dudao.demo import generator
 from dudao.organisations.models import Office

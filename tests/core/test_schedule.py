@@ -26,10 +26,17 @@ def test_a_job_runs_once_a_day_after_its_time(settings):
     day = datetime.date(2026, 11, 20)
     assert due_jobs(local(day, 0, 5)) == []  # before 00:10
     assert run_due(local(day, 0, 15)) == ["check_overdue"]
-    assert run_due(local(day, 9)) == ["clean_orphan_files", "delete_old_request_keys"]
+    assert run_due(local(day, 9)) == [
+        "clean_orphan_files",
+        "check_overdue_complaints",
+        "delete_old_request_keys",
+    ]
     assert run_due(local(day, 10)) == []  # all done today
-    assert run_due(local(day + datetime.timedelta(days=1), 1)) == ["check_overdue"]
-    assert ScheduledRun.objects.count() == 4
+    assert run_due(local(day + datetime.timedelta(days=1), 1)) == [
+        "check_overdue",
+        "check_overdue_complaints",
+    ]
+    assert ScheduledRun.objects.count() == 6
 
 
 def test_the_scheduled_overdue_check_marks_findings(settings):

@@ -54,6 +54,7 @@ MUST_BE_SCOPED = {
     "bulletins.Bulletin",
     "bulletins.BulletinRecipient",
     "bulletins.BulletinRead",
+    "complaints.Complaint",
 }
 
 
