@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inspectors', '0003_inspector_show_mobile_publicly'),
-        ('organisations', '0004_government_unit_version'),
+        ('organisations', '0003_governmentunit'),
         ('schools', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
