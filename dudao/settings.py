@@ -244,6 +244,11 @@ PUBLIC_PAGE_REQUEST_RATE = int(os.environ.get("PUBLIC_PAGE_REQUEST_RATE", "300")
 COMPLAINT_SEND_RATE = int(os.environ.get("COMPLAINT_SEND_RATE", "10"))
 COMPLAINT_SCHOOL_RATE = int(os.environ.get("COMPLAINT_SCHOOL_RATE", "30"))
 COMPLAINT_TRACK_RATE = int(os.environ.get("COMPLAINT_TRACK_RATE", "30"))
+# Satisfaction surveys (dudao/surveys): answers one address may post a minute, answers one
+# network may give a survey a day, and the fewest seconds a person takes to answer.
+SURVEY_POST_RATE = int(os.environ.get("SURVEY_POST_RATE", "30"))
+SURVEY_DAILY_PER_NETWORK = int(os.environ.get("SURVEY_DAILY_PER_NETWORK", "200"))
+SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "3"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -32,6 +32,8 @@ from dudao.reports.models import ExportJob, MonthlyReportText
 from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
+from dudao.surveys.models import Answer as SurveyAnswer
+from dudao.surveys.models import Questionnaire, Response, Survey, SurveySchool
 from dudao.visits.models import FocusPoint, Visit
 
 from .models import Role, User
@@ -704,6 +706,114 @@ def may_see_sender(user, complaint: Complaint) -> bool:
         and user.office_id is not None
         and user.office_id == complaint.office_id
     )
+
+
+# --- satisfaction surveys (满意度调查), issue 14 ------------------------------------------
+
+
+@scope_rule(Questionnaire)
+def questionnaires_for(user):
+    """Questionnaires: the built-in ones (no office) for everyone signed in, and an office's
+    own for the people of that office (a viewer: the offices below it)."""
+    qs = Questionnaire.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    builtin = Q(office__isnull=True)
+    if user.role == Role.VIEWER:
+        return qs.filter(builtin | Q(office__in=offices_for(user)))
+    if user.office_id:
+        return qs.filter(builtin | Q(office_id=user.office_id))
+    return qs.filter(builtin)
+
+
+def _survey_schools(user) -> Q | None:
+    """Rows at the schools an inspector, a zone leader or a school user may see (None for
+    the other roles)."""
+    if user.role in (Role.INSPECTOR, Role.ZONE_LEADER) and user.inspector_id:
+        return Q(school_id__in=inspector_school_ids(user))
+    if user.role == Role.SCHOOL and user.school_id:
+        return Q(school_id=user.school_id)
+    return None
+
+
+@scope_rule(SurveySchool)
+def survey_links_for(user):
+    """A survey's link at a school: the office's; a viewer's offices'; an inspector's or zone
+    leader's schools' and a school's own, once the survey is no longer a draft."""
+    qs = SurveySchool.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    schools = _survey_schools(user)
+    if schools is not None:
+        return qs.filter(schools).exclude(survey__status=Survey.Status.DRAFT)
+    return qs.none()
+
+
+@scope_rule(Survey)
+def surveys_for(user):
+    """Surveys: the office's; a viewer's offices'; those with a link the user may see
+    (`survey_links_for`: an inspector's schools, a school's own, not drafts)."""
+    qs = Survey.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    if _survey_schools(user) is None:
+        return qs.none()
+    return qs.filter(pk__in=survey_links_for(user).values("survey_id"))
+
+
+@scope_rule(Response)
+def survey_responses_for(user):
+    """Responses (答卷, anonymous): the office's; a viewer's offices'; an inspector's or zone
+    leader's schools' and a school's own, once the survey is no longer a draft (how many
+    answered; what they answered is `survey_answers_for`)."""
+    qs = Response.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    schools = _survey_schools(user)
+    if schools is not None:
+        return qs.filter(schools).exclude(survey__status=Survey.Status.DRAFT)
+    return qs.none()
+
+
+@scope_rule(SurveyAnswer)
+def survey_answers_for(user):
+    """What respondents answered: the office's and a viewer's offices' at any time; an
+    inspector's or zone leader's schools' and a school's own once the survey is closed."""
+    qs = SurveyAnswer.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN:
+        return qs.filter(office_id=user.office_id)
+    if user.role == Role.VIEWER:
+        return qs.filter(office__in=offices_for(user))
+    schools = _survey_schools(user)
+    if schools is not None:
+        return qs.filter(schools, survey__status=Survey.Status.CLOSED)
+    return qs.none()
+
+
+def get_questionnaire_for(user, pk) -> Questionnaire:
+    return get_or_404(questionnaires_for(user).select_related("office", "based_on"), pk=pk)
+
+
+def get_survey_for(user, pk) -> Survey:
+    return get_or_404(surveys_for(user).select_related("office", "questionnaire", "zone"), pk=pk)
+
+
+def get_survey_link_for(user, pk) -> SurveySchool:
+    return get_or_404(survey_links_for(user).select_related("survey__office", "school"), pk=pk)
 
 
 def get_or_404(queryset: QuerySet, **lookup):

@@ -24,6 +24,7 @@ NAVIGATION = [
     (_("Evaluations"), "evaluations:round_list", ALL),
     (_("Bulletins, notices and briefings"), "bulletins:list", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("My documents"), "bulletins:mine", {Role.SCHOOL, Role.INSPECTOR, Role.ZONE_LEADER}),
+    (_("Satisfaction surveys"), "surveys:list", ALL),
     (_("Complaints and tip-offs"), "complaints:list", OFFICE),
     (_("My complaints"), "complaints:mine", FIELD),
     (_("Complaint figures"), "complaints:figures", {Role.OFFICE_ADMIN, Role.VIEWER}),
@@ -35,6 +36,7 @@ NAVIGATION = [
     (_("Reports"), "reports:index", SUPERVISORS),
     (_("Checklists"), "checklists:list", SUPERVISORS),
     (_("Indicator frameworks"), "evaluations:framework_list", SUPERVISORS),
+    (_("Questionnaires"), "surveys:questionnaire_list", SUPERVISORS),
     (_("Balanced-development monitoring"), "monitoring:index", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (
         _("Schools"),

@@ -56,6 +56,8 @@ JOBS = [
         "dudao.complaints.tasks:check_overdue_complaints_task",
         datetime.time(0, 20),
     ),
+    # Surveys past their closing day (满意度调查) are closed.
+    Job("close_due_surveys", "dudao.surveys.tasks:close_due_surveys_task", datetime.time(0, 25)),
     # One-time keys of create forms (dudao.core.idempotency), kept a week.
     Job(
         "delete_old_request_keys",

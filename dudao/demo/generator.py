@@ -69,6 +69,7 @@ from .campaigns import build_campaigns, campaigns_fingerprint, reset_campaigns
 from .complaints import build_complaints, complaints_fingerprint, reset_complaints
 from .evaluations import build_evaluations, evaluations_fingerprint, reset_evaluations
 from .supervision import build_supervision, reset_supervision, supervision_fingerprint
+from .surveys import build_surveys, reset_surveys, surveys_fingerprint
 
 PASSWORD = "dudao2026"  # noqa: S105  (the documented demo password)
 REFERENCE_DATE = datetime.date(2026, 9, 1)  # start of the 2026-2027 school year
@@ -1131,6 +1132,7 @@ class DemoBuilder:
         Step("complaints", build_complaints, reset_complaints),
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
+        Step("surveys", build_surveys, reset_surveys),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 
@@ -1268,6 +1270,7 @@ def fingerprint() -> str:
         "evaluations": evaluations_fingerprint(scope),
         "bulletins": bulletins_demo.bulletins_fingerprint(scope),
         "complaints": complaints_fingerprint(scope),
+        "surveys": surveys_fingerprint(scope),
     }
     return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 

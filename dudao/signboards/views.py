@@ -22,6 +22,7 @@ from dudao.core.paging import is_htmx
 from dudao.core.permissions import office_admin_required
 from dudao.core.system import MissingSystemPackage
 from dudao.schools.models import School
+from dudao.surveys.queries import open_surveys_for_school
 
 from . import boards, services
 from .models import SignboardBatch
@@ -142,6 +143,8 @@ def public_school_page(request, code):
             # The mobile only with the inspector's consent, else the office's number.
             "phone": inspector.public_phone(school.office) if inspector else "",
             "photo": photo,
+            # The satisfaction surveys taking answers at the school today.
+            "surveys": open_surveys_for_school(school),
         },
     )
     patch_cache_control(response, public=True, max_age=300)

@@ -4,7 +4,7 @@ publish/retire/copy/new revision/delete.
 
 Who: the office admin writes its own office's questionnaires; inspectors, zone leaders,
 viewers (and the superuser) read; school users have no questionnaire screens (403). Every
-object comes through `scope_rules.get_questionnaire_for` (another county's questionnaire:
+object comes through `scoping.get_questionnaire_for` (another county's questionnaire:
 404); every write is a `questionnaire_services` call."""
 
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
@@ -21,7 +22,7 @@ from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
 from dudao.core.permissions import office_admin_required, role_required
 
-from . import queries, scope_rules
+from . import queries
 from . import questionnaire_services as services
 from .forms import CopyForm, QuestionForm, QuestionnaireFilterForm, QuestionnaireForm, SectionForm
 from .models import Question, Questionnaire, Section
@@ -45,13 +46,13 @@ def _can_copy(user) -> bool:
 
 def _section_for(user, pk) -> Section:
     section = get_object_or_404(Section.objects.select_related("questionnaire"), pk=pk)
-    scope_rules.get_questionnaire_for(user, section.questionnaire_id)  # 404 when not theirs
+    scoping.get_questionnaire_for(user, section.questionnaire_id)  # 404 when not theirs
     return section
 
 
 def _question_for(user, pk) -> Question:
     question = get_object_or_404(Question.objects.select_related("questionnaire", "section"), pk=pk)
-    scope_rules.get_questionnaire_for(user, question.questionnaire_id)
+    scoping.get_questionnaire_for(user, question.questionnaire_id)
     return question
 
 
@@ -83,7 +84,7 @@ def _content(questionnaire):
 @role_required(*READ_ROLES)
 def questionnaire_list(request):
     form = QuestionnaireFilterForm(request.GET or None)
-    qs = scope_rules.questionnaires_for(request.user).select_related("office")
+    qs = scoping.questionnaires_for(request.user).select_related("office")
     audience, every_revision = "", False
     if form.is_valid():
         audience = form.cleaned_data["audience"]
@@ -110,8 +111,8 @@ def questionnaire_list(request):
 
 @role_required(*READ_ROLES)
 def questionnaire_detail(request, pk):
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
-    visible = scope_rules.questionnaires_for(request.user)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
+    visible = scoping.questionnaires_for(request.user)
     actions = engine.allowed_actions(QUESTIONNAIRE_WORKFLOW, questionnaire, request.user)
     is_admin = _is_admin_of(request.user, questionnaire)
     return render(
@@ -164,7 +165,7 @@ def questionnaire_create(request):
 @office_admin_required
 @require_POST
 def questionnaire_copy(request, pk):
-    source = scope_rules.get_questionnaire_for(request.user, pk)
+    source = scoping.get_questionnaire_for(request.user, pk)
     form = CopyForm(request.POST)
     title = form.cleaned_data["title"] if form.is_valid() else ""
     try:
@@ -179,7 +180,7 @@ def questionnaire_copy(request, pk):
 @office_admin_required
 @require_POST
 def questionnaire_new_revision(request, pk):
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
     try:
         draft = services.new_revision(request.user, questionnaire)
     except DomainError as error:
@@ -192,7 +193,7 @@ def questionnaire_new_revision(request, pk):
 
 
 def _transition(request, pk, service, done_message):
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
     try:
         service(request.user, questionnaire, expected_version=request.POST.get("version") or None)
     except DomainError as error:
@@ -217,7 +218,7 @@ def questionnaire_retire(request, pk):
 @office_admin_required
 @require_POST
 def questionnaire_delete(request, pk):
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm the deletion."))
         return _back(questionnaire)
@@ -236,7 +237,7 @@ def questionnaire_delete(request, pk):
 @office_admin_required
 def questionnaire_edit(request, pk):
     """The draft's header form and its sections and questions."""
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
     if not _is_admin_of(request.user, questionnaire):
         raise PermissionDenied
     if questionnaire.status != Status.DRAFT:
@@ -286,7 +287,7 @@ def questionnaire_edit(request, pk):
 @office_admin_required
 @require_POST
 def section_add(request, pk):
-    questionnaire = scope_rules.get_questionnaire_for(request.user, pk)
+    questionnaire = scoping.get_questionnaire_for(request.user, pk)
     form = SectionForm(request.POST)
     if form.is_valid():
         try:

@@ -34,7 +34,7 @@ the same as an XLSX report of the one exporter (`survey_results`).
 - **Answers per question**: an option's answers ÷ the responses that answered the question
   (the shares of a multiple choice may add up to more than 100 %); a scale's mean.
 
-Who reads what follows the scopes (`scope_rules`): the office and the viewers above it read
+Who reads what follows the scopes (`accounts.scoping`): the office and the viewers above it read
 every school at any time; an inspector or zone leader their schools and a school its own, once
 the survey is closed (before that they see how many answered). The county line is the
 office's; for the others the total pools the schools they see that reach the minimum (a
@@ -52,11 +52,11 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.reports import exporter
 from dudao.reports.exporter import XLSX, Report, Section, Table, long_date
 
-from . import scope_rules
 from .models import Answer, Question, QuestionType, Response, Survey
 
 NONE = "—"
@@ -147,7 +147,7 @@ def school_figures(user, survey: Survey) -> list[dict]:
     """One row per school the reader sees: {"link", "school", "zone", "figure"} (three
     queries)."""
     links = list(
-        scope_rules.survey_links_for(user)
+        scoping.survey_links_for(user)
         .filter(survey=survey)
         .select_related("school__zone")
         .order_by("position", "pk")
@@ -342,7 +342,7 @@ def _school_question_rates(user, survey: Survey) -> dict:
 def survey_results_report(user, survey_id) -> Report:
     """The survey's results in one workbook: the summary (county and zones), the schools,
     the answers per question, the rates per school and counting question, the free texts."""
-    survey = scope_rules.get_survey_for(user, survey_id)
+    survey = scoping.get_survey_for(user, survey_id)
     data = survey_results(user, survey)
     whole = data["whole_office"]
     total_name = _("County") if whole else _("Your schools")
@@ -480,7 +480,7 @@ def survey_links_report(user, survey_id) -> Report:
     far: the reader's schools only."""
     from .qr import public_url
 
-    survey = scope_rules.get_survey_for(user, survey_id)
+    survey = scoping.get_survey_for(user, survey_id)
     rows = school_figures(user, survey)
     return Report(
         title=_("Links of %(survey)s") % {"survey": survey.title},

@@ -5,7 +5,7 @@ Who: the office admin writes its own office's surveys; viewers (and the superuse
 survey of their offices; inspectors and zone leaders read the surveys at their schools and a
 school user its own, once a survey is no longer a draft (their links and QR sheets while it
 is open, its results once it is closed). Every object comes through the scope helpers
-(`scope_rules.get_*_for`: another county's survey is not found); every write is a `services`
+(`scoping.get_*_for`: another county's survey is not found); every write is a `services`
 call."""
 
 import io
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dudao.accounts import scoping
 from dudao.accounts.models import Role
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
@@ -28,7 +29,7 @@ from dudao.core.permissions import office_admin_required, role_required
 from dudao.core.system import MissingSystemPackage
 from dudao.reports import exporter
 
-from . import qr, queries, results, scope_rules, services
+from . import qr, queries, results, services
 from .forms import SurveyFilterForm, SurveyForm
 from .models import Response, Survey, SurveySchool
 from .workflow import SURVEY_WORKFLOW, SurveyAction, open_problems
@@ -50,7 +51,7 @@ def _back(survey):
 
 
 def _questionnaires(user):
-    return queries.usable(scope_rules.questionnaires_for(user))
+    return queries.usable(scoping.questionnaires_for(user))
 
 
 # ---- list and detail -----------------------------------------------------------------------------
@@ -59,7 +60,7 @@ def _questionnaires(user):
 @role_required(*READ_ROLES)
 def survey_list(request):
     form = SurveyFilterForm(request.GET or None)
-    qs = scope_rules.surveys_for(request.user).select_related("office", "questionnaire")
+    qs = scoping.surveys_for(request.user).select_related("office", "questionnaire")
     if form.is_valid() and form.cleaned_data["status"]:
         qs = qs.filter(status=form.cleaned_data["status"])
     whole = results.reads_whole_office(request.user)
@@ -81,7 +82,7 @@ def survey_list(request):
 def _link_rows(user, survey):
     """The survey's links the user sees, with their schools and answer counts (two queries)."""
     links = list(
-        scope_rules.survey_links_for(user)
+        scoping.survey_links_for(user)
         .filter(survey=survey)
         .select_related("school__zone")
         .order_by("position", "pk")
@@ -102,7 +103,7 @@ def _link_rows(user, survey):
 
 @role_required(*READ_ROLES)
 def survey_detail(request, pk):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     actions = engine.allowed_actions(SURVEY_WORKFLOW, survey, request.user)
     is_admin = _is_admin_of(request.user, survey)
     rows = _link_rows(request.user, survey)
@@ -156,7 +157,7 @@ def survey_create(request):
 
 @office_admin_required
 def survey_edit(request, pk):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     if not _is_admin_of(request.user, survey):
         raise PermissionDenied
     if survey.status != Status.DRAFT:
@@ -165,7 +166,7 @@ def survey_edit(request, pk):
     school_ids = list(
         SurveySchool.objects.unscoped().filter(survey=survey).values_list("school_id", flat=True)
     )
-    usable = _questionnaires(request.user) | scope_rules.questionnaires_for(request.user).filter(
+    usable = _questionnaires(request.user) | scoping.questionnaires_for(request.user).filter(
         pk=survey.questionnaire_id
     )
     form = SurveyForm(
@@ -191,7 +192,7 @@ def survey_edit(request, pk):
 
 
 def _transition(request, pk, service, done_message):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     try:
         service(request.user, survey, expected_version=request.POST.get("version") or None)
     except DomainError as error:
@@ -216,7 +217,7 @@ def survey_close(request, pk):
 @office_admin_required
 @require_POST
 def survey_delete(request, pk):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm the deletion."))
         return _back(survey)
@@ -248,16 +249,16 @@ def _pdf(request, survey, links, name):
 @role_required(*READ_ROLES)
 def link_qr(request, pk):
     """One school's QR sheet (the office's, its viewers', the school's own, its inspectors')."""
-    link = scope_rules.get_survey_link_for(request.user, pk)
+    link = scoping.get_survey_link_for(request.user, pk)
     return _pdf(request, link.survey, [link], f"{link.survey.title}-{link.school.name}")
 
 
 @office_admin_required
 def survey_qr(request, pk):
     """Every school's QR sheet, one page each (the office's)."""
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     links = list(
-        scope_rules.survey_links_for(request.user)
+        scoping.survey_links_for(request.user)
         .filter(survey=survey)
         .select_related("school")
         .order_by("position", "pk")
@@ -269,7 +270,7 @@ def survey_qr(request, pk):
 
 @role_required(*READ_ROLES)
 def survey_links_xlsx(request, pk):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     return _download(exporter.export("survey_links", exporter.XLSX, request.user, survey.pk))
 
 
@@ -292,7 +293,7 @@ def _int(value):
 @role_required(*READ_ROLES)
 def survey_results(request, pk):
     user = request.user
-    survey = scope_rules.get_survey_for(user, pk)
+    survey = scoping.get_survey_for(user, pk)
     school_id = user.school_id if user.role == Role.SCHOOL else _int(request.GET.get("school"))
     zone_id = None if school_id else _int(request.GET.get("zone"))
     data = results.survey_results(user, survey, zone_id=zone_id, school_id=school_id)
@@ -311,5 +312,5 @@ def survey_results(request, pk):
 
 @role_required(*READ_ROLES)
 def survey_results_xlsx(request, pk):
-    survey = scope_rules.get_survey_for(request.user, pk)
+    survey = scoping.get_survey_for(request.user, pk)
     return _download(exporter.export("survey_results", exporter.XLSX, request.user, survey.pk))

@@ -13,7 +13,7 @@ Surveys: draft → open → closed.
   day is not before today. The public links answer from the opening day on.
 - close: the office admin at any time, or the platform (the daily job `close_due_surveys`
   after the closing day). A closed survey takes no more answers; its results are final and
-  the schools and their inspectors read them (`scope_rules.survey_answers_for`).
+  the schools and their inspectors read them (`scoping.survey_answers_for`).
 """
 
 from django.db import models

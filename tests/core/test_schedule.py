@@ -29,14 +29,16 @@ def test_a_job_runs_once_a_day_after_its_time(settings):
     assert run_due(local(day, 9)) == [
         "clean_orphan_files",
         "check_overdue_complaints",
+        "close_due_surveys",
         "delete_old_request_keys",
     ]
     assert run_due(local(day, 10)) == []  # all done today
     assert run_due(local(day + datetime.timedelta(days=1), 1)) == [
         "check_overdue",
         "check_overdue_complaints",
+        "close_due_surveys",
     ]
-    assert ScheduledRun.objects.count() == 6
+    assert ScheduledRun.objects.count() == 8
 
 
 def test_the_scheduled_overdue_check_marks_findings(settings):

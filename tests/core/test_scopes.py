@@ -55,6 +55,11 @@ MUST_BE_SCOPED = {
     "bulletins.BulletinRecipient",
     "bulletins.BulletinRead",
     "complaints.Complaint",
+    "surveys.Questionnaire",
+    "surveys.Survey",
+    "surveys.SurveySchool",
+    "surveys.Response",
+    "surveys.Answer",
 }
 
 

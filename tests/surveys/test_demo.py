@@ -22,7 +22,7 @@ from tests.clock import DEFAULT_NOW, TODAYS
 
 SCHOOLS = 30
 DAYS = {"default": DEFAULT_NOW, **{k: TODAYS[k] for k in ("new-year", "summer-holiday")}}
-SKIP = ("campaigns and returns", "supervision", "balance monitoring")
+SKIP = ("campaigns and returns", "supervision", "balance monitoring", "surveys")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-surveys")]
 

@@ -152,7 +152,7 @@ def test_others_never_read_a_school_below_the_minimum(world, answered, today):
 def test_the_other_county_reads_nothing(world, answered):
     from django.http import Http404
 
-    from dudao.surveys import scope_rules
+    from dudao.accounts import scoping as scope_rules
 
     with pytest.raises(Http404):
         scope_rules.get_survey_for(world.other_admin, answered.pk)
