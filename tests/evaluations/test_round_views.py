@@ -324,7 +324,7 @@ def test_raters_are_added_on_some_indicators_and_removed(world, login):
     rater = Rater.objects.get(user=narrow)
     assert rater.indicator_codes == ["A2"] and rater.target == target
     page = html_of(client.get(reverse("evaluations:round_detail", args=[round_.pk])))
-    assert "narrow" in page and "0 of 2" in page  # A2.1 and A2.2 at one school
+    assert "narrow" in page and re.search(r"0 (of|/) 2", page)  # A2.1 and A2.2 at one school
     client.post(reverse("evaluations:round_rater_remove", args=[rater.pk]))
     assert not Rater.objects.filter(user=narrow).exists()
 
