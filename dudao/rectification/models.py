@@ -212,6 +212,10 @@ class Finding(ChoiceLabels, models.Model):
                 name="finding_open_figures_idx",
                 condition=Q(status__in=ACTIVE_STATUSES),
             ),
+            # The API's changes feed (?since=, docs/api.md): by (updated_at, id), within a
+            # county and across a viewer's counties.
+            models.Index(fields=["office", "updated_at", "id"], name="finding_office_changes"),
+            models.Index(fields=["updated_at", "id"], name="finding_changes"),
         ]
         constraints = [
             models.CheckConstraint(

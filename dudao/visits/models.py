@@ -114,6 +114,10 @@ class Visit(ChoiceLabels, models.Model):
             # province viewer's list sorted 700 000 visits without them; docs/benchmarks.md).
             models.Index(fields=["office", "-visited_at", "-id"], name="visit_office_recent"),
             models.Index(fields=["-visited_at", "-id"], name="visit_recent"),
+            # The API's changes feed (?since=, docs/api.md): by (updated_at, id), within a
+            # county and across a viewer's counties.
+            models.Index(fields=["office", "updated_at", "id"], name="visit_office_changes"),
+            models.Index(fields=["updated_at", "id"], name="visit_changes"),
         ]
         constraints = [
             models.CheckConstraint(
