@@ -24,8 +24,8 @@ const banner = `/*
 * specific language governing permissions and limitations
 * under the License.
 */
-/* Apache ECharts ${version} (zrender ${zrender}), custom build for Dudao: bar and line charts;
-   grid, tooltip, legend and markLine; SVG renderer. Source: tools/echarts (make echarts). */`;
+/* Apache ECharts ${version} (zrender ${zrender}), custom build for Dudao: bar, line and radar
+   charts; grid, radar, tooltip, legend and markLine; SVG renderer. Source: tools/echarts (make echarts). */`;
 
 await build({
   entryPoints: [new URL("./entry.js", import.meta.url).pathname],
