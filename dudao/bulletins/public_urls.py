@@ -11,5 +11,10 @@ urlpatterns = [
     path("<str:code>/", public_views.county_page, name="county"),
     path("<str:code>/bulletins/", public_views.county_bulletins, name="bulletins"),
     path("<str:code>/bulletins/<int:pk>/", public_views.county_bulletin, name="bulletin"),
+    path(
+        "<str:code>/bulletins/<int:pk>/attachments/<int:attachment>/",
+        public_views.county_attachment,
+        name="attachment",
+    ),
     path("<str:code>/evaluations/<int:pk>/", public_views.county_evaluation, name="evaluation"),
 ]

@@ -20,14 +20,14 @@ from django.utils.cache import patch_cache_control
 
 from dudao.audit.middleware import client_ip
 from dudao.campaigns.models import Campaign
-from dudao.core import ratelimit
+from dudao.core import files, ratelimit
 from dudao.core.paging import paginate
 from dudao.evaluations.models import Round, RoundTarget
 from dudao.inspectors.models import Inspector, Zone
 from dudao.organisations.models import Office, Region
 
 from . import document
-from .models import Bulletin
+from .models import Bulletin, BulletinAttachment
 
 LATEST = 5  # documents on the county page; the rest on its list
 LATEST_RESULTS = 10  # campaigns and evaluation rounds on the county page
@@ -183,8 +183,9 @@ def county_bulletin(request, code, pk):
     bulletin = public_bulletins(office).filter(pk=pk).first()
     if bulletin is None:
         raise Http404
-    titles = [
-        document.attachment_title(a) for a in bulletin.attachments.order_by("created_at", "pk")
+    attachments = [
+        {"title": document.attachment_title(a), "attachment": a}
+        for a in BulletinAttachment.objects.filter(bulletin=bulletin).order_by("created_at", "pk")
     ]
     response = render(
         request,
@@ -194,10 +195,42 @@ def county_bulletin(request, code, pk):
             "county": office.region,
             "item": bulletin,
             "parts": document.sections(bulletin.body),
-            "attachments": titles,
+            "attachments": attachments,
         },
     )
     return _public(response)
+
+
+def servable(attachment: BulletinAttachment) -> bool:
+    """A stored attachment the public may download: its recorded type is one
+    `core.files.check_upload` accepts (checked by content when it was added), of the kind
+    it was stored as. A row that says otherwise (edited by hand, an older rule) is not
+    served."""
+    allowed = files.ALLOWED_TYPES.get(attachment.content_type)
+    return allowed is not None and allowed[0] == attachment.kind
+
+
+def county_attachment(request, code, pk, attachment):
+    """An attachment of a document the office published on its public page (附件): a
+    download named as uploaded (photos shown inline), `nosniff`, never indexed. 404 unless
+    the document is this county's, published, not withdrawn and shown publicly."""
+    wait = _wait(request, code)
+    if wait:
+        return _too_many(request, wait)
+    office = _office(code)
+    item = (
+        BulletinAttachment.objects.filter(
+            pk=attachment, bulletin__in=public_bulletins(office).filter(pk=pk)
+        )
+        .select_related("bulletin")
+        .first()
+    )
+    if item is None or not servable(item):
+        raise Http404
+    response = files.file_response(item.file, item.content_type, item.original_name)
+    response["Cache-Control"] = "public, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def ranking(targets) -> list[dict]:

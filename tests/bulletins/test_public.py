@@ -161,6 +161,80 @@ def test_public_document_page(world, client):
     assert "一、总体情况" in page and world.office.name in page
 
 
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def attach(world, bulletin, name="名单.pdf", content=PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return services.add_attachment(
+        world.admin, bulletin, SimpleUploadedFile(name, content, "application/pdf")
+    )
+
+
+def attachment_url(world, bulletin, attachment):
+    return county_url(world, "attachment", bulletin.pk, attachment.pk)
+
+
+def test_a_public_document_s_attachments_are_downloads(world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    draft = write(world, publish_on_public_page=True)
+    attachment = attach(world, draft, name="名单<i>.pdf")
+    bulletin = services.publish_bulletin(world.admin, draft)
+    page = client.get(county_url(world, "bulletin", bulletin.pk)).content.decode()
+    url = attachment_url(world, bulletin, attachment)
+    assert f'href="{url}"' in page
+    assert "名单&lt;i&gt;" in page and "<i>" not in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_attachments_only_of_documents_shown_publicly(world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    draft = write(world, publish_on_public_page=True)
+    in_draft = attach(world, draft)
+    assert client.get(attachment_url(world, draft, in_draft)).status_code == 404
+    hidden_draft = write(world, title="不公开的通报")
+    hidden_file = attach(world, hidden_draft)
+    hidden = services.publish_bulletin(world.admin, hidden_draft)
+    assert client.get(attachment_url(world, hidden, hidden_file)).status_code == 404
+    shown_bulletin = services.publish_bulletin(world.admin, draft)
+    assert client.get(attachment_url(world, shown_bulletin, in_draft)).status_code == 200
+    # another document's attachment through this document's address
+    assert client.get(attachment_url(world, shown_bulletin, hidden_file)).status_code == 404
+    # another county's address
+    other = reverse(
+        "bulletins_public:attachment",
+        args=[world.other_office.region.code, shown_bulletin.pk, in_draft.pk],
+    )
+    assert client.get(other).status_code == 404
+    # withdrawn: gone from the public page, and its files with it
+    services.withdraw_bulletin(
+        world.admin, shown_bulletin, expected_version=shown_bulletin.version, note="有误"
+    )
+    assert client.get(attachment_url(world, shown_bulletin, in_draft)).status_code == 404
+
+
+def test_a_stored_type_the_upload_checks_refuse_is_not_served(world, client, settings, tmp_path):
+    from dudao.bulletins.models import BulletinAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = write(world, publish_on_public_page=True)
+    attachment = attach(world, draft)
+    bulletin = services.publish_bulletin(world.admin, draft)
+    BulletinAttachment.objects.filter(pk=attachment.pk).update(content_type="text/html")
+    assert client.get(attachment_url(world, bulletin, attachment)).status_code == 404
+    assert not public_views.servable(BulletinAttachment(content_type="text/html", kind="document"))
+    assert not public_views.servable(
+        BulletinAttachment(content_type="application/pdf", kind="image")
+    )
+
+
 def test_list_of_documents_is_paged(world, client):
     for n in range(public_views.LATEST + 2):
         shown(world, title=f"通报第{n}号")

@@ -128,6 +128,11 @@ def public_bulletin(w):
     return [w.office.region.code, _published(w).pk]
 
 
+def public_attachment(w):
+    bulletin = _published(w)
+    return [w.office.region.code, bulletin.pk, _cache(w)["published_attachment"].pk]
+
+
 def public_round(w):
     return [w.office.region.code, _round(w).pk]
 
@@ -170,6 +175,7 @@ MATRIX = {
     "bulletins_public:county": (county, PUBLIC, AS_GET),
     "bulletins_public:bulletins": (county, PUBLIC, AS_GET),
     "bulletins_public:bulletin": (public_bulletin, PUBLIC, AS_GET),
+    "bulletins_public:attachment": (public_attachment, PUBLIC, AS_GET),
     "bulletins_public:evaluation": (public_round, PUBLIC, AS_GET),
 }
 
@@ -188,6 +194,12 @@ OUT_OF_SCOPE = [
         "bulletins_public:bulletin",
         lambda w: [w.office.region.code, _foreign(w).pk],
         ["anon", "admin", "other_admin"],
+    ),
+    # a draft's attachment through the public page
+    (
+        "bulletins_public:attachment",
+        lambda w: [w.office.region.code, draft(w)[0], draft_attachment(w)[0]],
+        ["anon", "admin"],
     ),
     # not shown publicly
     ("bulletins_public:bulletin", lambda w: [w.office.region.code, _far_only(w).pk], ["anon"]),
