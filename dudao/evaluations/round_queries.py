@@ -298,6 +298,20 @@ def areas(spec: FrameworkSpec, scores: dict[str, Decimal]) -> list[dict]:
     ]
 
 
+def previous_areas(previous: RoundTarget, codes: Sequence[str]) -> list[Decimal | None] | None:
+    """The area percentages of `previous` (a published target of an earlier round, from
+    `earlier_results`) in the order of `codes` (this round's areas), for the radar's
+    comparison: None for an area its framework revision did not have; None altogether when
+    it has no stored result. Two queries (its framework's indicators, its own indicators)."""
+    if previous.total is None:
+        return None
+    scores = {code: Decimal(str(value)) for code, value in (previous.scores or {}).items()}
+    by_code = {
+        a["code"]: a["percent"] for a in areas(round_services.spec_for_target(previous), scores)
+    }
+    return [by_code.get(code) for code in codes]
+
+
 def earlier_results(user, target: RoundTarget, limit: int = 5) -> list[RoundTarget]:
     """The same school or unit in earlier published rounds on the same framework (its key, of
     the same office or built in), newest first, as far as the user may see them (one query)."""

@@ -1040,6 +1040,19 @@ def round_target_result(request, pk):
         ],
     }
     earlier = round_queries.earlier_results(user, target)
+    # The radar compares with the latest earlier published round on the same framework.
+    previous = earlier[0] if earlier else None
+    before = (
+        round_queries.previous_areas(previous, [a["code"] for a in area_rows])
+        if previous is not None and area_rows
+        else None
+    )
+    if before is not None:
+        title, year = previous.round.title, str(previous.round.year)
+        chart["previous"] = {
+            "name": title if year in title else f"{title}（{year}）",
+            "values": [_number(value) for value in before],
+        }
     context = {
         "target": target,
         "round": round_,
