@@ -1,13 +1,18 @@
 """Writing the audit log. Service functions call `record_create/update/delete` inside their
-transaction, so a rolled-back change leaves no audit row either."""
+transaction, so a rolled-back change leaves no audit row either.
 
+Every row keeps the request's origin (address, user agent: `middleware.current_origin`).
+A write by the anonymous public (a complaint, a survey answer) runs inside
+`without_origin()`, so its rows keep neither: the public's address must not be stored."""
+
+import contextlib
 import datetime
 import decimal
 import uuid
 
 from django.db import models
 
-from .middleware import current_origin
+from .middleware import _current_origin, current_origin
 from .models import AuditEntry
 
 Action = AuditEntry.Action
@@ -43,6 +48,20 @@ def diff(before: dict, after: dict) -> dict:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+@contextlib.contextmanager
+def without_origin():
+    """Audit rows written inside the block keep no request origin (no address, no user
+    agent), whatever request is being served: for writes by the anonymous public, whose
+    address is never stored (docs/rules.md §25). Nests; the origin is back on exit, also
+    after an exception. Only the origin changes: the language, the database connection and
+    every other context value stay the caller's."""
+    token = _current_origin.set((None, ""))
+    try:
+        yield
+    finally:
+        _current_origin.reset(token)
 
 
 def _office_of(instance, actor):

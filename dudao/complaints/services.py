@@ -8,12 +8,10 @@ and audits the same way.
 form's (the challenge, the honeypot, the rate limits, `public_views.py`). Its history and
 audit rows name the sender as "the public", and they do not keep the request's address: the
 audit log records every request's address (`dudao.audit.middleware`), and a sender's address
-must not be kept, only its keyed hash (`codes.client_hash`), so the intake runs with the
-request's origin blanked (`_without_request_origin`). Nor does the audit row copy the
-sender's name and phone.
+must not be kept, only its keyed hash (`codes.client_hash`), so the intake runs inside
+`audit.without_origin()`. Nor does the audit row copy the sender's name and phone.
 """
 
-import contextvars
 import datetime
 
 from django.conf import settings
@@ -63,18 +61,6 @@ class PublicSender:
 
 
 PUBLIC = PublicSender()
-
-
-def _without_request_origin(function):
-    """Run `function` with the audit log's request origin (address, user agent) blanked, in a
-    copy of the current context: every other context value (the active language, the
-    database connection) is the caller's. The origin is the audit middleware's context
-    variable, found by its name."""
-    context = contextvars.copy_context()
-    for variable in context:
-        if variable.name == "audit_origin":
-            context.run(variable.set, (None, ""))
-    return context.run(function)
 
 
 # --- the public intake ---------------------------------------------------------------------
@@ -184,8 +170,8 @@ def submit_complaint(
     within 24 hours is received and at once merged into the first (by the platform, with its
     history line), so it is counted once. `rng`: the demo's generator for reproducible codes
     (production draws with `secrets`)."""
-    return _without_request_origin(
-        lambda: _submit(
+    with audit.without_origin():  # the sender's address is never stored
+        return _submit(
             office=office,
             school=school,
             category=category,
@@ -197,7 +183,6 @@ def submit_complaint(
             client_address=client_address,
             rng=rng,
         )
-    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from dudao.audit import services as audit
 from dudao.audit.middleware import client_ip
 from dudao.core import ratelimit
 from dudao.core.errors import DomainError
@@ -102,9 +103,10 @@ def answer(request, token):
             ):
                 return _state(request, link, "cap", status=429)
             try:
-                services.submit_response(
-                    link, form.answers(), client_hash=digest, questions=questions
-                )
+                with audit.without_origin():  # an anonymous answer keeps no address
+                    services.submit_response(
+                        link, form.answers(), client_hash=digest, questions=questions
+                    )
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
