@@ -92,6 +92,11 @@ INSTALLED_APPS = [
     "dudao.demo",
     "dudao.notifications",
     "dudao.backups",  # manage.py backup / restore (no models)
+    # The REST API (/api/v1/, docs/api.md): DRF, its OpenAPI schema, Swagger UI's own files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "dudao.api",
 ]
 
 MIDDLEWARE = [
@@ -378,6 +383,41 @@ if not CSP_MEDIA_ORIGINS and os.environ.get("MEDIA_STORAGE") == "s3":
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The REST API (dudao/api, docs/api.md): tokens or the session, one error shape, cursor pages,
+# and API_RATE_PER_MINUTE requests a minute per token (or session user), then 429.
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "600"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "dudao.api.authentication.TokenAuthentication",
+        "dudao.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["dudao.api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["dudao.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "dudao.api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dudao.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dudao API",
+    "DESCRIPTION": "The supervision office's registry, visits and findings (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "VisitStatusEnum": "dudao.visits.models.Visit.Status",
+        "AreaCheckStatusEnum": "dudao.visits.models.AreaCheck.Status",
+        "FindingStatusEnum": "dudao.rectification.models.FindingStatus",
+    },
+}
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

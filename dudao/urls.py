@@ -35,6 +35,9 @@ urlpatterns = [
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # The REST API (docs/api.md) and the user's API tokens.
+    path("api/v1/", include("dudao.api.urls")),
+    path("accounts/tokens/", include("dudao.api.token_urls")),
 ]
 
 if settings.SERVE_MEDIA:

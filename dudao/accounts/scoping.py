@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from dudao.api.models import ApiToken
 from dudao.audit.models import AuditEntry
 from dudao.bulletins.models import Bulletin, BulletinRead, BulletinRecipient
 from dudao.campaigns.models import Campaign, CampaignTarget
@@ -814,6 +815,21 @@ def get_survey_for(user, pk) -> Survey:
 
 def get_survey_link_for(user, pk) -> SurveySchool:
     return get_or_404(survey_links_for(user).select_related("survey__office", "school"), pk=pk)
+
+
+@scope_rule(ApiToken)
+def api_tokens_for(user):
+    """API tokens (docs/api.md): a user's own; the office admin also its office's users'."""
+    qs = ApiToken.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(Q(user_id=user.pk) | Q(office_id=user.office_id))
+    return qs.filter(user_id=user.pk)
+
+
+def get_api_token_for(user, pk) -> ApiToken:
+    return get_or_404(api_tokens_for(user).select_related("user"), pk=pk)
 
 
 def get_or_404(queryset: QuerySet, **lookup):

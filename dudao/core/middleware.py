@@ -3,7 +3,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 
 # Paths anyone may open: the login page, the public school pages, static files, language.
-PUBLIC_PREFIXES = ("/accounts/login/", "/p/", "/static/", "/i18n/", "/healthz", "/admin/")
+# The API (/api/) authenticates each request itself (a token or the session) and answers 401.
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/p/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/admin/",
+    "/api/",
+)
 
 
 class LoginRequiredMiddleware:
@@ -30,5 +39,7 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     Accept-Language, because office PCs and phones often run English system locales."""
 
     def process_request(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # API clients name their language with Accept-Language (docs/api.md, "Errors").
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

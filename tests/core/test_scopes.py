@@ -22,6 +22,7 @@ DUDAO = Path(__file__).resolve().parents[2] / "dudao"
 
 # Every model that belongs to an office, a zone, a school or a person.
 MUST_BE_SCOPED = {
+    "api.ApiToken",
     "schools.School",
     "inspectors.Inspector",
     "inspectors.Zone",

@@ -21,8 +21,9 @@ ROLES = [
 LOGIN = 302  # anonymous users are sent to the login page
 
 # The statuses a POST row may name (anything else, a 500 above all, fails the matrix).
-POST_STATUSES = {200, 302, 400, 403, 404, 405}
-REFUSED = {403, 404, 405}
+# The API (tests/matrix/api.py) also answers 401 (no credentials) and 428 (If-Match missing).
+POST_STATUSES = {200, 302, 400, 401, 403, 404, 405, 428}
+REFUSED = {401, 403, 404, 405}
 
 
 def everyone(status):
