@@ -28,6 +28,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # engine by name only, and would otherwise make each xdist worker a file named after
     # the database's path).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+# PostgreSQL: the test databases are thrown away, so a commit need not wait for its WAL to
+# reach the disk (migrating the test databases and the transactional tests commit often).
+# Per connection, so the server's other databases keep their settings.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 # A second database for the read-replica router (tests/core/test_read_replica.py): a separate
 # database, not a TEST MIRROR of default, so a test can tell which one served a read. It is
 # created only for a run that collects a test naming it (`databases={"default", "replica"}`).
