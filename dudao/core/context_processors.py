@@ -57,6 +57,7 @@ NAVIGATION = [
     (_("Office contacts"), "organisations:office", OFFICE),
     (_("Rules per school type"), "visits:school_rules", OFFICE),
     (_("Audit log"), "audit:list", OFFICE),
+    (_("API tokens"), "api_tokens:list", ALL),
 ]
 
 
