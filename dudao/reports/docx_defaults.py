@@ -21,7 +21,8 @@ The same layout in Word, WPS and LibreOffice (docs/architecture.md §6):
   `FONTCONFIG` (written to `docx_templates/fonts.conf`) maps the official names to the
   installed Noto CJK fonts (serif for 仿宋/楷体/小标宋, sans for 黑体);
 - the signature block (signature lines, room for the seal, office, date) is kept on one
-  page; table rows never split across pages and the header row repeats.
+  page, and with the body's last paragraph (keep-with-next), so a page never opens with the
+  落款 alone; table rows never split across pages and the header row repeats.
 
 Regenerate the bundled files after changing this module:
     DEBUG=1 .venv/bin/python -c "import django; django.setup(); \
@@ -162,6 +163,7 @@ def _paragraph(
     indent=0,
     right_indent=0,
     keep=False,
+    keep_next=False,
     line=LINE,
     color=None,
 ):
@@ -175,6 +177,8 @@ def _paragraph(
     if keep:
         paragraph.paragraph_format.keep_with_next = True
         paragraph.paragraph_format.keep_together = True
+    elif keep_next:  # kept with the next paragraph, but itself free to break across pages
+        paragraph.paragraph_format.keep_with_next = True
     run = paragraph.add_run(text)
     set_font(run, font, size, bold, color)
     return paragraph
@@ -392,11 +396,19 @@ def build_document() -> Document:
     _paragraph(doc, "{{ recipient }}：")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p for s in sections %}")
+    _tag(doc, "{%p set closing = loop.last and not s.tables %}")
     _tag(doc, "{%p if s.heading %}")
     _paragraph(doc, "{{ s.heading }}", font=HEADING_FONT, indent=2 * CHAR, keep=True)
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p for para in s.paragraphs %}")
+    # The body's last paragraph is kept with the signature block below it, so that a page
+    # never opens with the 落款 alone (the seal and the date share a page with text of the
+    # body); every other paragraph breaks freely.
+    _tag(doc, "{%p if closing and loop.last %}")
+    _paragraph(doc, "{{ para }}", indent=2 * CHAR, keep_next=True)
+    _tag(doc, "{%p else %}")
     _paragraph(doc, "{{ para }}", indent=2 * CHAR)
+    _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p for t in s.tables %}")
     _tag(doc, "{%p if t.title %}")

@@ -294,3 +294,79 @@ def test_document_cells_write_dates_as_the_text_does():
     # The short columns keep their text on one line; the problem takes the rest.
     assert widths[0] >= 2 * 12 + 12 and widths[1] >= 4 * 12 + 12
     assert abs(sum(widths) - 442) < 1
+
+
+# --- the 落款 never opens a page alone -----------------------------------------------------
+
+
+def _bulletin(count: int) -> exporter.Report:
+    """A 通报 with `count` one-line paragraphs ("第07段…", 21 characters with the indent)
+    under its 版头, no table."""
+    paragraphs = [f"第{n:02d}段：各学校要对照问题立即整改。" for n in range(1, count + 1)]
+    return exporter.Report(
+        title="关于开学工作专项督导情况的通报",
+        filename="bulletin",
+        masthead="上城区人民政府教育督导室",
+        number="上教督通〔2026〕3号",
+        recipient="各中小学校、幼儿园",
+        sections=[exporter.Section("", paragraphs)],
+        office="上城区人民政府教育督导室",
+        date="2026年11月23日",
+    )
+
+
+def _pages_of(rendered, text: str) -> list[int]:
+    return [
+        number
+        for number, page in enumerate(rendered["pages"])
+        for line in page["lines"]
+        if text in re.sub(r"\s+", "", line["text"])
+    ]
+
+
+def test_the_signature_block_never_opens_a_page_alone(tmp_path):
+    """A body that exactly fills the first page: its last paragraph goes over with the 落款
+    (keep-with-next), rather than the office and the date opening page 2 alone. The first
+    rendering finds how many one-line paragraphs page 1 holds under the 版头 and the title
+    (the fonts decide it), the second has exactly that many."""
+    template = exporter.template_for(None, "notice")
+    probe = render(exporter.to_docx(_bulletin(40), template), tmp_path, "probe")
+    on_first = [
+        int(match.group(1))
+        for line in probe["pages"][0]["lines"]
+        if (match := re.search(r"第(\d\d)段", line["text"]))
+    ]
+    assert on_first and len(probe["pages"]) >= 2, "the probe fills more than a page"
+    full = max(on_first)  # the paragraphs page 1 holds
+
+    content = exporter.to_docx(_bulletin(full), exporter.template_for(None, "notice"))
+    rendered = render(content, tmp_path, "full")
+    assert len(rendered["pages"]) == 2
+    last = f"第{full:02d}段"
+    office, date = (
+        _pages_of(rendered, "上城区人民政府教育督导室"),
+        _pages_of(rendered, "2026年11月23日"),
+    )
+    assert _pages_of(rendered, last) == [1], "the last paragraph went over with the 落款"
+    assert max(office) == 1 and date == [1]
+    assert _pages_of(rendered, f"第{full - 1:02d}段") == [0]  # only the last one moved
+    first_line = re.sub(r"\s+", "", rendered["pages"][1]["lines"][0]["text"])
+    assert first_line.startswith(last), first_line  # page 2 opens with text of the body
+
+
+def test_only_the_last_paragraph_is_kept_with_the_signature():
+    """Word level: keep-with-next on the body's last paragraph and the signature block, not
+    on the others (they break freely), and not on a paragraph followed by a table."""
+    report = _bulletin(5)
+    content = exporter.to_docx(report, exporter.template_for(None, "notice"))
+    paragraphs = Document(io.BytesIO(content)).paragraphs
+    kept = {p.text: p.paragraph_format.keep_with_next for p in paragraphs if "段" in p.text}
+    assert [kept[text] for text in report.sections[0].paragraphs] == [None] * 4 + [True]
+    office = next(p for p in paragraphs if p.text == report.office)
+    assert office.paragraph_format.keep_with_next
+
+    table = exporter.Table(["序号", "学校"], [[1, "湖滨小学"]])
+    report.sections[0].tables = [table]
+    content = exporter.to_docx(report, exporter.template_for(None, "notice"))
+    paragraphs = Document(io.BytesIO(content)).paragraphs
+    assert not any(p.paragraph_format.keep_with_next for p in paragraphs if "段" in p.text)
