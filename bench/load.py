@@ -3,7 +3,8 @@ hand, not a test; loopback only.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python bench/load.py \\
         [--stages 50,100,200,300,500] [--stage-seconds 90] [--think 5,10] \\
-        [--school-users 10] [--office-users 3] [--workers 5] [--worker-class sync]
+        [--school-users 10] [--office-users 3] [--public-users 5] [--workers 5] \\
+        [--worker-class sync]
 
 The database named in DATABASE_URL (PostgreSQL; the province dataset of bench/supervision.py or
 the demo county seeded into PostgreSQL) is changed: the chosen inspectors' and office admins'
@@ -26,7 +27,15 @@ users, each with its own cookies, like a browser (gzip accepted, CSRF token from
   1600×1200 JPEG photo (multipart);
 - office admins (`--office-users`): log in, then loop — the dashboard → the ledger → the
   ledger's Excel export (a county's is built in the background: the job's page is polled
-  every 2 s until it offers the file, then the file is fetched).
+  every 2 s until it offers the file, then the file is fetched);
+- the evaluation and public-channel pages (issues 13-14, `module_paths`: data from
+  bench/evaluation_data.py and public_data.py) after those steps: inspectors their
+  complaints, documents and the latest notice; schools their documents, the latest one (a
+  read receipt) and their published evaluation result; office admins the complaints, the
+  rounds and a published round's results, the surveys and a closed one's results, the
+  bulletins and who has read the latest; `--public-users` anonymous visitors (5) loop over
+  the county's public page and an open survey's link (the public rate limits are lifted:
+  every visitor is 127.0.0.1).
 
 Inspectors ramp up stage by stage: each stage's newcomers log in within its first
 `--ramp-seconds` (10 s: a rush far steeper than a month end, when inspectors arrive over hours
@@ -158,11 +167,123 @@ def prepare(args):
                     {"findings": findings, "return": open_return(row["school_id"], today)},
                 )
             )
+    modules = module_paths(
+        offices_in_play, [row["school_id"] for row in school_rows], [c[2] for c in chosen]
+    )
+    inspectors = [
+        (username, {**data, "module": modules["inspector"].get(iid, [])})
+        for (username, data), (_, _, iid) in zip(inspectors, chosen, strict=True)
+    ]
+    schools_out = [
+        (username, {**data, "module": modules["school"].get(row["school_id"], [])})
+        for (username, data), row in zip(schools_out, school_rows, strict=True)
+    ]
+    admin_offices = dict(
+        User.objects.filter(pk__in=[a[0] for a in admins]).values_list("username", "office_id")
+    )
     return {
         "inspector": inspectors,
         "school": schools_out,
-        "office": [(username, None) for _, username in admins],
+        "office": [
+            (username, {"module": modules["office"].get(admin_offices[username], [])})
+            for _, username in admins
+        ],
+        "public": [
+            (f"visitor{n}", {"module": modules["public"][n % len(modules["public"])]})
+            for n in range(args.public_users if modules["public"] else 0)
+        ],
     }
+
+
+def module_paths(office_ids, school_ids, inspector_ids) -> dict:
+    """The evaluation (issue 13) and public-channel (issue 14) pages each simulated user
+    opens after its month-end steps, as [(label, path)] (bench/evaluation_data.py and
+    public_data.py load them): per inspector its complaints and the latest notice sent to the
+    inspectors; per school its documents, the latest sent to all schools (opening it records
+    the read) and its latest published evaluation result; per office the complaints, rounds,
+    the latest published round's results, the surveys, a closed survey's results and the
+    bulletins with who has read the latest; public visitors the county page and an open
+    survey's link."""
+    from django.urls import reverse
+
+    from dudao.bulletins.models import Bulletin
+    from dudao.evaluations.models import Round, RoundTarget
+    from dudao.inspectors.models import Inspector
+    from dudao.organisations.models import Office
+    from dudao.schools.models import School
+    from dudao.surveys.models import Survey, SurveySchool
+
+    def latest_bulletin(office_id, audience):
+        return (
+            Bulletin.all_objects.filter(office_id=office_id, status="published", audience=audience)
+            .order_by("-published_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    office, public = {}, []
+    for office_id in office_ids:
+        paths = [
+            ("complaints", reverse("complaints:list")),
+            ("rounds", reverse("evaluations:round_list")),
+        ]
+        published = (
+            Round.all_objects.filter(office_id=office_id, stage="published")
+            .order_by("-year", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if published:
+            paths.append(("round results", reverse("evaluations:round_results", args=[published])))
+        paths.append(("surveys", reverse("surveys:list")))
+        closed = Survey.all_objects.filter(office_id=office_id, status="closed").first()
+        if closed:
+            paths.append(("survey results", reverse("surveys:results", args=[closed.pk])))
+        paths.append(("bulletins", reverse("bulletins:list")))
+        bulletin = latest_bulletin(office_id, "all_schools")
+        if bulletin:
+            paths.append(("a bulletin (office)", reverse("bulletins:detail", args=[bulletin])))
+        office[office_id] = paths
+        code = Office.objects.filter(pk=office_id).values_list("region__code", flat=True).first()
+        visit = [("county page", reverse("bulletins_public:county", args=[code]))]
+        link = SurveySchool.all_objects.filter(survey__office_id=office_id, survey__status="open")
+        token = link.order_by("pk").values_list("token", flat=True).first()
+        if token:
+            visit.append(("survey link", reverse("surveys_public:answer", args=[token])))
+        public.append(visit)
+    inspector = {}
+    for inspector_id, office_id in Inspector.all_objects.filter(pk__in=inspector_ids).values_list(
+        "pk", "office_id"
+    ):
+        paths = [
+            ("my complaints", reverse("complaints:mine")),
+            ("my bulletins", reverse("bulletins:mine")),
+        ]
+        notice = latest_bulletin(office_id, "inspectors")
+        if notice:
+            paths.append(("a notice (inspector)", reverse("bulletins:detail", args=[notice])))
+        inspector[inspector_id] = paths
+    school = {}
+    for school_id, office_id in School.all_objects.filter(pk__in=school_ids).values_list(
+        "pk", "office_id"
+    ):
+        paths = [("my bulletins (school)", reverse("bulletins:mine"))]
+        bulletin = latest_bulletin(office_id, "all_schools")
+        if bulletin:
+            paths.append(("a bulletin (school)", reverse("bulletins:detail", args=[bulletin])))
+        paths.append(("rounds (school)", reverse("evaluations:round_list")))
+        result = (
+            RoundTarget.all_objects.filter(school_id=school_id, round__stage="published")
+            .order_by("-round__year")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if result:
+            paths.append(
+                ("its evaluation result", reverse("evaluations:round_target_result", args=[result]))
+            )
+        school[school_id] = paths
+    return {"office": office, "public": public, "inspector": inspector, "school": school}
 
 
 def campaign_targets(inspector_ids) -> dict[int, list[int]]:
@@ -246,6 +367,11 @@ def start_server(args, port):
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         TASKS_BACKEND=env.get("TASKS_BACKEND", "db"),
         DUDAO_DEMO="0",
+        # Every simulated visitor of the public pages comes from 127.0.0.1: one address
+        # would hit the per-address limits that a county's parents, each on their own
+        # phone, do not.
+        PUBLIC_PAGE_RATE=env.get("PUBLIC_PAGE_RATE", "1000000"),
+        PUBLIC_PAGE_REQUEST_RATE=env.get("PUBLIC_PAGE_REQUEST_RATE", "1000000"),
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
     python = str(ROOT / ".venv/bin/python")
@@ -611,7 +737,7 @@ class Run:
         try:
             while not self.stop.is_set():
                 try:
-                    if "sessionid" not in browser.cookies:
+                    if scenario != "public" and "sessionid" not in browser.cookies:
                         await browser.login(username)
                         await self.think()
                     await getattr(self, scenario)(browser, data)
@@ -643,12 +769,24 @@ class Run:
             target = self.rng.choice(data["targets"])
             await browser.get("check form", f"/campaigns/checks/{target}/")
             await self.think()
+        await self.module(browser, data)
+
+    async def module(self, browser, data):
+        """The evaluation and public-channel pages of `module_paths` (issues 13-14)."""
+        for label, path in data.get("module") or []:
+            await browser.get(label, path)
+            await self.think()
+
+    async def public(self, browser, data):
+        """A parent without an account: the county's public page, then a survey's link."""
+        await self.module(browser, data)
 
     async def school(self, browser, data):
         await browser.get("school findings", "/findings/school/")
         await self.think()
         if data["return"]:
             await self.school_return(browser, *data["return"])
+        await self.module(browser, data)
         findings = data["findings"]
         if not findings:
             return
@@ -680,11 +818,12 @@ class Run:
             await browser.post("return draft save", path, posted)
             await self.think()
 
-    async def office(self, browser, _):
+    async def office(self, browser, data):
         await browser.get("dashboard", "/dashboard/")
         await self.think()
         await browser.get("ledger (office)", "/findings/ledger/")
         await self.think()
+        await self.module(browser, data)
         status, location, _ = await browser.get(
             "ledger export", "/reports/ledger.xlsx", expect=(200, 303)
         )
@@ -704,7 +843,7 @@ class Run:
 
     async def main(self, server_pid):
         tasks = []
-        for scenario in ("school", "office"):
+        for scenario in ("school", "office", "public"):
             for username, data in self.accounts[scenario]:
                 delay = self.rng.uniform(0, 5)
                 tasks.append(asyncio.create_task(self.user(scenario, username, data, delay)))
@@ -742,6 +881,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stages", default="50,100,200,300,500")
     parser.add_argument("--stage-seconds", type=float, default=90)
+    parser.add_argument(
+        "--public-users", type=int, default=5, help="visitors of the county page and surveys"
+    )
     parser.add_argument("--ramp-seconds", type=float, default=10)
     parser.add_argument("--think", default="5,10", help="seconds between steps: low,high")
     parser.add_argument("--school-users", type=int, default=10)
@@ -796,10 +938,11 @@ def main():
             server.task_worker.wait(timeout=30)
     print("\nSummary: inspectors → requests/s; p95 ms whole stage / rush / steady; errors")
     for users, s in results:
-        print(
-            f"  {users:>5} → {s['rps']:.1f}; {s['p95']:.0f} / {s['p95_rush']:.0f} / "
-            f"{s['p95_steady']:.0f}; {s['errors']}"
-        )
+        p95 = [
+            "—" if s[key] is None else f"{s[key]:.0f}"  # a stage shorter than its rush
+            for key in ("p95", "p95_rush", "p95_steady")
+        ]
+        print(f"  {users:>5} → {s['rps']:.1f}; {' / '.join(p95)}; {s['errors']}")
 
 
 if __name__ == "__main__":
