@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dudao.visits",
     "dudao.rectification",
     "dudao.dashboards",
+    "dudao.rollup",
     "dudao.reports",
     "dudao.monitoring",
     "dudao.checklists",

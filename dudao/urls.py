@@ -18,6 +18,7 @@ urlpatterns = [
     path("visits/", include("dudao.visits.urls")),
     path("findings/", include("dudao.rectification.urls")),
     path("dashboard/", include("dudao.dashboards.urls")),
+    path("rollup/", include("dudao.rollup.urls")),
     path("reports/", include("dudao.reports.urls")),
     path("monitoring/", include("dudao.monitoring.urls")),
     path("checklists/", include("dudao.checklists.urls")),

@@ -31,6 +31,7 @@ from dudao.organisations.models import GovernmentUnit, Office
 from dudao.rectification.models import AccountabilityCase, Finding, Notice
 from dudao.reports.models import ExportJob, MonthlyReportText
 from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
+from dudao.rollup.models import OfficeMonth, SchoolMonth
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
 from dudao.surveys.models import Answer as SurveyAnswer
@@ -315,6 +316,30 @@ def report_texts_for(user):
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
         return qs.filter(of_inspectors | Q(inspector__isnull=True, office__in=offices_for(user)))
     return qs.filter(of_inspectors)
+
+
+@scope_rule(OfficeMonth)
+def office_months_for(user):
+    """The roll-up counters of an office (docs/rules.md §28): the office admin its own, a city
+    or province viewer its region's offices'; nobody else."""
+    qs = OfficeMonth.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    return qs.none()
+
+
+@scope_rule(SchoolMonth)
+def school_months_for(user):
+    """The roll-up's visits per school and month: as `office_months_for`, by the school's
+    office."""
+    qs = SchoolMonth.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(school__office__in=offices_for(user))
+    return qs.none()
 
 
 @scope_rule(SignboardBatch)

@@ -13,6 +13,7 @@ SUPERVISORS = {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER}
 NAVIGATION = [
     (_("Home"), "core:home", ALL),
     (_("Dashboard"), "dashboards:overview", SUPERVISORS),
+    (_("Counties compared"), "rollup:overview", {Role.VIEWER}),
     (_("My schools this month"), "visits:my_schools", FIELD),
     (_("Visits"), "visits:list", SUPERVISORS),
     (_("Monthly focus points"), "visits:focus_list", SUPERVISORS),

@@ -20,6 +20,7 @@ from dudao.core.errors import DomainError
 from dudao.core.guards import SYSTEM
 
 from .models import Finding
+from .signals import findings_bulk_updated
 from .workflow import ACTIVE, TERMINAL, URGEABLE, Event, record_event
 
 # Offices are all on Beijing time; the office's local date decides what is overdue.
@@ -71,6 +72,8 @@ def mark_overdue(today: datetime.date | None = None) -> dict[str, int]:
             )
     Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_mark]).update(is_overdue=True)
     Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_clear]).update(is_overdue=False)
+    if to_mark or to_clear:  # counters kept in this transaction (dudao/rollup)
+        findings_bulk_updated.send(sender=Finding, pks=[f.pk for f in to_mark + to_clear])
     return {"marked": len(to_mark), "cleared": len(to_clear)}
 
 

@@ -6,8 +6,14 @@ finding_transitioned(sender=Finding, finding=Finding, event=FindingEvent, action
     events outside the table ("created", "escalated", "overdue", "accountability_opened",
     ...). A finding created with severity "serious" sends "created" with
     event.data["serious"] = True: the office should consider an accountability case.
+
+findings_bulk_updated(sender=Finding, pks=list[int])
+    sent INSIDE the transaction, before the commit, after findings were changed by a bulk
+    UPDATE that sends no post_save (the nightly overdue flag, `overdue.mark_overdue`): for
+    counters kept in the same transaction (dudao/rollup, docs/rules.md §28).
 """
 
 from django.dispatch import Signal
 
 finding_transitioned = Signal()
+findings_bulk_updated = Signal()

@@ -61,6 +61,8 @@ MUST_BE_SCOPED = {
     "surveys.SurveySchool",
     "surveys.Response",
     "surveys.Answer",
+    "rollup.OfficeMonth",
+    "rollup.SchoolMonth",
 }
 
 
