@@ -1104,7 +1104,6 @@ def module_views(subjects, admin, viewer, inspector, runs):
             "a complaint (office admin)", admin, url("complaints:detail", "complaint"), runs
         ),
         measure_view("complaint figures (office admin)", admin, url("complaints:figures"), runs),
-        measure_view("complaints (province viewer)", viewer, url("complaints:list"), runs),
         measure_view(
             "complaint figures (province viewer)", viewer, url("complaints:figures"), runs
         ),

@@ -7,14 +7,12 @@ offices copy and edit them."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.history import HistoryRecord
 from dudao.core.models import ChoiceLabels
-from dudao.core.scopes import ScopedManager
+from dudao.core.revisions import RevisionedModel, revision_constraints
 from dudao.core.supervision_items import ITEM_CHOICES, item_validators
 
 
@@ -32,11 +30,8 @@ class Purpose(models.TextChoices):
     RETURN = "return", _("Periodic return")  # 定期报送
 
 
-class ChecklistTemplate(ChoiceLabels, models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")  # being edited; not yet usable
-        PUBLISHED = "published", _("Published")  # usable; never changed again
-        RETIRED = "retired", _("Retired")  # kept for the campaigns that ran it
+class ChecklistTemplate(RevisionedModel):
+    """A checklist in one revision (dudao.core.revisions: key, revision, status, based_on…)."""
 
     # Empty: a built-in checklist, shipped with Dudao and read by every office.
     office = models.ForeignKey(
@@ -47,61 +42,14 @@ class ChecklistTemplate(ChoiceLabels, models.Model):
         related_name="checklists",
         verbose_name=_("supervision office"),
     )
-    # One checklist across its revisions ("shuangjian-wuxiang").
-    key = models.SlugField(_("key"), max_length=60)
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-    title = models.CharField(_("title"), max_length=200)
     purpose = models.CharField(
         _("used for"), max_length=10, choices=Purpose.choices, default=Purpose.CAMPAIGN
     )
-    description = models.TextField(_("description"), blank=True)
-    # The documents it was written from (依据), e.g. 教基〔2021〕… .
-    source = models.CharField(_("source"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    based_on = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="copies",
-        verbose_name=_("based on"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
-    objects = ScopedManager()  # refuses to run until a scope is chosen
-
-    class Meta:
-        default_manager_name = "all_objects"
-        ordering = ["title", "-revision", "pk"]
+    class Meta(RevisionedModel.Meta):
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["office", "key", "revision"], name="checklist_revision_once"
-            ),
-            # NULL offices are distinct to a unique index: the built-ins need their own.
-            models.UniqueConstraint(
-                fields=["key", "revision"],
-                condition=Q(office__isnull=True),
-                name="builtin_checklist_revision_once",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.title} (v{self.revision})"
-
-    @property
-    def is_builtin(self) -> bool:
-        return self.office_id is None
+        constraints = revision_constraints("checklist")
 
 
 class ChecklistSection(models.Model):

@@ -1,6 +1,8 @@
 """Read queries of checklists, always from a scope (`scoping.checklists_for(user)`)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
+
+from dudao.core import revisions
 
 from .models import ChecklistTemplate
 
@@ -9,16 +11,8 @@ Status = ChecklistTemplate.Status
 
 def newest_revisions(queryset: QuerySet, *, status: str | None = None) -> QuerySet:
     """The newest revision of each line (a built-in's key, or an office's key) in
-    `queryset`; with `status`, the newest of that status."""
-    newer = ChecklistTemplate.objects.unscoped().filter(
-        key=OuterRef("key"), revision__gt=OuterRef("revision")
-    )
-    if status:
-        queryset, newer = queryset.filter(status=status), newer.filter(status=status)
-    return queryset.filter(
-        (Q(office__isnull=True) & ~Exists(newer.filter(office__isnull=True)))
-        | (Q(office__isnull=False) & ~Exists(newer.filter(office=OuterRef("office"))))
-    )
+    `queryset`; with `status`, the newest of that status (dudao.core.revisions)."""
+    return revisions.newest_revisions(queryset, status=status)
 
 
 def usable(queryset: QuerySet, purpose: str | None = None) -> QuerySet:
@@ -33,4 +27,4 @@ def usable(queryset: QuerySet, purpose: str | None = None) -> QuerySet:
 
 def revisions_of(queryset: QuerySet, checklist: ChecklistTemplate) -> QuerySet:
     """Every revision of `checklist`'s line visible in `queryset`, newest first."""
-    return queryset.filter(office_id=checklist.office_id, key=checklist.key).order_by("-revision")
+    return revisions.revisions_of(queryset, checklist)

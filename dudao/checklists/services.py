@@ -20,26 +20,21 @@ showed; an item's or a section's form sends its `stamp` (a digest of what it sho
 items carry no version of their own. A stale form is refused with StaleObject.
 """
 
-import hashlib
-import json
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dudao.accounts.models import Role
 from dudao.audit import services as audit
-from dudao.core import guards, idempotency
-from dudao.core import workflow as engine
-from dudao.core.errors import DomainError, NotPermitted, StaleObject
+from dudao.core import revisions
+from dudao.core.errors import DomainError
 from dudao.core.supervision_items import ITEM_NUMBERS
 from dudao.schools.models import SchoolType
 
 from .models import AnswerType, ChecklistItem, ChecklistSection, ChecklistTemplate, Purpose
-from .workflow import CHECKLIST_WORKFLOW, Action
+from .workflow import CHECKLIST_WORKFLOW
 
-Status = ChecklistTemplate.Status
 OPTION_TYPES = (AnswerType.LEVEL, AnswerType.CHOICE)
 ITEM_FIELDS = (
     "code",
@@ -56,7 +51,6 @@ ITEM_FIELDS = (
     "supervision_item",
 )
 MAX_OPTIONS = 12
-KEY_MAX = 60
 
 
 # ---- validators (public: the forms and the importer reuse them) ----------------------------
@@ -191,48 +185,48 @@ def publish_problems(checklist: ChecklistTemplate) -> list[str]:
 
 
 def require_publishable(checklist: ChecklistTemplate) -> None:
-    problems = publish_problems(checklist)
-    if problems:
-        shown = "; ".join(problems[:5])
-        if len(problems) > 5:
-            shown += _(" (and %(count)s more)") % {"count": len(problems) - 5}
-        raise DomainError(shown)
+    revisions.require_no_problems(publish_problems(checklist))
 
 
-def stamp(obj) -> str:
-    """A digest of what a form showed of an item or a section (its optimistic lock)."""
-    data = json.dumps(audit.snapshot(obj), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
+stamp = revisions.stamp  # a digest of what a form showed of an item or a section
 
 
-# ---- locking and guards -----------------------------------------------------------------------
+# ---- checklists ---------------------------------------------------------------------------------
 
 
-def _lock(checklist) -> ChecklistTemplate:
-    pk = checklist.pk if isinstance(checklist, ChecklistTemplate) else checklist
-    return ChecklistTemplate.objects.unscoped().select_for_update().get(pk=pk)
-
-
-def _require_own(actor, checklist: ChecklistTemplate) -> None:
-    if checklist.is_builtin:
-        guards.require_role(actor, Role.OFFICE_ADMIN)  # who is told more than "not permitted"
-        raise NotPermitted(_("Built-in checklists are not edited: copy one first."))
-    guards.require_office_admin(
-        actor, checklist.office_id, message=_("This checklist belongs to another office.")
+def _copy_content(source: ChecklistTemplate, target: ChecklistTemplate) -> None:
+    revisions.copy_sections(
+        source,
+        target,
+        section_model=ChecklistSection,
+        item_model=ChecklistItem,
+        fk="template",
+        items="items",
+        fields=ITEM_FIELDS,
     )
 
 
-def _editable(actor, checklist, expected_version=None) -> ChecklistTemplate:
-    """The locked draft the actor may edit (its office admin), else a refusal."""
-    checklist = _lock(checklist)
-    _require_own(actor, checklist)
-    if checklist.status != Status.DRAFT:
-        raise DomainError(
-            _("A published checklist is never changed: make a new revision to edit it.")
-        )
-    if expected_version is not None and int(expected_version) != checklist.version:
-        raise StaleObject(_("Someone else changed this checklist; reload it and try again."))
-    return checklist
+# Locking, the editable-draft guard, copies and revisions (dudao.core.revisions).
+REVISIONS = revisions.Revisions(
+    ChecklistTemplate,
+    wording=revisions.Wording(
+        builtin=gettext_lazy("Built-in checklists are not edited: copy one first."),
+        other_office=gettext_lazy("This checklist belongs to another office."),
+        published=gettext_lazy(
+            "A published checklist is never changed: make a new revision to edit it."
+        ),
+        stale=gettext_lazy("Someone else changed this checklist; reload it and try again."),
+        draft_exists=gettext_lazy(
+            "Revision %(revision)s of this checklist is a draft already: edit that one."
+        ),
+        key_taken=gettext_lazy("Your office already has a checklist with this key."),
+    ),
+    header_fields=("purpose", "description", "source"),
+    copy_children=_copy_content,
+    children=("items", "sections"),
+    default_key="checklist",
+    workflow=CHECKLIST_WORKFLOW,
+)
 
 
 def _touch(checklist: ChecklistTemplate) -> None:
@@ -240,34 +234,10 @@ def _touch(checklist: ChecklistTemplate) -> None:
     checklist.save(update_fields=["updated_at"])
 
 
-def _check_stamp(obj, expected) -> None:
-    if expected and expected != stamp(obj):
-        raise StaleObject(_("Someone else changed this meanwhile; reload the page and try again."))
-
-
-# ---- checklists ---------------------------------------------------------------------------------
-
-
-def _free_key(office_id, wanted: str) -> str:
-    taken = set(
-        ChecklistTemplate.objects.unscoped()
-        .filter(office_id=office_id, key__startswith=wanted[: KEY_MAX - 4])
-        .values_list("key", flat=True)
-    )
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while True:
-        candidate = f"{wanted[: KEY_MAX - 1 - len(str(number))]}-{number}"
-        if candidate not in taken:
-            return candidate
-        number += 1
-
-
-def _check_header(title: str, purpose: str) -> None:
-    if not title:
+def _check_header(values: dict) -> None:
+    if not values["title"]:
         raise DomainError(_("Give the checklist a title."), field="title")
-    if purpose not in Purpose.values:
+    if values["purpose"] not in Purpose.values:
         raise DomainError(_("Choose what the checklist is used for."), field="purpose")
 
 
@@ -284,31 +254,16 @@ def create_checklist(
 ) -> ChecklistTemplate:
     """A new empty draft of the actor's office. With the form's one-time `request_key`, a
     second submission returns the first draft (dudao.core.idempotency)."""
-    guards.require_person(actor)
-    guards.require_office_admin(actor, actor.office_id)
-    title = (title or "").strip()
-    _check_header(title, purpose)
-
-    def create():
-        checklist = ChecklistTemplate.objects.unscoped().create(
-            office_id=actor.office_id,
-            key=_free_key(actor.office_id, (key or "").strip() or "checklist"),
-            revision=1,
-            title=title,
-            purpose=purpose,
-            description=(description or "").strip(),
-            source=(source or "").strip(),
-            created_by=actor,
-        )
-        audit.record_create(actor, checklist)
-        return checklist
-
-    return idempotency.once(
-        actor,
-        request_key,
-        "checklists.create_checklist",
-        create,
-        lambda pk: ChecklistTemplate.objects.unscoped().get(pk=pk),
+    REVISIONS.require_creator(actor)
+    values = {
+        "title": (title or "").strip(),
+        "purpose": purpose,
+        "description": (description or "").strip(),
+        "source": (source or "").strip(),
+    }
+    _check_header(values)
+    return REVISIONS.create(
+        actor, action="checklists.create_checklist", request_key=request_key, key=key, **values
     )
 
 
@@ -317,215 +272,33 @@ def update_checklist(
     actor, checklist, *, expected_version, title, purpose, description="", source=""
 ) -> ChecklistTemplate:
     """A draft's title, purpose, description and source (依据)."""
-    checklist = _editable(actor, checklist, expected_version)
-    title = (title or "").strip()
-    _check_header(title, purpose)
-    before = audit.snapshot(checklist)
-    checklist.title, checklist.purpose = title, purpose
-    checklist.description = (description or "").strip()
-    checklist.source = (source or "").strip()
-    checklist.version += 1
-    checklist.save()
-    audit.record_update(actor, checklist, before)
-    return checklist
-
-
-def _copy_content(source: ChecklistTemplate, target: ChecklistTemplate) -> None:
-    sections = {}
-    for section in source.sections.order_by("position"):
-        sections[section.pk] = ChecklistSection.objects.create(
-            template=target, position=section.position, title=section.title
-        )
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(
-            template=target,
-            section=sections[item.section_id],
-            position=item.position,
-            **{f: getattr(item, f) for f in ITEM_FIELDS},
-        )
-        for item in source.items.order_by("position")
+    return REVISIONS.update(
+        actor,
+        checklist,
+        expected_version=expected_version,
+        check=_check_header,
+        title=(title or "").strip(),
+        purpose=purpose,
+        description=(description or "").strip(),
+        source=(source or "").strip(),
     )
 
 
-def _readable(actor, source: ChecklistTemplate) -> None:
-    """The source of a copy: a built-in or the actor's office's own."""
-    if not source.is_builtin and source.office_id != getattr(actor, "office_id", None):
-        raise NotPermitted(_("This checklist belongs to another office."))
-
-
-@transaction.atomic
-def copy_checklist(actor, source, *, title="", key="") -> ChecklistTemplate:
-    """A new draft line in the actor's office with every section and item of `source` (a
-    built-in or the office's own revision); see the module docstring for its key."""
-    guards.require_person(actor)
-    guards.require_office_admin(actor, actor.office_id)
-    source = ChecklistTemplate.objects.unscoped().get(pk=source.pk)
-    _readable(actor, source)
-    wanted = (key or "").strip() or source.key
-    if (
-        key
-        and ChecklistTemplate.objects.unscoped()
-        .filter(office_id=actor.office_id, key=wanted)
-        .exists()
-    ):
-        raise DomainError(_("Your office already has a checklist with this key."), field="key")
-    copy = ChecklistTemplate.objects.unscoped().create(
-        office_id=actor.office_id,
-        key=_free_key(actor.office_id, wanted),
-        revision=1,
-        title=(title or "").strip() or source.title,
-        purpose=source.purpose,
-        description=source.description,
-        source=source.source,
-        based_on=source,
-        created_by=actor,
-    )
-    _copy_content(source, copy)
-    audit.record_create(actor, copy)
-    return copy
-
-
-@transaction.atomic
-def new_revision(actor, checklist) -> ChecklistTemplate:
-    """A draft with the next revision number of the same line, copied from `checklist` (a
-    published or retired revision of the office's own). Built-ins are copied instead."""
-    source = _lock(checklist)
-    _require_own(actor, source)
-    guards.require_person(actor)
-    line = ChecklistTemplate.objects.unscoped().filter(office_id=source.office_id, key=source.key)
-    draft = line.filter(status=Status.DRAFT).first()
-    if draft is not None:
-        raise DomainError(
-            _("Revision %(revision)s of this checklist is a draft already: edit that one.")
-            % {"revision": draft.revision}
-        )
-    revision = (line.aggregate(top=Max("revision"))["top"] or 0) + 1
-    draft = ChecklistTemplate.objects.unscoped().create(
-        office_id=source.office_id,
-        key=source.key,
-        revision=revision,
-        title=source.title,
-        purpose=source.purpose,
-        description=source.description,
-        source=source.source,
-        based_on=source,
-        created_by=actor,
-    )
-    _copy_content(source, draft)
-    audit.record_create(actor, draft)
-    return draft
-
-
-@transaction.atomic
-def delete_draft(actor, checklist) -> None:
-    """Discard a draft (never used: campaigns and returns run published revisions only)."""
-    checklist = _editable(actor, checklist)
-    audit.record_delete(actor, checklist)
-    checklist.items.all().delete()
-    checklist.sections.all().delete()
-    checklist.delete()
-
-
-def publish(actor, checklist, *, expected_version=None) -> ChecklistTemplate:
-    """Draft → published, after every check of `publish_problems` (the workflow's guard)."""
-    return engine.transition(
-        CHECKLIST_WORKFLOW, checklist, Action.PUBLISH, actor, expected_version=expected_version
-    )
-
-
-def retire(actor, checklist, *, expected_version=None) -> ChecklistTemplate:
-    """Published → retired: kept for what ran it, offered for nothing new."""
-    return engine.transition(
-        CHECKLIST_WORKFLOW, checklist, Action.RETIRE, actor, expected_version=expected_version
-    )
+# A new draft line in the actor's office with every section and item of `source` (a built-in or
+# the office's own revision); see the module docstring for its key.
+copy_checklist = REVISIONS.copy
+# A draft with the next revision number of the same line, copied from a published or retired
+# revision of the office's own. Built-ins are copied instead.
+new_revision = REVISIONS.new_revision
+# Discard a draft (never used: campaigns and returns run published revisions only).
+delete_draft = REVISIONS.delete_draft
+# Draft → published, after every check of `publish_problems` (the workflow's guard).
+publish = REVISIONS.publish
+# Published → retired: kept for what ran it, offered for nothing new.
+retire = REVISIONS.retire
 
 
 # ---- sections and items of a draft ------------------------------------------------------------
-
-
-def _renumber(checklist: ChecklistTemplate) -> None:
-    """Sections 1..n in their order; items 1..n in section order, then their own. Positions
-    are unique (checked row by row), so rows first move above every current one."""
-    sections = list(checklist.sections.order_by("position", "pk"))
-    _reposition(ChecklistSection, sections)
-    order = {s.pk: s.position for s in sections}
-    items = sorted(checklist.items.all(), key=lambda i: (order[i.section_id], i.position, i.pk))
-    _reposition(ChecklistItem, items)
-
-
-def _reposition(model, rows: list) -> None:
-    """Give `rows` the positions 1..n in their list order."""
-    if not rows:
-        return
-    top = max(row.position for row in rows)
-    for offset in (top, 0):
-        for number, row in enumerate(rows, start=1):
-            row.position = number + offset
-        model.objects.bulk_update(rows, ["position"])
-
-
-def _next_position(queryset) -> int:
-    return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
-
-
-@transaction.atomic
-def add_section(actor, checklist, *, title) -> ChecklistSection:
-    checklist = _editable(actor, checklist)
-    title = (title or "").strip()
-    if not title:
-        raise DomainError(_("Give the section a title."), field="title")
-    section = ChecklistSection.objects.create(
-        template=checklist, position=_next_position(checklist.sections.all()), title=title[:200]
-    )
-    _touch(checklist)
-    audit.record_create(actor, section)
-    return section
-
-
-def _section(section) -> ChecklistSection:
-    pk = section.pk if isinstance(section, ChecklistSection) else section
-    return ChecklistSection.objects.select_for_update().get(pk=pk)
-
-
-@transaction.atomic
-def update_section(actor, section, *, title, expected_stamp="") -> ChecklistSection:
-    checklist = _editable(actor, section.template_id)
-    section = _section(section)
-    _check_stamp(section, expected_stamp)
-    title = (title or "").strip()
-    if not title:
-        raise DomainError(_("Give the section a title."), field="title")
-    before = audit.snapshot(section)
-    section.title = title[:200]
-    section.save()
-    _touch(checklist)
-    audit.record_update(actor, section, before)
-    return section
-
-
-@transaction.atomic
-def delete_section(actor, section) -> None:
-    """Delete a section of a draft with its items."""
-    checklist = _editable(actor, section.template_id)
-    section = _section(section)
-    audit.record_delete(actor, section)
-    section.items.all().delete()
-    section.delete()
-    _renumber(checklist)
-    _touch(checklist)
-
-
-@transaction.atomic
-def move_section(actor, section, *, up: bool) -> None:
-    checklist = _editable(actor, section.template_id)
-    sections = list(checklist.sections.order_by("position"))
-    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(sections):
-        sections[index], sections[other] = sections[other], sections[index]
-        _reposition(ChecklistSection, sections)
-        _renumber(checklist)
-        _touch(checklist)
 
 
 def _item_values(values: dict) -> dict:
@@ -537,105 +310,31 @@ def _item_values(values: dict) -> dict:
     return clean
 
 
-def _default_code(checklist: ChecklistTemplate, section: ChecklistSection) -> str:
-    taken = set(checklist.items.values_list("code", flat=True))
-    number = section.items.count() + 1
-    while f"{section.position}.{number}" in taken:
-        number += 1
-    return f"{section.position}.{number}"
-
-
-def _check_code(checklist, code, exclude_pk=None) -> None:
-    clash = checklist.items.filter(code=code).exclude(pk=exclude_pk)
-    if clash.exists():
-        raise DomainError(_("The code %(code)s is used already.") % {"code": code}, field="code")
-
-
-@transaction.atomic
-def add_item(actor, section, **values) -> ChecklistItem:
-    """A new item at the end of `section` of a draft (a code like 2.3 when none is given)."""
-    checklist = _editable(actor, section.template_id)
-    section = _section(section)
-    clean = _item_values(values)
-    clean["code"] = clean["code"] or _default_code(checklist, section)
-    _check_code(checklist, clean["code"])
-    item = ChecklistItem.objects.create(
-        template=checklist,
-        section=section,
-        position=_next_position(checklist.items.all()),
-        **clean,
-    )
-    _renumber(checklist)
-    item.refresh_from_db()
-    _touch(checklist)
-    audit.record_create(actor, item)
-    return item
-
-
-def _item(item) -> ChecklistItem:
-    pk = item.pk if isinstance(item, ChecklistItem) else item
-    return ChecklistItem.objects.select_for_update().get(pk=pk)
-
-
-@transaction.atomic
-def update_item(actor, item, *, expected_stamp="", **values) -> ChecklistItem:
-    checklist = _editable(actor, item.template_id)
-    item = _item(item)
-    _check_stamp(item, expected_stamp)
-    clean = _item_values(values)
-    clean["code"] = clean["code"] or item.code
-    _check_code(checklist, clean["code"], exclude_pk=item.pk)
-    before = audit.snapshot(item)
-    for key, value in clean.items():
-        setattr(item, key, value)
-    item.save()
-    item.refresh_from_db()
-    _touch(checklist)
-    audit.record_update(actor, item, before)
-    return item
-
-
-@transaction.atomic
-def delete_item(actor, item) -> None:
-    checklist = _editable(actor, item.template_id)
-    item = _item(item)
-    audit.record_delete(actor, item)
-    item.delete()
-    _renumber(checklist)
-    _touch(checklist)
-
-
-@transaction.atomic
-def move_item(actor, item, *, up: bool) -> None:
-    """Move an item up or down within its section."""
-    checklist = _editable(actor, item.template_id)
-    item = _item(item)
-    siblings = list(checklist.items.filter(section_id=item.section_id).order_by("position"))
-    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        _renumber_within(siblings, _next_position(checklist.items.all()))
-        _touch(checklist)
-
-
-def _renumber_within(rows: list, top: int) -> None:
-    """Give `rows` (one section's items, in their new order) their own positions again;
-    `top` is above every position of the checklist."""
-    positions = sorted(row.position for row in rows)
-    for row, number in zip(rows, range(top + 1, top + 1 + len(rows)), strict=True):
-        row.position = number
-    ChecklistItem.objects.bulk_update(rows, ["position"])
-    for row, number in zip(rows, positions, strict=True):
-        row.position = number
-    ChecklistItem.objects.bulk_update(rows, ["position"])
+# The writes on a draft's sections and items (dudao.core.revisions.Sections).
+SECTIONS = revisions.Sections(
+    REVISIONS,
+    section_model=ChecklistSection,
+    item_model=ChecklistItem,
+    fk="template",
+    items="items",
+    clean=_item_values,
+    touch=_touch,
+)
+add_section = SECTIONS.add_section
+update_section = SECTIONS.update_section
+delete_section = SECTIONS.delete_section  # with its items
+move_section = SECTIONS.move_section
+add_item = SECTIONS.add_item  # at the end of its section; a code like 2.3 when none is given
+update_item = SECTIONS.update_item
+delete_item = SECTIONS.delete_item
+move_item = SECTIONS.move_item  # up or down within its section
 
 
 @transaction.atomic
 def replace_content(actor, checklist, sections: list[tuple[str, list[dict]]]) -> dict:
     """Replace every section and item of a draft (the spreadsheet import): `sections` is
     [(title, [item values, ...]), ...] in order. Checked like the edit form; codes once."""
-    checklist = _editable(actor, checklist)
+    checklist = REVISIONS.editable(actor, checklist)
     cleaned, codes = [], set()
     for title, rows in sections:
         title = (title or "").strip()
@@ -683,16 +382,10 @@ IMPORT_KIND = "checklist"
 def import_preview(actor, checklist, upload):
     """Store and check a spreadsheet for a draft of the actor's office: an imports.ImportJob
     of kind "checklist" with the preview or every error (row and column)."""
-    from django.core.files.base import ContentFile, File
-
     from dudao.imports import services as imports
 
-    with transaction.atomic():
-        checklist = _editable(actor, checklist)
-    if not isinstance(upload, File):
-        upload = ContentFile(upload.read(), name="import.xlsx")
-    return imports.create_job(
-        actor, checklist.office, IMPORT_KIND, upload, params={"checklist": checklist.pk}
+    return REVISIONS.import_preview(
+        actor, checklist, upload, imports=imports, kind=IMPORT_KIND, param="checklist"
     )
 
 
@@ -701,22 +394,4 @@ def import_confirm(actor, job) -> dict | None:
     background. DomainError when it cannot be applied."""
     from dudao.imports import services as imports
 
-    guards.require_office_admin(
-        actor, job.office_id, message=_("This import belongs to another office.")
-    )
-    if not imports.confirm_job(actor, job):
-        raise DomainError(_("Only a checked import without errors can be applied."))
-    job.refresh_from_db()
-    if job.status == job.Status.APPLYING:
-        return None
-    if job.status != job.Status.DONE:
-        problems = job.errors[:3]
-        raise DomainError(
-            "; ".join(
-                _("Row %(row)s: %(error)s") % {"row": e["row"], "error": e["message"]}
-                for e in problems
-            )
-            or job.file_error
-            or _("Only a checked import without errors can be applied.")
-        )
-    return dict(job.summary)
+    return revisions.confirm_import(actor, job, imports=imports)

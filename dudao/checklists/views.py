@@ -13,11 +13,12 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
-from dudao.core import workflow as engine
+from dudao.core import revisions
 from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
@@ -27,23 +28,26 @@ from dudao.reports.exporter import content_disposition
 from . import queries, services
 from .forms import ChecklistFilterForm, ChecklistForm, CopyForm, ItemForm, SectionForm, UploadForm
 from .importer import checklist_xlsx
-from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
-from .workflow import CHECKLIST_WORKFLOW, Action
+from .models import ChecklistItem, ChecklistSection
+from .workflow import CHECKLIST_WORKFLOW
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _is_admin_of(user, checklist) -> bool:
-    return (
-        user.role == Role.OFFICE_ADMIN
-        and bool(user.office_id)
-        and checklist.office_id == user.office_id
-    )
+HEADER = ("title", "purpose", "description", "source")  # the checklist's own form
 
-
-def _can_copy(user) -> bool:
-    return user.role == Role.OFFICE_ADMIN and bool(user.office_id) and not user.is_superuser
+# The views every revisioned definition shares (dudao.core.revisions).
+SCREENS = revisions.RevisionScreens(
+    get_for=scoping.get_checklist_for,
+    detail="checklists:detail",
+    edit="checklists:edit",
+    list="checklists:list",
+    workflow=CHECKLIST_WORKFLOW,
+    published=services.REVISIONS.wording.published,
+)
+_is_admin_of = revisions.is_admin_of
+_draft_of_mine = SCREENS.require_draft_of
 
 
 def _section_for(user, pk) -> ChecklistSection:
@@ -56,17 +60,6 @@ def _item_for(user, pk) -> ChecklistItem:
     item = get_object_or_404(ChecklistItem.objects.select_related("template", "section"), pk=pk)
     scoping.get_checklist_for(user, item.template_id)
     return item
-
-
-def _draft_of_mine(user, checklist) -> None:
-    """The editor's forms are for the office admin's own drafts only (403 otherwise; the
-    services refuse the writes anyway)."""
-    if not _is_admin_of(user, checklist) or checklist.status != ChecklistTemplate.Status.DRAFT:
-        raise PermissionDenied
-
-
-def _back(checklist):
-    return redirect("checklists:detail", pk=checklist.pk)
 
 
 # ---- list and detail --------------------------------------------------------------------------
@@ -90,7 +83,7 @@ def checklist_list(request):
         "page": page,
         "query": query,
         "form": form,
-        "can_copy": _can_copy(request.user),
+        "can_copy": revisions.can_copy(request.user),
         "is_admin": request.user.role == Role.OFFICE_ADMIN and bool(request.user.office_id),
     }
     template = "checklists/_table.html" if is_htmx(request) else "checklists/list.html"
@@ -107,29 +100,17 @@ def _content(checklist):
 @role_required(*READ_ROLES)
 def checklist_detail(request, pk):
     checklist = scoping.get_checklist_for(request.user, pk)
-    visible = scoping.checklists_for(request.user)
-    actions = engine.allowed_actions(CHECKLIST_WORKFLOW, checklist, request.user)
-    is_admin = _is_admin_of(request.user, checklist)
+    shared = SCREENS.detail_context(
+        request,
+        checklist,
+        visible=scoping.checklists_for(request.user),
+        problems=lambda: services.publish_problems(checklist),
+        copy_form=CopyForm(),
+    )
     return render(
         request,
         "checklists/detail.html",
-        {
-            "checklist": checklist,
-            "sections": _content(checklist),
-            "revisions": queries.revisions_of(visible, checklist),
-            "events": [
-                (event, CHECKLIST_WORKFLOW.action_label(event.action))
-                for event in checklist.events.order_by("at", "pk")
-            ],
-            "can_publish": Action.PUBLISH in actions,
-            "can_retire": Action.RETIRE in actions,
-            "problems": services.publish_problems(checklist)
-            if is_admin and checklist.status == ChecklistTemplate.Status.DRAFT
-            else [],
-            "is_admin": is_admin,
-            "can_copy": _can_copy(request.user),
-            "copy_form": CopyForm(),
-        },
+        {"checklist": checklist, "sections": _content(checklist), **shared},
     )
 
 
@@ -138,92 +119,31 @@ def checklist_detail(request, pk):
 
 @office_admin_required
 def checklist_create(request):
-    form = ChecklistForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            checklist = services.create_checklist(
-                request.user,
-                title=data["title"],
-                purpose=data["purpose"],
-                description=data["description"],
-                source=data["source"],
-                request_key=data["request_key"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            return redirect("checklists:edit", pk=checklist.pk)
-    return render(request, "checklists/create.html", {"form": form})
-
-
-@office_admin_required
-@require_POST
-def checklist_copy(request, pk):
-    source = scoping.get_checklist_for(request.user, pk)
-    form = CopyForm(request.POST)
-    title = form.cleaned_data["title"] if form.is_valid() else ""
-    try:
-        copy = services.copy_checklist(request.user, source, title=title)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(source)
-    messages.success(request, _("Copied into a draft of your office: edit it, then publish it."))
-    return redirect("checklists:edit", pk=copy.pk)
-
-
-@office_admin_required
-@require_POST
-def checklist_new_revision(request, pk):
-    checklist = scoping.get_checklist_for(request.user, pk)
-    try:
-        draft = services.new_revision(request.user, checklist)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(checklist)
-    messages.success(
-        request, _("Revision %(revision)s is a draft now.") % {"revision": draft.revision}
+    return SCREENS.create(
+        request,
+        form_class=ChecklistForm,
+        fields=HEADER,
+        service=services.create_checklist,
+        template="checklists/create.html",
     )
-    return redirect("checklists:edit", pk=draft.pk)
 
 
-def _transition(request, pk, service, done_message):
-    checklist = scoping.get_checklist_for(request.user, pk)
-    try:
-        service(request.user, checklist, expected_version=request.POST.get("version") or None)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done_message)
-    return _back(checklist)
-
-
-@office_admin_required
-@require_POST
-def checklist_publish(request, pk):
-    return _transition(request, pk, services.publish, _("The checklist is published."))
-
-
-@office_admin_required
-@require_POST
-def checklist_retire(request, pk):
-    return _transition(request, pk, services.retire, _("The checklist is retired."))
-
-
-@office_admin_required
-@require_POST
-def checklist_delete(request, pk):
-    checklist = scoping.get_checklist_for(request.user, pk)
-    if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _back(checklist)
-    try:
-        services.delete_draft(request.user, checklist)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(checklist)
-    messages.success(request, _("The draft is deleted."))
-    return redirect("checklists:list")
+# The buttons of a revision's page (office admin, POST; dudao.core.revisions).
+_buttons = SCREENS.write_views(
+    copy=services.copy_checklist,
+    copy_form=CopyForm,
+    new_revision=services.new_revision,
+    publish=services.publish,
+    published=gettext_lazy("The checklist is published."),
+    retire=services.retire,
+    retired=gettext_lazy("The checklist is retired."),
+    delete=services.delete_draft,
+)
+checklist_copy = _buttons.copy
+checklist_new_revision = _buttons.new_revision
+checklist_publish = _buttons.publish
+checklist_retire = _buttons.retire
+checklist_delete = _buttons.delete
 
 
 # ---- the draft editor ---------------------------------------------------------------------------
@@ -244,39 +164,16 @@ def _editor_context(checklist, **extra):
 def checklist_edit(request, pk):
     """The draft's header form and its sections and items (each edited in place)."""
     checklist = scoping.get_checklist_for(request.user, pk)
-    if not _is_admin_of(request.user, checklist):
-        raise PermissionDenied
-    if checklist.status != ChecklistTemplate.Status.DRAFT:
-        messages.error(
-            request, _("A published checklist is never changed: make a new revision to edit it.")
-        )
-        return _back(checklist)
-    initial = {
-        "expected_version": checklist.version,
-        "title": checklist.title,
-        "purpose": checklist.purpose,
-        "description": checklist.description,
-        "source": checklist.source,
-    }
-    form = ChecklistForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_checklist(
-                request.user,
-                checklist,
-                expected_version=data["expected_version"],
-                title=data["title"],
-                purpose=data["purpose"],
-                description=data["description"],
-                source=data["source"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("checklists:edit", pk=checklist.pk)
-    return render(request, "checklists/edit.html", _editor_context(checklist, form=form))
+    return SCREENS.edit_header(
+        request,
+        checklist,
+        form_class=ChecklistForm,
+        fields=HEADER,
+        service=services.update_checklist,
+        render_editor=lambda form: render(
+            request, "checklists/edit.html", _editor_context(checklist, form=form)
+        ),
+    )
 
 
 @office_admin_required

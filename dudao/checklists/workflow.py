@@ -12,17 +12,11 @@ it means a new revision (`services.new_revision`).
 """
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from dudao.core import guards
-from dudao.core import workflow as engine
-from dudao.core.workflow import Rule, Step
+from dudao.core.revisions import revision_workflow
 
 from .models import ChecklistEvent, ChecklistTemplate
-
-OFFICE, PLATFORM = "office_admin", "system"
-Status = ChecklistTemplate.Status
 
 
 class Action(models.TextChoices):
@@ -30,45 +24,17 @@ class Action(models.TextChoices):
     RETIRE = "retire", gettext_lazy("retire the checklist")
 
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Action.PUBLISH): Status.PUBLISHED,
-    (Status.PUBLISHED, Action.RETIRE): Status.RETIRED,
-}
-
-
-def roles_of(actor, checklist: ChecklistTemplate) -> set[str]:
-    """The platform for every checklist; the office admin for its office's own ones (never a
-    built-in: offices copy those)."""
-    if guards.is_system(actor):
-        return {PLATFORM}
-    if checklist.office_id and guards.is_office_admin(actor, checklist.office_id):
-        return {OFFICE}
-    return set()
-
-
-def _guard_publish(checklist: ChecklistTemplate, step: Step) -> None:
+def _guard_publish(checklist: ChecklistTemplate, step) -> None:
     from .services import require_publishable
 
     require_publishable(checklist)
 
 
-def _effect_publish(checklist: ChecklistTemplate, step: Step) -> None:
-    checklist.published_at = timezone.now()
-
-
-RULES: dict[str, Rule] = {
-    Action.PUBLISH: Rule(
-        frozenset({OFFICE, PLATFORM}), guard=_guard_publish, effect=_effect_publish
-    ),
-    Action.RETIRE: Rule(frozenset({OFFICE, PLATFORM})),
-}
-
-CHECKLIST_WORKFLOW = engine.Workflow(
-    model=ChecklistTemplate,
-    transitions=TRANSITIONS,
-    rules=RULES,
-    roles_of=roles_of,
+# Draft → published → retired, by the office admin or the platform (dudao.core.revisions).
+CHECKLIST_WORKFLOW = revision_workflow(
+    ChecklistTemplate,
     history_model=ChecklistEvent,
     history_fk="template",
     actions=Action,
+    guard=_guard_publish,
 )

@@ -24,29 +24,25 @@ Optimistic locking: the framework's own form sends the `version` it showed; an i
 sends its `stamp` (a digest of what it showed). A stale form is refused with StaleObject.
 """
 
-import hashlib
-import json
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import F, Max, QuerySet, Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dudao.accounts.models import Role
 from dudao.audit import services as audit
-from dudao.core import guards, idempotency
-from dudao.core import workflow as engine
-from dudao.core.errors import DomainError, NotPermitted, StaleObject
+from dudao.core import revisions
+from dudao.core.errors import DomainError
 
 from .engine import EngineError, FrameworkInvalid, FrameworkSpec, IndicatorSpec, parse_levels
 from .engine.framework import plain
-from .framework_workflow import FRAMEWORK_WORKFLOW, Action
+from .framework_workflow import FRAMEWORK_WORKFLOW
 from .models import Framework, Indicator, TargetKind
 
 Status = Framework.Status
-KEY_MAX = 60
 CODE_MAX = 40  # Indicator.code
 TITLE_MAX = 300  # Indicator.title
 FORMULA_MAX = 300  # Indicator.formula
@@ -61,7 +57,6 @@ INDICATOR_FIELDS = (
     "guide",
     "evidence",
 )
-SHOWN_PROBLEMS = 5
 
 
 # ---- the stored tree as the engine's framework ----------------------------------------------
@@ -118,12 +113,7 @@ def publish_problems(framework, rows=None) -> list[str]:
 
 
 def require_publishable(framework) -> None:
-    problems = publish_problems(framework)
-    if problems:
-        shown = "; ".join(problems[:SHOWN_PROBLEMS])
-        if len(problems) > SHOWN_PROBLEMS:
-            shown += _(" (and %(count)s more)") % {"count": len(problems) - SHOWN_PROBLEMS}
-        raise DomainError(shown)
+    revisions.require_no_problems(publish_problems(framework))
 
 
 def create_rows(indicator_model, framework, specs: Iterable[IndicatorSpec]) -> list:
@@ -283,40 +273,10 @@ def _indicator_values(values: dict) -> dict:
     return clean
 
 
-def stamp(obj) -> str:
-    """A digest of what a form showed of an indicator (its optimistic lock)."""
-    data = json.dumps(audit.snapshot(obj), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
+stamp = revisions.stamp  # a digest of what a form showed of an indicator
 
 
-# ---- locking and guards -----------------------------------------------------------------------
-
-
-def _lock(framework) -> Framework:
-    pk = framework.pk if isinstance(framework, Framework) else framework
-    return Framework.objects.unscoped().select_for_update().get(pk=pk)
-
-
-def _require_own(actor, framework: Framework) -> None:
-    if framework.is_builtin:
-        guards.require_role(actor, Role.OFFICE_ADMIN)  # who is told more than "not permitted"
-        raise NotPermitted(_("Built-in frameworks are not edited: copy one first."))
-    guards.require_office_admin(
-        actor, framework.office_id, message=_("This framework belongs to another office.")
-    )
-
-
-def _editable(actor, framework, expected_version=None) -> Framework:
-    """The locked draft the actor may edit (its office admin), else a refusal."""
-    framework = _lock(framework)
-    _require_own(actor, framework)
-    if framework.status != Status.DRAFT:
-        raise DomainError(
-            _("A published framework is never changed: make a new revision to edit it.")
-        )
-    if expected_version is not None and int(expected_version) != framework.version:
-        raise StaleObject(_("Someone else changed this framework; reload it and try again."))
-    return framework
+# ---- frameworks ---------------------------------------------------------------------------------
 
 
 def _touch(framework: Framework) -> None:
@@ -327,39 +287,50 @@ def _touch(framework: Framework) -> None:
     framework.save(update_fields=["total_max", "updated_at"])
 
 
-def _check_stamp(obj, expected) -> None:
-    if expected and expected != stamp(obj):
-        raise StaleObject(_("Someone else changed this meanwhile; reload the page and try again."))
+def _copy_indicators(source: Framework, target: Framework) -> None:
+    create_rows(Indicator, target, specs_of(source))
+    _touch(target)
 
 
-# ---- frameworks ---------------------------------------------------------------------------------
+def _not_in_use(framework: Framework) -> None:
+    if framework.rounds.exists():
+        raise DomainError(_("A round uses this framework: it cannot be deleted."))
 
 
-def _free_key(office_id, wanted: str) -> str:
-    wanted = (slugify(wanted) or "framework")[:KEY_MAX]
-    taken = set(
-        Framework.objects.unscoped()
-        .filter(office_id=office_id, key__startswith=wanted[: KEY_MAX - 4])
-        .values_list("key", flat=True)
-    )
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while True:
-        candidate = f"{wanted[: KEY_MAX - 1 - len(str(number))]}-{number}"
-        if candidate not in taken:
-            return candidate
-        number += 1
+# Locking, the editable-draft guard, copies and revisions (dudao.core.revisions).
+REVISIONS = revisions.Revisions(
+    Framework,
+    wording=revisions.Wording(
+        builtin=gettext_lazy("Built-in frameworks are not edited: copy one first."),
+        other_office=gettext_lazy("This framework belongs to another office."),
+        published=gettext_lazy(
+            "A published framework is never changed: make a new revision to edit it."
+        ),
+        stale=gettext_lazy("Someone else changed this framework; reload it and try again."),
+        draft_exists=gettext_lazy(
+            "Revision %(revision)s of this framework is a draft already: edit that one."
+        ),
+        key_taken=gettext_lazy("Your office already has a framework with this key."),
+    ),
+    header_fields=("kind", "description", "source", "total_max"),
+    copy_children=_copy_indicators,
+    children=("indicators",),
+    default_key="framework",
+    normalise_key=slugify,
+    in_use=_not_in_use,
+    workflow=FRAMEWORK_WORKFLOW,
+)
 
 
-def _check_header(title: str, kind: str) -> None:
+def _check_header(values: dict) -> None:
+    title = values["title"]
     if not title:
         raise DomainError(_("Give the framework a title."), field="title")
     if len(title) > 200:
         raise DomainError(
             _("A title has at most %(count)s characters.") % {"count": 200}, field="title"
         )
-    if kind not in TargetKind.values:
+    if values["kind"] not in TargetKind.values:
         raise DomainError(_("Choose what the framework scores."), field="kind")
 
 
@@ -376,31 +347,16 @@ def create_framework(
 ) -> Framework:
     """A new empty draft of the actor's office. With the form's one-time `request_key`, a
     second submission returns the first draft (dudao.core.idempotency)."""
-    guards.require_person(actor)
-    guards.require_office_admin(actor, actor.office_id)
-    title = (title or "").strip()
-    _check_header(title, kind)
-
-    def create():
-        framework = Framework.objects.unscoped().create(
-            office_id=actor.office_id,
-            key=_free_key(actor.office_id, (key or "").strip() or "framework"),
-            revision=1,
-            title=title,
-            kind=kind,
-            description=(description or "").strip(),
-            source=(source or "").strip()[:300],
-            created_by=actor,
-        )
-        audit.record_create(actor, framework)
-        return framework
-
-    return idempotency.once(
-        actor,
-        request_key,
-        "evaluations.create_framework",
-        create,
-        lambda pk: Framework.objects.unscoped().get(pk=pk),
+    REVISIONS.require_creator(actor)
+    values = {
+        "title": (title or "").strip(),
+        "kind": kind,
+        "description": (description or "").strip(),
+        "source": (source or "").strip()[:300],
+    }
+    _check_header(values)
+    return REVISIONS.create(
+        actor, action="evaluations.create_framework", request_key=request_key, key=key, **values
     )
 
 
@@ -409,113 +365,33 @@ def update_framework(
     actor, framework, *, expected_version, title, kind, description="", source=""
 ) -> Framework:
     """A draft's title, what it scores, description and source (依据)."""
-    framework = _editable(actor, framework, expected_version)
-    title = (title or "").strip()
-    _check_header(title, kind)
-    before = audit.snapshot(framework)
-    framework.title, framework.kind = title, kind
-    framework.description = (description or "").strip()
-    framework.source = (source or "").strip()[:300]
-    framework.version += 1
-    framework.save()
-    audit.record_update(actor, framework, before)
-    return framework
-
-
-def _readable(actor, source: Framework) -> None:
-    """The source of a copy: a built-in or the actor's office's own."""
-    if not source.is_builtin and source.office_id != getattr(actor, "office_id", None):
-        raise NotPermitted(_("This framework belongs to another office."))
-
-
-@transaction.atomic
-def copy_framework(actor, source, *, title="", key="") -> Framework:
-    """A new draft line in the actor's office with every indicator of `source` (a built-in or
-    one of the office's own revisions), `based_on` it. A built-in's copy keeps the built-in's
-    key (the office's own version of it) unless the office has it already; then, as for a copy
-    of the office's own framework, the key gets a number ("school_1000_points-2")."""
-    guards.require_person(actor)
-    guards.require_office_admin(actor, actor.office_id)
-    source = Framework.objects.unscoped().get(pk=source.pk)
-    _readable(actor, source)
-    wanted = (key or "").strip() or source.key
-    if key and Framework.objects.unscoped().filter(office_id=actor.office_id, key=wanted).exists():
-        raise DomainError(_("Your office already has a framework with this key."), field="key")
-    copy = Framework.objects.unscoped().create(
-        office_id=actor.office_id,
-        key=_free_key(actor.office_id, wanted),
-        revision=1,
-        title=((title or "").strip() or source.title)[:200],
-        kind=source.kind,
-        description=source.description,
-        source=source.source,
-        based_on=source,
-        total_max=source.total_max,
-        created_by=actor,
-    )
-    create_rows(Indicator, copy, specs_of(source))
-    _touch(copy)
-    audit.record_create(actor, copy)
-    return copy
-
-
-@transaction.atomic
-def new_revision(actor, framework) -> Framework:
-    """A draft with the next revision number of the same line, copied from `framework` (a
-    published or retired revision of the office's own). Built-ins are copied instead."""
-    source = _lock(framework)
-    _require_own(actor, source)
-    guards.require_person(actor)
-    line = Framework.objects.unscoped().filter(office_id=source.office_id, key=source.key)
-    draft = line.filter(status=Status.DRAFT).first()
-    if draft is not None:
-        raise DomainError(
-            _("Revision %(revision)s of this framework is a draft already: edit that one.")
-            % {"revision": draft.revision}
-        )
-    revision = (line.aggregate(top=Max("revision"))["top"] or 0) + 1
-    draft = Framework.objects.unscoped().create(
-        office_id=source.office_id,
-        key=source.key,
-        revision=revision,
-        title=source.title,
-        kind=source.kind,
-        description=source.description,
-        source=source.source,
-        based_on=source,
-        total_max=source.total_max,
-        created_by=actor,
-    )
-    create_rows(Indicator, draft, specs_of(source))
-    _touch(draft)
-    audit.record_create(actor, draft)
-    return draft
-
-
-@transaction.atomic
-def delete_draft(actor, framework) -> None:
-    """Discard a draft (never used: rounds run published revisions only)."""
-    framework = _editable(actor, framework)
-    if framework.rounds.exists():
-        raise DomainError(_("A round uses this framework: it cannot be deleted."))
-    audit.record_delete(actor, framework)
-    framework.indicators.all().delete()
-    framework.delete()
-
-
-def publish(actor, framework, *, expected_version=None) -> Framework:
-    """Draft → published, once the framework engine accepts the whole tree (the workflow's
-    guard); sets `published_at` and `total_max`."""
-    return engine.transition(
-        FRAMEWORK_WORKFLOW, framework, Action.PUBLISH, actor, expected_version=expected_version
+    return REVISIONS.update(
+        actor,
+        framework,
+        expected_version=expected_version,
+        check=_check_header,
+        title=(title or "").strip(),
+        kind=kind,
+        description=(description or "").strip(),
+        source=(source or "").strip()[:300],
     )
 
 
-def retire(actor, framework, *, expected_version=None) -> Framework:
-    """Published → retired: kept for the rounds that ran it, offered for nothing new."""
-    return engine.transition(
-        FRAMEWORK_WORKFLOW, framework, Action.RETIRE, actor, expected_version=expected_version
-    )
+# A new draft line in the actor's office with every indicator of `source` (a built-in or one of
+# the office's own revisions), `based_on` it. A built-in's copy keeps the built-in's key (the
+# office's own version of it) unless the office has it already; then, as for a copy of the
+# office's own framework, the key gets a number ("school_1000_points-2").
+copy_framework = REVISIONS.copy
+# A draft with the next revision number of the same line, copied from a published or retired
+# revision of the office's own. Built-ins are copied instead.
+new_revision = REVISIONS.new_revision
+# Discard a draft (never used: rounds run published revisions only).
+delete_draft = REVISIONS.delete_draft
+# Draft → published, once the framework engine accepts the whole tree (the workflow's guard);
+# sets `published_at` and `total_max`.
+publish = REVISIONS.publish
+# Published → retired: kept for the rounds that ran it, offered for nothing new.
+retire = REVISIONS.retire
 
 
 # ---- the indicators of a draft ------------------------------------------------------------------
@@ -589,7 +465,7 @@ def add_indicator(actor, framework, *, parent=None, **values) -> Indicator:
     """A new indicator of a draft, the last under `parent` (None: the first level). `values`:
     code, title, max_score, method ("" for an indicator with sub-indicators), levels ("A:1,
     B:0.8" or pairs), formula, guide, evidence."""
-    framework = _editable(actor, framework)
+    framework = REVISIONS.editable(actor, framework)
     parent = _parent_in(framework, parent)
     clean = _indicator_values(values)
     _check_code(framework, clean["code"])
@@ -629,9 +505,9 @@ def update_indicator(
 ) -> Indicator:
     """An indicator of a draft: its values and, with `parent`, its place (the last under its
     new parent; never under itself or its own sub-indicators)."""
-    framework = _editable(actor, indicator.framework_id)
+    framework = REVISIONS.editable(actor, indicator.framework_id)
     indicator = _indicator(indicator)
-    _check_stamp(indicator, expected_stamp)
+    revisions.check_stamp(indicator, expected_stamp)
     clean = _indicator_values(values)
     _check_code(framework, clean["code"], exclude_pk=indicator.pk)
     before = audit.snapshot(indicator)
@@ -658,7 +534,7 @@ def update_indicator(
 @transaction.atomic
 def delete_indicator(actor, indicator) -> int:
     """Delete an indicator of a draft with its sub-indicators; the number deleted."""
-    framework = _editable(actor, indicator.framework_id)
+    framework = REVISIONS.editable(actor, indicator.framework_id)
     indicator = _indicator(indicator)
     subtree = _subtree_pks(framework, indicator)
     audit.record(
@@ -676,7 +552,7 @@ def delete_indicator(actor, indicator) -> int:
 @transaction.atomic
 def move_indicator(actor, indicator, *, up: bool) -> None:
     """Move an indicator (with its sub-indicators) up or down among its siblings."""
-    framework = _editable(actor, indicator.framework_id)
+    framework = REVISIONS.editable(actor, indicator.framework_id)
     indicator = _indicator(indicator)
     siblings = list(
         framework.indicators.filter(parent_id=indicator.parent_id).order_by("position", "pk")
@@ -693,7 +569,7 @@ def move_indicator(actor, indicator, *, up: bool) -> None:
 def replace_indicators(actor, framework, spec: FrameworkSpec) -> dict:
     """Replace every indicator of a draft with those of `spec` (checked by the engine: the
     spreadsheet import), in its depth-first order; {"created": count}."""
-    framework = _editable(actor, framework)
+    framework = REVISIONS.editable(actor, framework)
     for indicator in spec:
         problems = indicator_limits(indicator)
         if problems:
@@ -717,15 +593,7 @@ def replace_indicators(actor, framework, spec: FrameworkSpec) -> dict:
 def newest_revisions(queryset: QuerySet, *, status: str | None = None) -> QuerySet:
     """The newest revision of each line (a built-in's key, or an office's key) in `queryset`;
     with `status`, the newest of that status."""
-    newer = Framework.objects.unscoped().filter(
-        key=OuterRef("key"), revision__gt=OuterRef("revision")
-    )
-    if status:
-        queryset, newer = queryset.filter(status=status), newer.filter(status=status)
-    return queryset.filter(
-        (Q(office__isnull=True) & ~Exists(newer.filter(office__isnull=True)))
-        | (Q(office__isnull=False) & ~Exists(newer.filter(office=OuterRef("office"))))
-    )
+    return revisions.newest_revisions(queryset, status=status)
 
 
 def usable(queryset: QuerySet, kind: str | None = None) -> QuerySet:
@@ -740,7 +608,7 @@ def usable(queryset: QuerySet, kind: str | None = None) -> QuerySet:
 
 def revisions_of(queryset: QuerySet, framework: Framework) -> QuerySet:
     """Every revision of `framework`'s line visible in `queryset`, newest first."""
-    return queryset.filter(office_id=framework.office_id, key=framework.key).order_by("-revision")
+    return revisions.revisions_of(queryset, framework)
 
 
 # ---- the spreadsheet import --------------------------------------------------------------------
@@ -752,16 +620,10 @@ def import_preview(actor, framework, upload):
     """Store and check a spreadsheet (XLSX, or CSV as the offline command reads it) for a draft
     of the actor's office: an imports.ImportJob of kind "framework" with the preview or every
     error (row and column)."""
-    from django.core.files.base import ContentFile, File
-
     from dudao.imports import services as imports
 
-    with transaction.atomic():
-        framework = _editable(actor, framework)
-    if not isinstance(upload, File):
-        upload = ContentFile(upload.read(), name="import.xlsx")
-    return imports.create_job(
-        actor, framework.office, IMPORT_KIND, upload, params={"framework": framework.pk}
+    return REVISIONS.import_preview(
+        actor, framework, upload, imports=imports, kind=IMPORT_KIND, param="framework"
     )
 
 
@@ -770,25 +632,7 @@ def import_confirm(actor, job) -> dict | None:
     background. DomainError when it cannot be applied."""
     from dudao.imports import services as imports
 
-    guards.require_office_admin(
-        actor, job.office_id, message=_("This import belongs to another office.")
-    )
-    if not imports.confirm_job(actor, job):
-        raise DomainError(_("Only a checked import without errors can be applied."))
-    job.refresh_from_db()
-    if job.status == job.Status.APPLYING:
-        return None
-    if job.status != job.Status.DONE:
-        problems = job.errors[:3]
-        raise DomainError(
-            "; ".join(
-                _("Row %(row)s: %(error)s") % {"row": e["row"], "error": e["message"]}
-                for e in problems
-            )
-            or job.file_error
-            or _("Only a checked import without errors can be applied.")
-        )
-    return dict(job.summary)
+    return revisions.confirm_import(actor, job, imports=imports)
 
 
 __all__ = [

@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
-from dudao.core import workflow as engine
+from dudao.core import revisions
 from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
@@ -36,51 +36,33 @@ from .framework_forms import (
     UploadForm,
 )
 from .framework_importer import framework_xlsx
-from .framework_workflow import FRAMEWORK_WORKFLOW, Action
-from .models import Framework, Indicator
+from .framework_workflow import FRAMEWORK_WORKFLOW
+from .models import Indicator
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.SCHOOL, Role.VIEWER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Status = Framework.Status
 
 
-def _is_admin_of(user, framework) -> bool:
-    return (
-        user.role == Role.OFFICE_ADMIN
-        and bool(user.office_id)
-        and framework.office_id == user.office_id
-    )
+HEADER = ("title", "kind", "description", "source")  # the framework's own form
 
-
-def _can_copy(user) -> bool:
-    return user.role == Role.OFFICE_ADMIN and bool(user.office_id) and not user.is_superuser
+# The views every revisioned definition shares (dudao.core.revisions).
+SCREENS = revisions.RevisionScreens(
+    get_for=scoping.get_framework_for,
+    detail="evaluations:framework_detail",
+    edit="evaluations:framework_edit",
+    list="evaluations:framework_list",
+    workflow=FRAMEWORK_WORKFLOW,
+    published=services.REVISIONS.wording.published,
+)
+_is_admin_of = revisions.is_admin_of
+_draft_of_mine = SCREENS.require_draft_of
+_to_editor = SCREENS.to_editor
 
 
 def _indicator_for(user, pk) -> Indicator:
     indicator = get_object_or_404(Indicator.objects.select_related("framework"), pk=pk)
     scoping.get_framework_for(user, indicator.framework_id)  # 404 when not the user's
     return indicator
-
-
-def _draft_of_mine(user, framework) -> None:
-    """The editor's forms are for the office admin's own drafts only (403 otherwise; the
-    services refuse the writes anyway)."""
-    if not _is_admin_of(user, framework) or framework.status != Status.DRAFT:
-        raise PermissionDenied
-
-
-def _back(framework):
-    return redirect("evaluations:framework_detail", pk=framework.pk)
-
-
-def _to_editor(framework, request=None):
-    """Back to the editor; an htmx request is sent there whole (HX-Redirect), so a refusal's
-    message shows instead of a page swapped into a button."""
-    if request is not None and is_htmx(request):
-        response = HttpResponse("")
-        response["HX-Redirect"] = reverse("evaluations:framework_edit", args=[framework.pk])
-        return response
-    return redirect("evaluations:framework_edit", pk=framework.pk)
 
 
 class Node:
@@ -145,7 +127,7 @@ def framework_list(request):
         "page": page,
         "query": query,
         "form": form,
-        "is_admin": _can_copy(request.user),
+        "is_admin": revisions.can_copy(request.user),
     }
     template = (
         "evaluations/frameworks/_table.html"
@@ -158,15 +140,14 @@ def framework_list(request):
 @role_required(*READ_ROLES)
 def framework_detail(request, pk):
     framework = scoping.get_framework_for(request.user, pk)
-    visible = scoping.frameworks_for(request.user)
-    is_admin = _is_admin_of(request.user, framework)
     sections, rows = _tree(framework)
-    problems = (
-        services.publish_problems(framework, rows)
-        if is_admin and framework.status == Status.DRAFT
-        else []
+    shared = SCREENS.detail_context(
+        request,
+        framework,
+        visible=scoping.frameworks_for(request.user),
+        problems=lambda: services.publish_problems(framework, rows),
+        copy_form=CopyForm(),
     )
-    actions = engine.allowed_actions(FRAMEWORK_WORKFLOW, framework, request.user)
     return render(
         request,
         "evaluations/frameworks/detail.html",
@@ -175,21 +156,11 @@ def framework_detail(request, pk):
             "sections": sections,
             "count": len(rows),
             "leaves": sum(1 for row in rows if row.method),
-            "revisions": services.revisions_of(visible, framework),
             "rounds": scoping.rounds_for(request.user)
             .filter(framework=framework)
             .select_related("office")
             .order_by("-year", "-created_at"),
-            "events": [
-                (event, FRAMEWORK_WORKFLOW.action_label(event.action))
-                for event in framework.events.order_by("at", "pk")
-            ],
-            "can_publish": Action.PUBLISH in actions,
-            "can_retire": Action.RETIRE in actions,
-            "problems": problems,
-            "is_admin": is_admin,
-            "can_copy": _can_copy(request.user),
-            "copy_form": CopyForm(),
+            **shared,
         },
     )
 
@@ -199,92 +170,31 @@ def framework_detail(request, pk):
 
 @office_admin_required
 def framework_create(request):
-    form = FrameworkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            framework = services.create_framework(
-                request.user,
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-                source=data["source"],
-                request_key=data["request_key"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            return _to_editor(framework)
-    return render(request, "evaluations/frameworks/create.html", {"form": form})
-
-
-@office_admin_required
-@require_POST
-def framework_copy(request, pk):
-    source = scoping.get_framework_for(request.user, pk)
-    form = CopyForm(request.POST)
-    title = form.cleaned_data["title"] if form.is_valid() else ""
-    try:
-        copy = services.copy_framework(request.user, source, title=title)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(source)
-    messages.success(request, _("Copied into a draft of your office: edit it, then publish it."))
-    return _to_editor(copy)
-
-
-@office_admin_required
-@require_POST
-def framework_new_revision(request, pk):
-    framework = scoping.get_framework_for(request.user, pk)
-    try:
-        draft = services.new_revision(request.user, framework)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(framework)
-    messages.success(
-        request, _("Revision %(revision)s is a draft now.") % {"revision": draft.revision}
+    return SCREENS.create(
+        request,
+        form_class=FrameworkForm,
+        fields=HEADER,
+        service=services.create_framework,
+        template="evaluations/frameworks/create.html",
     )
-    return _to_editor(draft)
 
 
-def _transition(request, pk, service, done_message):
-    framework = scoping.get_framework_for(request.user, pk)
-    try:
-        service(request.user, framework, expected_version=request.POST.get("version") or None)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done_message)
-    return _back(framework)
-
-
-@office_admin_required
-@require_POST
-def framework_publish(request, pk):
-    return _transition(request, pk, services.publish, _("The framework is published."))
-
-
-@office_admin_required
-@require_POST
-def framework_retire(request, pk):
-    return _transition(request, pk, services.retire, _("The framework is retired."))
-
-
-@office_admin_required
-@require_POST
-def framework_delete(request, pk):
-    framework = scoping.get_framework_for(request.user, pk)
-    if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _back(framework)
-    try:
-        services.delete_draft(request.user, framework)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(framework)
-    messages.success(request, _("The draft is deleted."))
-    return redirect("evaluations:framework_list")
+# The buttons of a revision's page (office admin, POST; dudao.core.revisions).
+_buttons = SCREENS.write_views(
+    copy=services.copy_framework,
+    copy_form=CopyForm,
+    new_revision=services.new_revision,
+    publish=services.publish,
+    published=gettext_lazy("The framework is published."),
+    retire=services.retire,
+    retired=gettext_lazy("The framework is retired."),
+    delete=services.delete_draft,
+)
+framework_copy = _buttons.copy
+framework_new_revision = _buttons.new_revision
+framework_publish = _buttons.publish
+framework_retire = _buttons.retire
+framework_delete = _buttons.delete
 
 
 # ---- the draft editor ---------------------------------------------------------------------------
@@ -318,42 +228,17 @@ def _tree_response(request, framework):
 def framework_edit(request, pk):
     """The draft's header form and its indicators (each edited in place)."""
     framework = scoping.get_framework_for(request.user, pk)
-    if not _is_admin_of(request.user, framework):
-        raise PermissionDenied
-    if framework.status != Status.DRAFT:
-        messages.error(
-            request, _("A published framework is never changed: make a new revision to edit it.")
-        )
-        return _back(framework)
-    initial = {
-        "expected_version": framework.version,
-        "title": framework.title,
-        "kind": framework.kind,
-        "description": framework.description,
-        "source": framework.source,
-    }
-    form = FrameworkForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_framework(
-                request.user,
-                framework,
-                expected_version=data["expected_version"],
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-                source=data["source"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return _to_editor(framework)
-    return render(
+    return SCREENS.edit_header(
         request,
-        "evaluations/frameworks/edit.html",
-        _tree_context(framework, form=form, upload_form=UploadForm()),
+        framework,
+        form_class=FrameworkForm,
+        fields=HEADER,
+        service=services.update_framework,
+        render_editor=lambda form: render(
+            request,
+            "evaluations/frameworks/edit.html",
+            _tree_context(framework, form=form, upload_form=UploadForm()),
+        ),
     )
 
 

@@ -15,17 +15,11 @@ round keeps the revision it started with. Changing it means a new revision
 """
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from dudao.core import guards
-from dudao.core import workflow as engine
-from dudao.core.workflow import Rule, Step
+from dudao.core.revisions import revision_workflow, stamp_published
 
 from .models import Framework, FrameworkEvent
-
-OFFICE, PLATFORM = "office_admin", "system"
-Status = Framework.Status
 
 
 class Action(models.TextChoices):
@@ -33,48 +27,25 @@ class Action(models.TextChoices):
     RETIRE = "retire", gettext_lazy("retire the framework")
 
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Action.PUBLISH): Status.PUBLISHED,
-    (Status.PUBLISHED, Action.RETIRE): Status.RETIRED,
-}
-
-
-def roles_of(actor, framework: Framework) -> set[str]:
-    """The platform for every framework; the office admin for its office's own ones (never a
-    built-in: offices copy those)."""
-    if guards.is_system(actor):
-        return {PLATFORM}
-    if framework.office_id and guards.is_office_admin(actor, framework.office_id):
-        return {OFFICE}
-    return set()
-
-
-def _guard_publish(framework: Framework, step: Step) -> None:
+def _guard_publish(framework: Framework, step) -> None:
     from .framework_services import require_publishable
 
     require_publishable(framework)
 
 
-def _effect_publish(framework: Framework, step: Step) -> None:
+def _effect_publish(framework: Framework, step) -> None:
     from .framework_services import spec_of
 
-    framework.published_at = timezone.now()
+    stamp_published(framework, step)
     framework.total_max = spec_of(framework).total_max
 
 
-RULES: dict[str, Rule] = {
-    Action.PUBLISH: Rule(
-        frozenset({OFFICE, PLATFORM}), guard=_guard_publish, effect=_effect_publish
-    ),
-    Action.RETIRE: Rule(frozenset({OFFICE, PLATFORM})),
-}
-
-FRAMEWORK_WORKFLOW = engine.Workflow(
-    model=Framework,
-    transitions=TRANSITIONS,
-    rules=RULES,
-    roles_of=roles_of,
+# Draft → published → retired, by the office admin or the platform (dudao.core.revisions).
+FRAMEWORK_WORKFLOW = revision_workflow(
+    Framework,
     history_model=FrameworkEvent,
     history_fk="framework",
     actions=Action,
+    guard=_guard_publish,
+    effect=_effect_publish,
 )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dudao.core.files import StoredFile
 from dudao.core.history import HistoryRecord
 from dudao.core.models import ChoiceLabels
+from dudao.core.revisions import RevisionedModel, revision_constraints
 from dudao.core.scopes import ScopedManager
 
 SCORE_DIGITS = {"max_digits": 9, "decimal_places": 2}
@@ -49,13 +50,9 @@ class RaterGroup(models.TextChoices):
     BELOW = "below", _("From below")  # 下评
 
 
-class Framework(ChoiceLabels, models.Model):
-    """An indicator framework (指标体系) in one revision."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        RETIRED = "retired", _("Retired")
+class Framework(RevisionedModel):
+    """An indicator framework (指标体系) in one revision (dudao.core.revisions: key, revision,
+    status, based_on…)."""
 
     # Empty: a built-in framework, shipped with Dudao and read by every office.
     office = models.ForeignKey(
@@ -66,60 +63,16 @@ class Framework(ChoiceLabels, models.Model):
         related_name="frameworks",
         verbose_name=_("supervision office"),
     )
-    key = models.SlugField(_("key"), max_length=60)  # one framework across its revisions
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-    title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(
         _("scores"), max_length=12, choices=TargetKind.choices, default=TargetKind.SCHOOL
     )
-    description = models.TextField(_("description"), blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)  # 依据
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    based_on = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="copies",
-        verbose_name=_("based on"),
-    )
     # The sum of the top-level maxima, kept by the services whenever indicators change.
     total_max = models.DecimalField(_("total points"), default=0, **SCORE_DIGITS)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
-    objects = ScopedManager()  # refuses to run until a scope is chosen
-
-    class Meta:
-        default_manager_name = "all_objects"
-        ordering = ["title", "-revision", "pk"]
+    class Meta(RevisionedModel.Meta):
         verbose_name = _("indicator framework")
         verbose_name_plural = _("indicator frameworks")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["office", "key", "revision"], name="framework_revision_once"
-            ),
-            models.UniqueConstraint(
-                fields=["key", "revision"],
-                condition=Q(office__isnull=True),
-                name="builtin_framework_revision_once",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.title} (v{self.revision})"
-
-    @property
-    def is_builtin(self) -> bool:
-        return self.office_id is None
+        constraints = revision_constraints("framework")
 
 
 class Indicator(ChoiceLabels, models.Model):

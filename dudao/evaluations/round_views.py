@@ -928,7 +928,13 @@ def round_results(request, pk):
         .select_related("school", "unit")
         .order_by("position", "pk")
     )
-    results, problem = _results(round_, targets)
+    # A published round reads the results stored on each target at publication (no engine
+    # run per request); only a target without a stored result is scored live.
+    if round_.stage == Stage.PUBLISHED:
+        live = [target for target in targets if target.total is None]
+        results, problem = _results(round_, live) if live else ({}, None)
+    else:
+        results, problem = _results(round_, targets)
     rows = round_queries.ranking(round_, targets, results)
     chart = {
         "names": [row["target"].name for row in rows],

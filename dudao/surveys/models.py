@@ -22,12 +22,12 @@ Writes go through `dudao.surveys.questionnaire_services` and `dudao.surveys.serv
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dudao.core.history import HistoryRecord
 from dudao.core.models import ChoiceLabels
+from dudao.core.revisions import RevisionedModel, revision_constraints
 from dudao.core.scopes import ScopedManager
 
 SCALE_VALUES = ("1", "2", "3", "4", "5")
@@ -51,11 +51,9 @@ class QuestionType(models.TextChoices):
 COUNTING_TYPES = (QuestionType.SINGLE, QuestionType.SCALE)
 
 
-class Questionnaire(ChoiceLabels, models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")  # being edited; not yet usable
-        PUBLISHED = "published", _("Published")  # usable; never changed again
-        RETIRED = "retired", _("Retired")  # kept for the surveys that ran it
+class Questionnaire(RevisionedModel):
+    """A questionnaire in one revision (dudao.core.revisions: key, revision, status,
+    based_on…)."""
 
     # Empty: a built-in questionnaire, shipped with Dudao and read by every office.
     office = models.ForeignKey(
@@ -66,20 +64,11 @@ class Questionnaire(ChoiceLabels, models.Model):
         related_name="questionnaires",
         verbose_name=_("supervision office"),
     )
-    # One questionnaire across its revisions ("youzhi-junheng-jiazhang").
-    key = models.SlugField(_("key"), max_length=60)
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-    title = models.CharField(_("title"), max_length=200)
     audience = models.CharField(
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.PARENTS
     )
     # The introduction respondents read above the questions (卷首语).
     description = models.TextField(_("introduction"), blank=True)
-    # The documents it was written from (依据).
-    source = models.CharField(_("source"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
     based_on = models.ForeignKey(
         "self",
         null=True,
@@ -88,40 +77,11 @@ class Questionnaire(ChoiceLabels, models.Model):
         related_name="copies",
         verbose_name=pgettext_lazy("questionnaire", "based on"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
-    objects = ScopedManager()  # refuses to run until a scope is chosen
-
-    class Meta:
-        default_manager_name = "all_objects"
-        ordering = ["title", "-revision", "pk"]
+    class Meta(RevisionedModel.Meta):
         verbose_name = _("questionnaire")
         verbose_name_plural = _("questionnaires")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["office", "key", "revision"], name="questionnaire_revision_once"
-            ),
-            # NULL offices are distinct to a unique index: the built-ins need their own.
-            models.UniqueConstraint(
-                fields=["key", "revision"],
-                condition=Q(office__isnull=True),
-                name="builtin_questionnaire_revision_once",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.title} (v{self.revision})"
-
-    @property
-    def is_builtin(self) -> bool:
-        return self.office_id is None
+        constraints = revision_constraints("questionnaire")
 
 
 class Section(models.Model):

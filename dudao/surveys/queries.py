@@ -1,9 +1,11 @@
 """Read queries of surveys and questionnaires, always from a scope, and the one query other
 apps call: the open surveys of a school for its public page."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+
+from dudao.core import revisions
 
 from .models import Questionnaire, Survey, SurveySchool
 
@@ -12,16 +14,8 @@ QStatus = Questionnaire.Status
 
 def newest_revisions(queryset: QuerySet, *, status: str | None = None) -> QuerySet:
     """The newest revision of each line (a built-in's key, or an office's key) in `queryset`;
-    with `status`, the newest of that status."""
-    newer = Questionnaire.objects.unscoped().filter(
-        key=OuterRef("key"), revision__gt=OuterRef("revision")
-    )
-    if status:
-        queryset, newer = queryset.filter(status=status), newer.filter(status=status)
-    return queryset.filter(
-        (Q(office__isnull=True) & ~Exists(newer.filter(office__isnull=True)))
-        | (Q(office__isnull=False) & ~Exists(newer.filter(office=OuterRef("office"))))
-    )
+    with `status`, the newest of that status (dudao.core.revisions)."""
+    return revisions.newest_revisions(queryset, status=status)
 
 
 def usable(queryset: QuerySet) -> QuerySet:
@@ -32,9 +26,7 @@ def usable(queryset: QuerySet) -> QuerySet:
 
 def revisions_of(queryset: QuerySet, questionnaire: Questionnaire) -> QuerySet:
     """Every revision of `questionnaire`'s line visible in `queryset`, newest first."""
-    return queryset.filter(office_id=questionnaire.office_id, key=questionnaire.key).order_by(
-        "-revision"
-    )
+    return revisions.revisions_of(queryset, questionnaire)
 
 
 def open_surveys_for_school(school) -> list[tuple[str, str]]:

@@ -8,15 +8,15 @@ object comes through `scoping.get_questionnaire_for` (another county's questionn
 404); every write is a `questionnaire_services` call."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
-from dudao.core import workflow as engine
+from dudao.core import revisions
 from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
 from dudao.core.paging import is_htmx, paginate
@@ -25,23 +25,23 @@ from dudao.core.permissions import office_admin_required, role_required
 from . import queries
 from . import questionnaire_services as services
 from .forms import CopyForm, QuestionForm, QuestionnaireFilterForm, QuestionnaireForm, SectionForm
-from .models import Question, Questionnaire, Section
-from .workflow import QUESTIONNAIRE_WORKFLOW, QuestionnaireAction
+from .models import Question, Section
+from .workflow import QUESTIONNAIRE_WORKFLOW
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR, Role.VIEWER)
-Status = Questionnaire.Status
+HEADER = ("title", "audience", "description", "source")  # the questionnaire's own form
 
-
-def _is_admin_of(user, questionnaire) -> bool:
-    return (
-        user.role == Role.OFFICE_ADMIN
-        and bool(user.office_id)
-        and questionnaire.office_id == user.office_id
-    )
-
-
-def _can_copy(user) -> bool:
-    return user.role == Role.OFFICE_ADMIN and bool(user.office_id) and not user.is_superuser
+# The views every revisioned definition shares (dudao.core.revisions).
+SCREENS = revisions.RevisionScreens(
+    get_for=scoping.get_questionnaire_for,
+    detail="surveys:questionnaire_detail",
+    edit="surveys:questionnaire_edit",
+    list="surveys:questionnaire_list",
+    workflow=QUESTIONNAIRE_WORKFLOW,
+    published=services.REVISIONS.wording.published,
+)
+_draft_of_mine = SCREENS.require_draft_of
+_editor = SCREENS.to_editor
 
 
 def _section_for(user, pk) -> Section:
@@ -54,21 +54,6 @@ def _question_for(user, pk) -> Question:
     question = get_object_or_404(Question.objects.select_related("questionnaire", "section"), pk=pk)
     scoping.get_questionnaire_for(user, question.questionnaire_id)
     return question
-
-
-def _draft_of_mine(user, questionnaire) -> None:
-    """The editor's forms are for the office admin's own drafts only (403 otherwise; the
-    services refuse the writes anyway)."""
-    if not _is_admin_of(user, questionnaire) or questionnaire.status != Status.DRAFT:
-        raise PermissionDenied
-
-
-def _back(questionnaire):
-    return redirect("surveys:questionnaire_detail", pk=questionnaire.pk)
-
-
-def _editor(questionnaire_id):
-    return redirect("surveys:questionnaire_edit", pk=questionnaire_id)
 
 
 def _content(questionnaire):
@@ -99,7 +84,7 @@ def questionnaire_list(request):
         "page": page,
         "query": query,
         "form": form,
-        "is_admin": _can_copy(request.user),
+        "is_admin": revisions.can_copy(request.user),
     }
     template = (
         "surveys/_questionnaire_table.html"
@@ -112,29 +97,17 @@ def questionnaire_list(request):
 @role_required(*READ_ROLES)
 def questionnaire_detail(request, pk):
     questionnaire = scoping.get_questionnaire_for(request.user, pk)
-    visible = scoping.questionnaires_for(request.user)
-    actions = engine.allowed_actions(QUESTIONNAIRE_WORKFLOW, questionnaire, request.user)
-    is_admin = _is_admin_of(request.user, questionnaire)
+    shared = SCREENS.detail_context(
+        request,
+        questionnaire,
+        visible=scoping.questionnaires_for(request.user),
+        problems=lambda: services.publish_problems(questionnaire),
+        copy_form=CopyForm(),
+    )
     return render(
         request,
         "surveys/questionnaire_detail.html",
-        {
-            "questionnaire": questionnaire,
-            "sections": _content(questionnaire),
-            "revisions": queries.revisions_of(visible, questionnaire),
-            "events": [
-                (event, QUESTIONNAIRE_WORKFLOW.action_label(event.action))
-                for event in questionnaire.events.order_by("at", "pk")
-            ],
-            "can_publish": QuestionnaireAction.PUBLISH in actions,
-            "can_retire": QuestionnaireAction.RETIRE in actions,
-            "problems": services.publish_problems(questionnaire)
-            if is_admin and questionnaire.status == Status.DRAFT
-            else [],
-            "is_admin": is_admin,
-            "can_copy": _can_copy(request.user),
-            "copy_form": CopyForm(),
-        },
+        {"questionnaire": questionnaire, "sections": _content(questionnaire), **shared},
     )
 
 
@@ -143,92 +116,31 @@ def questionnaire_detail(request, pk):
 
 @office_admin_required
 def questionnaire_create(request):
-    form = QuestionnaireForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            questionnaire = services.create_questionnaire(
-                request.user,
-                title=data["title"],
-                audience=data["audience"],
-                description=data["description"],
-                source=data["source"],
-                request_key=data["request_key"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            return _editor(questionnaire.pk)
-    return render(request, "surveys/questionnaire_create.html", {"form": form})
-
-
-@office_admin_required
-@require_POST
-def questionnaire_copy(request, pk):
-    source = scoping.get_questionnaire_for(request.user, pk)
-    form = CopyForm(request.POST)
-    title = form.cleaned_data["title"] if form.is_valid() else ""
-    try:
-        copy = services.copy_questionnaire(request.user, source, title=title)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(source)
-    messages.success(request, _("Copied into a draft of your office: edit it, then publish it."))
-    return _editor(copy.pk)
-
-
-@office_admin_required
-@require_POST
-def questionnaire_new_revision(request, pk):
-    questionnaire = scoping.get_questionnaire_for(request.user, pk)
-    try:
-        draft = services.new_revision(request.user, questionnaire)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(questionnaire)
-    messages.success(
-        request, _("Revision %(revision)s is a draft now.") % {"revision": draft.revision}
+    return SCREENS.create(
+        request,
+        form_class=QuestionnaireForm,
+        fields=HEADER,
+        service=services.create_questionnaire,
+        template="surveys/questionnaire_create.html",
     )
-    return _editor(draft.pk)
 
 
-def _transition(request, pk, service, done_message):
-    questionnaire = scoping.get_questionnaire_for(request.user, pk)
-    try:
-        service(request.user, questionnaire, expected_version=request.POST.get("version") or None)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done_message)
-    return _back(questionnaire)
-
-
-@office_admin_required
-@require_POST
-def questionnaire_publish(request, pk):
-    return _transition(request, pk, services.publish, _("The questionnaire is published."))
-
-
-@office_admin_required
-@require_POST
-def questionnaire_retire(request, pk):
-    return _transition(request, pk, services.retire, _("The questionnaire is retired."))
-
-
-@office_admin_required
-@require_POST
-def questionnaire_delete(request, pk):
-    questionnaire = scoping.get_questionnaire_for(request.user, pk)
-    if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _back(questionnaire)
-    try:
-        services.delete_draft(request.user, questionnaire)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(questionnaire)
-    messages.success(request, _("The draft is deleted."))
-    return redirect("surveys:questionnaire_list")
+# The buttons of a revision's page (office admin, POST; dudao.core.revisions).
+_buttons = SCREENS.write_views(
+    copy=services.copy_questionnaire,
+    copy_form=CopyForm,
+    new_revision=services.new_revision,
+    publish=services.publish,
+    published=gettext_lazy("The questionnaire is published."),
+    retire=services.retire,
+    retired=gettext_lazy("The questionnaire is retired."),
+    delete=services.delete_draft,
+)
+questionnaire_copy = _buttons.copy
+questionnaire_new_revision = _buttons.new_revision
+questionnaire_publish = _buttons.publish
+questionnaire_retire = _buttons.retire
+questionnaire_delete = _buttons.delete
 
 
 # ---- the draft editor ---------------------------------------------------------------------------
@@ -238,49 +150,23 @@ def questionnaire_delete(request, pk):
 def questionnaire_edit(request, pk):
     """The draft's header form and its sections and questions."""
     questionnaire = scoping.get_questionnaire_for(request.user, pk)
-    if not _is_admin_of(request.user, questionnaire):
-        raise PermissionDenied
-    if questionnaire.status != Status.DRAFT:
-        messages.error(
-            request,
-            _("A published questionnaire is never changed: make a new revision to edit it."),
-        )
-        return _back(questionnaire)
-    initial = {
-        "expected_version": questionnaire.version,
-        "title": questionnaire.title,
-        "audience": questionnaire.audience,
-        "description": questionnaire.description,
-        "source": questionnaire.source,
-    }
-    form = QuestionnaireForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_questionnaire(
-                request.user,
-                questionnaire,
-                expected_version=data["expected_version"],
-                title=data["title"],
-                audience=data["audience"],
-                description=data["description"],
-                source=data["source"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return _editor(questionnaire.pk)
-    return render(
+    return SCREENS.edit_header(
         request,
-        "surveys/questionnaire_edit.html",
-        {
-            "questionnaire": questionnaire,
-            "form": form,
-            "sections": _content(questionnaire),
-            "section_form": SectionForm(),
-            "problems": services.publish_problems(questionnaire),
-        },
+        questionnaire,
+        form_class=QuestionnaireForm,
+        fields=HEADER,
+        service=services.update_questionnaire,
+        render_editor=lambda form: render(
+            request,
+            "surveys/questionnaire_edit.html",
+            {
+                "questionnaire": questionnaire,
+                "form": form,
+                "sections": _content(questionnaire),
+                "section_form": SectionForm(),
+                "problems": services.publish_problems(questionnaire),
+            },
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.accounts import scoping
 from dudao.accounts.models import Role
+from dudao.core import revisions
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
 from dudao.core.forms import apply_domain_error
@@ -193,13 +194,7 @@ def survey_edit(request, pk):
 
 def _transition(request, pk, service, done_message):
     survey = scoping.get_survey_for(request.user, pk)
-    try:
-        service(request.user, survey, expected_version=request.POST.get("version") or None)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done_message)
-    return _back(survey)
+    return revisions.run_transition(request, survey, service, done_message, _back(survey))
 
 
 @office_admin_required
@@ -218,16 +213,9 @@ def survey_close(request, pk):
 @require_POST
 def survey_delete(request, pk):
     survey = scoping.get_survey_for(request.user, pk)
-    if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _back(survey)
-    try:
-        services.delete_survey(request.user, survey)
-    except DomainError as error:
-        messages.error(request, str(error))
-        return _back(survey)
-    messages.success(request, _("The draft is deleted."))
-    return redirect("surveys:list")
+    return revisions.confirm_delete(
+        request, survey, services.delete_survey, back=_back(survey), done=redirect("surveys:list")
+    )
 
 
 # ---- links and QR sheets ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from dudao.core import guards
 from dudao.core import workflow as engine
 from dudao.core.errors import DomainError
+from dudao.core.revisions import revision_workflow
 from dudao.core.workflow import Rule, Step
 
 from .models import Questionnaire, QuestionnaireEvent, Survey, SurveyEvent, SurveySchool
@@ -40,45 +41,19 @@ class QuestionnaireAction(models.TextChoices):
     RETIRE = "retire", gettext_lazy("retire the questionnaire")
 
 
-QUESTIONNAIRE_TRANSITIONS: dict[tuple[str, str], str] = {
-    (QStatus.DRAFT, QuestionnaireAction.PUBLISH): QStatus.PUBLISHED,
-    (QStatus.PUBLISHED, QuestionnaireAction.RETIRE): QStatus.RETIRED,
-}
-
-
-def questionnaire_roles_of(actor, questionnaire: Questionnaire) -> set[str]:
-    """The platform for every questionnaire; the office admin for its office's own ones
-    (never a built-in: offices copy those)."""
-    if guards.is_system(actor):
-        return {PLATFORM}
-    if questionnaire.office_id and guards.is_office_admin(actor, questionnaire.office_id):
-        return {OFFICE}
-    return set()
-
-
 def _guard_publish(questionnaire: Questionnaire, step: Step) -> None:
     from .questionnaire_services import require_publishable
 
     require_publishable(questionnaire)
 
 
-def _effect_publish(questionnaire: Questionnaire, step: Step) -> None:
-    questionnaire.published_at = timezone.now()
-
-
-QUESTIONNAIRE_WORKFLOW = engine.Workflow(
-    model=Questionnaire,
-    transitions=QUESTIONNAIRE_TRANSITIONS,
-    rules={
-        QuestionnaireAction.PUBLISH: Rule(
-            frozenset({OFFICE, PLATFORM}), guard=_guard_publish, effect=_effect_publish
-        ),
-        QuestionnaireAction.RETIRE: Rule(frozenset({OFFICE, PLATFORM})),
-    },
-    roles_of=questionnaire_roles_of,
+# Draft → published → retired, by the office admin or the platform (dudao.core.revisions).
+QUESTIONNAIRE_WORKFLOW = revision_workflow(
+    Questionnaire,
     history_model=QuestionnaireEvent,
     history_fk="questionnaire",
     actions=QuestionnaireAction,
+    guard=_guard_publish,
 )
 
 # --- surveys -------------------------------------------------------------------------------
