@@ -70,8 +70,13 @@ def mark_overdue(today: datetime.date | None = None) -> dict[str, int]:
                 from_status=finding.status,
                 data={"deadline": str(finding.deadline), "checked_on": str(today)},
             )
-    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_mark]).update(is_overdue=True)
-    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_clear]).update(is_overdue=False)
+    now = timezone.now()  # bumps updated_at: the changes feed (docs/api.md) sees the flag
+    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_mark]).update(
+        is_overdue=True, updated_at=now
+    )
+    Finding.objects.unscoped().filter(pk__in=[f.pk for f in to_clear]).update(
+        is_overdue=False, updated_at=now
+    )
     if to_mark or to_clear:  # counters kept in this transaction (dudao/rollup)
         findings_bulk_updated.send(sender=Finding, pks=[f.pk for f in to_mark + to_clear])
     return {"marked": len(to_mark), "cleared": len(to_clear)}

@@ -272,7 +272,7 @@ def issue_notice(
         if deadline is not None and finding.deadline != deadline:
             finding.deadline_kind = Finding.DeadlineKind.BY_DATE
             finding.deadline = deadline
-            finding.save(update_fields=["deadline_kind", "deadline"])
+            finding.save(update_fields=["deadline_kind", "deadline", "updated_at"])
         return {"notice": notice.number, "notice_id": notice.pk, "deadline": str(finding.deadline)}
 
     for pk in ids:

@@ -3,6 +3,7 @@ import io
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from dudao.rectification import overdue, services
@@ -97,3 +98,13 @@ def test_task_runs_the_same_check(world, new_finding, today):
     result = check_overdue_task.enqueue()
     assert result.return_value == {"marked": 1, "cleared": 0, "urged": 0, "escalated": 0}
     assert fresh(finding).is_overdue
+
+
+def test_marking_overdue_stamps_the_finding_for_the_changes_feed(world, finding, tomorrow):
+    """The API's changes feed (?since=, docs/api.md) lists rows by updated_at: a finding the
+    check marks overdue, or clears, must come back in it."""
+    stamped = fresh(finding).updated_at
+    with time_machine.travel(stamped + datetime.timedelta(minutes=5), tick=False):
+        overdue.mark_overdue(tomorrow)
+    assert fresh(finding).is_overdue
+    assert fresh(finding).updated_at == stamped + datetime.timedelta(minutes=5)
