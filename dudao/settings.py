@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dudao.complaints",
     "dudao.surveys",
     "dudao.bulletins",
+    "dudao.summaries",
     "dudao.demo",
     "dudao.notifications",
     "dudao.backups",  # manage.py backup / restore (no models)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("surveys/", include("dudao.surveys.urls")),
     path("p/surveys/", include("dudao.surveys.public_urls")),
     path("bulletins/", include("dudao.bulletins.urls")),
+    path("summaries/", include("dudao.summaries.urls")),
     path("p/county/", include("dudao.bulletins.public_urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),

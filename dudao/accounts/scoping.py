@@ -34,6 +34,7 @@ from dudao.returns.models import PeriodicReturn, ReturnPeriod, ReturnSubmission
 from dudao.rollup.models import OfficeMonth, SchoolMonth
 from dudao.schools.models import School
 from dudao.signboards.models import SignboardBatch
+from dudao.summaries.models import SummaryText
 from dudao.surveys.models import Answer as SurveyAnswer
 from dudao.surveys.models import Questionnaire, Response, Survey, SurveySchool
 from dudao.visits.models import FocusPoint, Visit
@@ -340,6 +341,20 @@ def school_months_for(user):
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
         return qs.filter(school__office__in=offices_for(user))
     return qs.none()
+
+
+@scope_rule(SummaryText)
+def summary_texts_for(user):
+    """The own words of the half-year and annual summaries (docs/rules.md §30): the office
+    summary's with the office (office admin, viewers above it); a zone's with the zone
+    (`zones_for`), an inspector's with the inspector (`inspectors_for`)."""
+    qs = SummaryText.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    mine = Q(inspector__in=inspectors_for(user)) | Q(zone__in=zones_for(user))
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        mine |= Q(office__in=offices_for(user))
+    return qs.filter(mine)
 
 
 @scope_rule(SignboardBatch)

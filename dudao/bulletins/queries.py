@@ -2,6 +2,8 @@
 accounts read it, the read receipts per recipient, and the lists (a fixed number of queries
 whatever the number of rows)."""
 
+import datetime
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -173,3 +175,22 @@ def unread_count(user, bulletins) -> int:
         .exclude(pk__in=BulletinRead.objects.unscoped().filter(user=user).values("bulletin_id"))
         .count()
     )
+
+
+def day_param(params, key: str) -> datetime.date | None:
+    """A YYYY-MM-DD query parameter, or None when absent or not a date."""
+    try:
+        return datetime.date.fromisoformat(str(params.get(key) or ""))
+    except ValueError:
+        return None
+
+
+def filter_published(queryset, params):
+    """The list's `published_from` / `published_to` (Beijing days of `published_at`): what a
+    half-year or annual summary's bulletin figures link to (docs/rules.md §30)."""
+    first, last = day_param(params, "published_from"), day_param(params, "published_to")
+    if first:
+        queryset = queryset.filter(published_at__date__gte=first)
+    if last:
+        queryset = queryset.filter(published_at__date__lte=last)
+    return queryset

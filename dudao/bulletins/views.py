@@ -55,6 +55,7 @@ def bulletin_list(request):
     status = request.GET.get("status", "")
     if status in Bulletin.Status.values:
         qs = qs.filter(status=status)
+    qs = queries.filter_published(qs, request.GET)
     qs = queries.with_counts(qs).order_by("-published_at", "-created_at", "-pk")
     page, query = paginate(request, qs)
     return render(
@@ -67,6 +68,8 @@ def bulletin_list(request):
             "statuses": Bulletin.Status.choices,
             "kind": kind,
             "status": status,
+            "published_from": queries.day_param(request.GET, "published_from"),
+            "published_to": queries.day_param(request.GET, "published_to"),
         },
     )
 
@@ -295,11 +298,11 @@ def bulletin_file(request, pk, fmt):
     """The document as Word or PDF (GB/T 9704), for everyone who may see it."""
     if fmt not in FORMATS:
         raise Http404
-    get_bulletin_for(request.user, pk)
+    bulletin = get_bulletin_for(request.user, pk)
     if refused := _not_get(request):
         return refused
     try:
-        result = exporter.export(document.NAME, fmt, request.user, pk)
+        result = exporter.export(document.export_name(bulletin), fmt, request.user, pk)
     except MissingSystemPackage as exc:
         return render(request, "reports/unavailable.html", {"message": str(exc)}, status=503)
     response = FileResponse(io.BytesIO(result.content), content_type=result.content_type)

@@ -60,6 +60,34 @@ class CampaignFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), *Campaign.Status.choices],
     )
+    # What a half-year or annual summary's campaign figures link to (docs/rules.md §30).
+    held = forms.ChoiceField(
+        label=_("Held"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Held (not a draft, not cancelled)"))],
+    )
+    starts_from = forms.DateField(
+        label=_("Starts from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    starts_to = forms.DateField(
+        label=_("Starts until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+HELD_STATUSES = (Campaign.Status.RUNNING, Campaign.Status.CLOSED, Campaign.Status.PUBLISHED)
+
+
+def filter_campaign_list(qs, data: dict):
+    """The campaign list's filters (`CampaignFilterForm.cleaned_data`)."""
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("held") == "yes":
+        qs = qs.filter(status__in=HELD_STATUSES)
+    if data.get("starts_from"):
+        qs = qs.filter(starts_on__gte=data["starts_from"])
+    if data.get("starts_to"):
+        qs = qs.filter(starts_on__lte=data["starts_to"])
+    return qs
 
 
 class TargetRuleForm(forms.Form):

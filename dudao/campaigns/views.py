@@ -36,6 +36,7 @@ from .forms import (
     TargetRuleForm,
     TargetTeamForm,
     TeamForm,
+    filter_campaign_list,
 )
 from .models import Campaign, CampaignEvent, CampaignTarget, CampaignTeam
 
@@ -57,8 +58,8 @@ def campaign_list(request):
     user = request.user
     qs = scoping.campaigns_for(user)
     form = CampaignFilterForm(request.GET or None)
-    if form.is_valid() and form.cleaned_data.get("status"):
-        qs = qs.filter(status=form.cleaned_data["status"])
+    if form.is_valid():
+        qs = filter_campaign_list(qs, form.cleaned_data)
     qs = qs.order_by("-starts_on", "-pk")
     page, query = paginate(request, qs.values_list("pk", flat=True))
     page.object_list = list(

@@ -40,6 +40,11 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return start, end
 
 
+def day_start(day: datetime.date) -> datetime.datetime:
+    """00:00 Beijing time on `day`."""
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+
+
 def parse_month(text) -> tuple[int, int] | None:
     match = MONTH.match(str(text or "").strip())
     if not match:
@@ -71,6 +76,18 @@ class ComplaintFilterForm(forms.Form):
         required=False,
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    # What a half-year or annual summary's complaint figures link to (docs/rules.md §30).
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    solved = forms.ChoiceField(
+        label=_("Solved"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Solved (replied or closed)")), ("no", _("Not solved"))],
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -106,6 +123,14 @@ def filtered_complaints(user, params):
     if month:
         start, end = month_bounds(*month)
         qs = qs.filter(received_at__gte=start, received_at__lt=end)
+    if data.get("received_from"):
+        qs = qs.filter(received_at__gte=day_start(data["received_from"]))
+    if data.get("received_to"):
+        qs = qs.filter(received_at__lt=day_start(data["received_to"] + datetime.timedelta(days=1)))
+    if data.get("solved") == "yes":
+        qs = qs.filter(status__in=SOLVED_STATUSES)
+    elif data.get("solved") == "no":
+        qs = qs.exclude(status__in=SOLVED_STATUSES)
     text = (data.get("q") or "").replace("\x00", "").strip()[:MAX_TEXT_SEARCH]
     if text:
         code = "".join(ch for ch in text.upper() if ch not in " -")

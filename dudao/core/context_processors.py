@@ -35,6 +35,11 @@ NAVIGATION = [
     (_("Escalations"), "rectification:escalations", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("Accountability"), "rectification:case_list", {Role.OFFICE_ADMIN, Role.VIEWER}),
     (_("Reports"), "reports:index", SUPERVISORS),
+    (
+        _("Work summaries"),
+        "summaries:index",
+        {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.INSPECTOR},
+    ),
     (_("Checklists"), "checklists:list", SUPERVISORS),
     (_("Indicator frameworks"), "evaluations:framework_list", SUPERVISORS),
     (_("Questionnaires"), "surveys:questionnaire_list", SUPERVISORS),

@@ -211,6 +211,27 @@ class RoundFilterForm(forms.Form):
         label=_("Stage"), required=False, choices=[("", _("All")), *Round.Stage.choices]
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    # What a half-year or annual summary's round figure links to (docs/rules.md §30).
+    published_from = forms.DateField(
+        label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    published_to = forms.DateField(
+        label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def filter_round_list(qs, data: dict):
+    """The round list's filters (`RoundFilterForm.cleaned_data`); published dates are
+    Beijing days of `published_at`."""
+    if data.get("stage"):
+        qs = qs.filter(stage=data["stage"])
+    if data.get("year"):
+        qs = qs.filter(year=data["year"])
+    if data.get("published_from"):
+        qs = qs.filter(published_at__date__gte=data["published_from"])
+    if data.get("published_to"):
+        qs = qs.filter(published_at__date__lte=data["published_to"])
+    return qs
 
 
 class ActionForm(forms.Form):

@@ -51,6 +51,7 @@ from .round_forms import (
     RoundFilterForm,
     RoundForm,
     TargetFilterForm,
+    filter_round_list,
     weight_field,
 )
 
@@ -101,11 +102,7 @@ def round_list(request):
     qs = scoping.rounds_for(user)
     form = RoundFilterForm(request.GET or None)
     form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    if data.get("stage"):
-        qs = qs.filter(stage=data["stage"])
-    if data.get("year"):
-        qs = qs.filter(year=data["year"])
+    qs = filter_round_list(qs, getattr(form, "cleaned_data", {}))
     qs = qs.order_by("-year", "-created_at", "-pk")
     page, query = paginate(request, qs.values_list("pk", flat=True))
     rounds = list(qs.filter(pk__in=list(page.object_list)).select_related("office", "framework"))

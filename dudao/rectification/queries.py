@@ -243,3 +243,45 @@ def cases_started_and_closed(
         closed=Count("pk", filter=_in_month("closed_at", first, last)),
     )
     return {key: row[key] or 0 for key in ("started", "closed")}
+
+
+# --- list filters by Beijing days (notices, accountability cases), docs/rules.md §30 ----------
+
+
+def day_param(params, key: str) -> datetime.date | None:
+    """A YYYY-MM-DD query parameter, or None when absent or not a date."""
+    try:
+        return datetime.date.fromisoformat(str(params.get(key) or ""))
+    except ValueError:
+        return None
+
+
+def between_days(qs: QuerySet, field: str, first, last) -> QuerySet:
+    """`field` (a moment) on a Beijing day from `first` to `last` (either may be None)."""
+    if first:
+        qs = qs.filter(**{f"{field}__gte": start_of(first)})
+    if last:
+        qs = qs.filter(**{f"{field}__lt": start_of(last + datetime.timedelta(days=1))})
+    return qs
+
+
+def filter_notice_list(qs: QuerySet, params) -> QuerySet:
+    """The notice list's filters: `zone` (the school's), `issued_from`, `issued_to`: what a
+    summary's notice figure links to (counted by `notices_issued`)."""
+    zone = str(params.get("zone") or "")
+    if zone.isdigit():
+        qs = qs.filter(school__zone=int(zone))
+    return between_days(
+        qs, "issued_at", day_param(params, "issued_from"), day_param(params, "issued_to")
+    )
+
+
+def filter_case_list(qs: QuerySet, params) -> QuerySet:
+    """The accountability case list's day filters (`opened_from`/`opened_to`,
+    `closed_from`/`closed_to`): what `cases_started_and_closed` counts."""
+    qs = between_days(
+        qs, "opened_at", day_param(params, "opened_from"), day_param(params, "opened_to")
+    )
+    return between_days(
+        qs, "closed_at", day_param(params, "closed_from"), day_param(params, "closed_to")
+    )

@@ -28,6 +28,7 @@ from dudao.core.permissions import office_admin_required, role_required
 from dudao.schools.models import School
 from dudao.visits import queries as visit_queries
 
+from . import queries as rectification_queries
 from . import services, workflow
 from .forms import ActionForm, CaseCloseForm, CaseForm, CaseUpdateForm, FindingForm, NoticeIssueForm
 from .ledger import filtered_findings, page_ids, rows_by_id
@@ -387,8 +388,17 @@ def school_findings(request):
 
 def notice_list(request):
     qs = scoping.notices_for(request.user).select_related("school", "issued_by")
+    qs = rectification_queries.filter_notice_list(qs, request.GET)
     page, query = paginate(request, qs)
-    return render(request, "rectification/notice_list.html", {"page": page, "query": query})
+    context = {"page": page, "query": query, "period": _period(request.GET, "issued")}
+    return render(request, "rectification/notice_list.html", context)
+
+
+def _period(params, prefix: str) -> dict | None:
+    """The day range a list is filtered by (shown above it), or None."""
+    first = rectification_queries.day_param(params, f"{prefix}_from")
+    last = rectification_queries.day_param(params, f"{prefix}_to")
+    return {"first": first, "last": last} if first or last else None
 
 
 def notice_detail(request, pk):
@@ -553,9 +563,16 @@ def case_list(request):
     status = request.GET.get("status", "")
     if status in AccountabilityCase.Status.values:
         qs = qs.filter(status=status)
+    qs = rectification_queries.filter_case_list(qs, request.GET)
     page, query = paginate(request, qs)
     rows = [{"case": c, "measures": _measure_labels(c)} for c in page]
-    context = {"page": page, "rows": rows, "query": query, "status": status}
+    context = {
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "status": status,
+        "period": _period(request.GET, "opened") or _period(request.GET, "closed"),
+    }
     return render(request, "rectification/case_list.html", context)
 
 

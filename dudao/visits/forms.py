@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from dudao.accounts import scoping
 from dudao.core.lookups import LookupField, LookupWidget
 from dudao.core.supervision_items import ITEM_CHOICES, SUPERVISION_ITEMS, SupervisionItem
 from dudao.rectification.models import Finding, Severity
@@ -403,11 +404,36 @@ class VisitFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), *Visit.Status.choices],
     )
+    # Date ranges and the unannounced mark: what a half-year or annual summary's figures
+    # link to (dudao/summaries, docs/rules.md §30).
+    zone = forms.ModelChoiceField(label=_("Zone"), required=False, queryset=None)
+    visited_from = forms.DateField(
+        label=_("Visited from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visited_to = forms.DateField(
+        label=_("Visited until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unannounced = forms.ChoiceField(
+        label=_("Unannounced"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Unannounced")), ("no", _("Announced"))],
+    )
+    feedback_from = forms.DateField(
+        label=_("Feedback issued from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    feedback_to = forms.DateField(
+        label=_("Feedback issued until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].set_scope(user)
         self.fields["inspector"].set_scope(user)
+        self.fields["zone"].queryset = scoping.zones_for(user).order_by("pk")
 
 
 class InspectorPickForm(forms.Form):

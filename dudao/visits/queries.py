@@ -256,6 +256,27 @@ def days_in_field(
     return {pk: counts[pk] for pk in inspectors.values_list("pk", flat=True)}
 
 
+def filter_visit_list(qs: QuerySet[Visit], data: dict) -> QuerySet[Visit]:
+    """The visit list's zone, date-range and unannounced filters (`VisitFilterForm`): what a
+    half-year or annual summary's visit figures link to (docs/rules.md §30). Feedback dates
+    are Beijing days of `feedback_issued_at`."""
+    if data.get("zone"):
+        qs = qs.filter(school__zone=data["zone"])
+    if data.get("visited_from"):
+        qs = qs.filter(visited_on__gte=data["visited_from"])
+    if data.get("visited_to"):
+        qs = qs.filter(visited_on__lte=data["visited_to"])
+    if data.get("unannounced") == "yes":
+        qs = qs.filter(unannounced=True)
+    elif data.get("unannounced") == "no":
+        qs = qs.filter(unannounced=False)
+    if data.get("feedback_from"):
+        qs = qs.filter(feedback_issued_at__date__gte=data["feedback_from"])
+    if data.get("feedback_to"):
+        qs = qs.filter(feedback_issued_at__date__lte=data["feedback_to"])
+    return qs
+
+
 def visit_counts(visits: QuerySet[Visit]) -> dict:
     """What a monthly report (docs/rules.md §14) says of `visits` (already the month's
     submitted visits in the reader's scope): how many, how many unannounced (四不两直,

@@ -391,6 +391,7 @@ def visit_list(request):
         qs = qs.filter(visited_on__gte=first, visited_on__lte=last)
     if data.get("status"):
         qs = qs.filter(status=data["status"])
+    qs = queries.filter_visit_list(qs, data)
     # The page is cut on the bare ids (a count, and the page's ids as a subquery with its
     # LIMIT), and only its rows are joined and their findings counted: joining a province's
     # 700 000 visits before the LIMIT took seconds (issue 10, as the ledger does).

@@ -41,6 +41,7 @@ MUST_BE_SCOPED = {
     "monitoring.Evaluation",
     "monitoring.MonthlyReturn",
     "reports.MonthlyReportText",
+    "summaries.SummaryText",
     "reports.ExportJob",
     "checklists.ChecklistTemplate",
     "campaigns.Campaign",
