@@ -152,9 +152,27 @@ def build_report(bulletin: Bulletin) -> Report:
     )
 
 
-@exporter.register(NAME, formats=(DOCX, PDF), template_kind=None, for_user=True)
 def bulletin_document(user, bulletin_id) -> Report:
     """A bulletin, notice or briefing in the GB/T 9704 layout, for a reader who may see it
-    (404 otherwise). The bundled template (no office's house variant yet: a `ReportKind` for
-    bulletins would let offices upload one)."""
+    (404 otherwise)."""
     return build_report(get_bulletin_for(user, bulletin_id))
+
+
+# One export per kind, each with its own replaceable Word template (`ReportKind`): an office
+# uploads its house 通报, 通知 and 简报 on the reports page like its other templates; without
+# one the bundled default (docx_defaults) is used.
+TEMPLATE_KINDS = {  # ReportKind values
+    Kind.BULLETIN: "bulletin",
+    Kind.NOTICE: "bulletin_notice",
+    Kind.BRIEFING: "briefing",
+}
+NAMES = {Kind.BULLETIN: NAME, Kind.NOTICE: f"{NAME}_notice", Kind.BRIEFING: f"{NAME}_briefing"}
+for _kind, _name in NAMES.items():
+    exporter.register(
+        _name, formats=(DOCX, PDF), template_kind=TEMPLATE_KINDS[_kind], for_user=True
+    )(bulletin_document)
+
+
+def export_name(bulletin: Bulletin) -> str:
+    """The exporter's name for `bulletin`'s document: its kind's Word template."""
+    return NAMES[bulletin.kind]

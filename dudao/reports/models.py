@@ -25,6 +25,10 @@ class ReportKind(models.TextChoices):
     EVALUATION_REPORT = "evaluation_report", _("Evaluation report")  # 督导评估报告/反馈意见书
     EVALUATION_SUMMARY = "evaluation_summary", _("Evaluation summary report")  # 评估总结报告
     EVALUATION_BULLETIN = "evaluation_bulletin", _("Evaluation bulletin")  # 督导评估结果通报
+    # The office's own documents (dudao/bulletins): one template per kind, each with the 版头.
+    BULLETIN = "bulletin", _("Bulletin")  # 通报
+    BULLETIN_NOTICE = "bulletin_notice", _("Notice")  # 通知
+    BRIEFING = "briefing", _("Briefing")  # 简报
     WORK_SUMMARY = "work_summary", _("Half-year or annual work summary")  # 工作总结
 
 
