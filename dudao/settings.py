@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "dudao.api",
+    "dudao.webhooks",  # group robots of WeChat Work and DingTalk (docs/deployment.md)
 ]
 
 MIDDLEWARE = [
@@ -446,3 +447,6 @@ LOGGING = {
 # links. The default is `make demo`'s default address; `make demo` passes the address it serves
 # on (HOST, PORT) unless PUBLIC_BASE_URL is set.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Group robots (dudao.webhooks) may post to plain http on a loopback address only when this is
+# on (DEBUG, tests: a local stand-in for the WeChat Work / DingTalk endpoint).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)

@@ -40,6 +40,8 @@ urlpatterns = [
     # The REST API (docs/api.md) and the user's API tokens.
     path("api/v1/", include("dudao.api.urls")),
     path("accounts/tokens/", include("dudao.api.token_urls")),
+    # The office's group robots (WeChat Work, DingTalk) and their delivery log.
+    path("office/robots/", include("dudao.webhooks.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -38,6 +38,8 @@ from dudao.summaries.models import SummaryText
 from dudao.surveys.models import Answer as SurveyAnswer
 from dudao.surveys.models import Questionnaire, Response, Survey, SurveySchool
 from dudao.visits.models import FocusPoint, Visit
+from dudao.webhooks.models import Delivery as RobotDelivery
+from dudao.webhooks.models import Robot
 
 from .models import Role, User
 
@@ -870,6 +872,33 @@ def api_tokens_for(user):
 
 def get_api_token_for(user, pk) -> ApiToken:
     return get_or_404(api_tokens_for(user).select_related("user"), pk=pk)
+
+
+@scope_rule(Robot)
+def robots_for(user):
+    """Group robots (dudao.webhooks): their credentials are the office's, so its office admin
+    only (and the superuser, read-only)."""
+    qs = Robot.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.none()
+
+
+def get_robot_for(user, pk) -> Robot:
+    return get_or_404(robots_for(user).select_related("office", "zone"), pk=pk)
+
+
+@scope_rule(RobotDelivery)
+def robot_deliveries_for(user):
+    """The group robots' delivery log: as its robots."""
+    qs = RobotDelivery.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.OFFICE_ADMIN and user.office_id:
+        return qs.filter(office_id=user.office_id)
+    return qs.none()
 
 
 def get_or_404(queryset: QuerySet, **lookup):

@@ -58,6 +58,8 @@ JOBS = [
     ),
     # Surveys past their closing day (满意度调查) are closed.
     Job("close_due_surveys", "dudao.surveys.tasks:close_due_surveys_task", datetime.time(0, 25)),
+    # Group robots' messages still waiting (dudao.webhooks): a sweep beside the deferred retries.
+    Job("deliver_due_webhooks", "dudao.webhooks.tasks:deliver_due_task", datetime.time(7, 30)),
     # One-time keys of create forms (dudao.core.idempotency), kept a week.
     Job(
         "delete_old_request_keys",

@@ -23,6 +23,8 @@ DUDAO = Path(__file__).resolve().parents[2] / "dudao"
 # Every model that belongs to an office, a zone, a school or a person.
 MUST_BE_SCOPED = {
     "api.ApiToken",
+    "webhooks.Robot",
+    "webhooks.Delivery",
     "schools.School",
     "inspectors.Inspector",
     "inspectors.Zone",

@@ -35,6 +35,7 @@ NOT_WORKFLOW = {
     ("dudao/signboards/services.py", "SignboardBatch"): "SignboardBatch.status: a PDF job",
     ("dudao/reports/services.py", "job"): "ExportJob.status: a background export's progress",
     ("dudao/reports/services.py", "ExportJob"): "ExportJob.status: a background export",
+    ("dudao/webhooks/delivery.py", "delivery"): "Delivery.status: a robot message's progress",
 }
 
 
