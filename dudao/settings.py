@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dudao.complaints",
     "dudao.surveys",
     "dudao.bulletins",
+    "dudao.training",
     "dudao.summaries",
     "dudao.demo",
     "dudao.notifications",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("surveys/", include("dudao.surveys.urls")),
     path("p/surveys/", include("dudao.surveys.public_urls")),
     path("bulletins/", include("dudao.bulletins.urls")),
+    path("training/", include("dudao.training.urls")),
     path("summaries/", include("dudao.summaries.urls")),
     path("p/county/", include("dudao.bulletins.public_urls")),
     # The switcher also remembers a logged-in user's choice (accounts.views.choose_language).

@@ -24,7 +24,15 @@ from dudao.core import request_memo
 from dudao.core.scopes import scope_rule
 from dudao.evaluations.models import Framework, Rater, Round, RoundTarget
 from dudao.imports.models import ImportJob
-from dudao.inspectors.models import Assignment, Conflict, Inspector, Zone, current_school_ids
+from dudao.inspectors.models import (
+    Assignment,
+    Certificate,
+    Conflict,
+    Inspector,
+    Term,
+    Zone,
+    current_school_ids,
+)
 from dudao.monitoring.models import Evaluation, MonthlyReturn, SchoolResources
 from dudao.notifications.models import Notification
 from dudao.organisations.models import GovernmentUnit, Office
@@ -37,6 +45,7 @@ from dudao.signboards.models import SignboardBatch
 from dudao.summaries.models import SummaryText
 from dudao.surveys.models import Answer as SurveyAnswer
 from dudao.surveys.models import Questionnaire, Response, Survey, SurveySchool
+from dudao.training.models import Attendance, Session
 from dudao.visits.models import FocusPoint, Visit
 from dudao.webhooks.models import Delivery as RobotDelivery
 from dudao.webhooks.models import Robot
@@ -232,6 +241,64 @@ def conflicts_for(user):
     return qs.none()
 
 
+def _inspector_records(user, qs):
+    """Rows about an inspector (terms, certificates, training attendance, docs/rules.md §31):
+    visible with the inspector (`inspectors_for`: the office, the viewers above it, a zone
+    leader's zone and everyone's own)."""
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.ZONE_LEADER, Role.INSPECTOR) and user.inspector_id:
+        return qs.filter(inspector__in=inspectors_for(user))
+    return qs.none()
+
+
+@scope_rule(Term)
+def terms_for(user):
+    """Inspectors' terms of appointment (任期): with the inspector record."""
+    return _inspector_records(user, Term.objects.unscoped())
+
+
+@scope_rule(Certificate)
+def certificates_for(user):
+    """Inspectors' certificates (督学资格证, 培训合格证): with the inspector record."""
+    return _inspector_records(user, Certificate.objects.unscoped())
+
+
+@scope_rule(Attendance)
+def training_attendance_for(user):
+    """Training attendance (docs/rules.md §29): the office's and the viewers' offices'; a zone
+    leader's zone and an inspector's own."""
+    return _inspector_records(user, Attendance.objects.unscoped())
+
+
+@scope_rule(Session)
+def training_sessions_for(user):
+    """Training sessions: the office's, the viewers' offices', and those of an inspector's or
+    zone leader's own office (the office trains all its inspectors). Schools see none."""
+    qs = Session.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        return qs.filter(office__in=offices_for(user))
+    if user.role in (Role.ZONE_LEADER, Role.INSPECTOR) and user.inspector_id:
+        return qs.filter(office_id=user.inspector.office_id)
+    return qs.none()
+
+
+def get_term_for(user, pk) -> Term:
+    return get_or_404(terms_for(user).select_related("inspector"), pk=pk)
+
+
+def get_certificate_for(user, pk) -> Certificate:
+    return get_or_404(certificates_for(user).select_related("inspector"), pk=pk)
+
+
+def get_training_session_for(user, pk) -> Session:
+    return get_or_404(training_sessions_for(user).select_related("office"), pk=pk)
+
+
 @scope_rule(AuditEntry)
 def audit_entries_for(user):
     """The audit log: an office admin reads its office's entries; nobody else but a
@@ -321,6 +388,20 @@ def report_texts_for(user):
     return qs.filter(of_inspectors)
 
 
+@scope_rule(SummaryText)
+def summary_texts_for(user):
+    """The own words of the half-year and annual summaries (docs/rules.md §30): the office
+    summary's with the office (office admin, viewers above it); a zone's with the zone
+    (`zones_for`), an inspector's with the inspector (`inspectors_for`)."""
+    qs = SummaryText.objects.unscoped()
+    if user.is_superuser:
+        return qs
+    mine = Q(inspector__in=inspectors_for(user)) | Q(zone__in=zones_for(user))
+    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
+        mine |= Q(office__in=offices_for(user))
+    return qs.filter(mine)
+
+
 @scope_rule(OfficeMonth)
 def office_months_for(user):
     """The roll-up counters of an office (docs/rules.md §28): the office admin its own, a city
@@ -343,20 +424,6 @@ def school_months_for(user):
     if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
         return qs.filter(school__office__in=offices_for(user))
     return qs.none()
-
-
-@scope_rule(SummaryText)
-def summary_texts_for(user):
-    """The own words of the half-year and annual summaries (docs/rules.md §30): the office
-    summary's with the office (office admin, viewers above it); a zone's with the zone
-    (`zones_for`), an inspector's with the inspector (`inspectors_for`)."""
-    qs = SummaryText.objects.unscoped()
-    if user.is_superuser:
-        return qs
-    mine = Q(inspector__in=inspectors_for(user)) | Q(zone__in=zones_for(user))
-    if user.role in (Role.OFFICE_ADMIN, Role.VIEWER):
-        mine |= Q(office__in=offices_for(user))
-    return qs.filter(mine)
 
 
 @scope_rule(SignboardBatch)

@@ -52,6 +52,7 @@ NAVIGATION = [
     (_("My school"), "schools:mine", {Role.SCHOOL}),
     (_("Inspectors"), "inspectors:list", {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.VIEWER}),
     (_("Zones"), "inspectors:zone_list", {Role.OFFICE_ADMIN, Role.ZONE_LEADER, Role.VIEWER}),
+    (_("Training"), "training:list", SUPERVISORS),
     (_("Government units"), "units:list", SUPERVISORS),
     (
         _("Assignments"),

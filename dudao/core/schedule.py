@@ -58,6 +58,12 @@ JOBS = [
     ),
     # Surveys past their closing day (满意度调查) are closed.
     Job("close_due_surveys", "dudao.surveys.tasks:close_due_surveys_task", datetime.time(0, 25)),
+    # Inspectors' terms and certificates that end soon (docs/rules.md §31): reminded once.
+    Job(
+        "inspector_term_reminders",
+        "dudao.inspectors.tasks:send_term_reminders_task",
+        datetime.time(10, 45),
+    ),
     # Group robots' messages still waiting (dudao.webhooks): a sweep beside the deferred retries.
     Job("deliver_due_webhooks", "dudao.webhooks.tasks:deliver_due_task", datetime.time(7, 30)),
     # One-time keys of create forms (dudao.core.idempotency), kept a week.

@@ -70,6 +70,8 @@ from .complaints import build_complaints, complaints_fingerprint, reset_complain
 from .evaluations import build_evaluations, evaluations_fingerprint, reset_evaluations
 from .supervision import build_supervision, reset_supervision, supervision_fingerprint
 from .surveys import build_surveys, reset_surveys, surveys_fingerprint
+from .training import build_step as build_training
+from .training import reset_step as reset_training
 
 PASSWORD = "dudao2026"  # noqa: S105  (the documented demo password)
 REFERENCE_DATE = datetime.date(2026, 9, 1)  # start of the 2026-2027 school year
@@ -1133,6 +1135,7 @@ class DemoBuilder:
         Step("supervision", build_supervision, reset_supervision),
         Step("balance monitoring", monitoring_demo.build_step, monitoring_demo.reset_step),
         Step("surveys", build_surveys, reset_surveys),
+        Step("training", build_training, reset_training),
         Step("summary", build_summary, reset_audit),  # the audit rows of every step
     ]
 

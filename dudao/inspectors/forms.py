@@ -63,8 +63,11 @@ class ZoneForm(forms.ModelForm):
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only kinds that may hold schools lead a zone (docs/rules.md §31).
         self.fields["leader"].queryset = Inspector.objects.unscoped().filter(
-            office=office, is_active=True
+            office=office,
+            is_active=True,
+            kind__in=[Inspector.Kind.RESPONSIBLE, Inspector.Kind.PRINCIPAL],
         )
 
     def validate_unique(self):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dudao.core.files import StoredFile
 from dudao.core.models import ChoiceLabels
 from dudao.core.scopes import ScopedManager, ScopedQuerySet
 from dudao.core.validators import phone_validator
@@ -302,3 +303,139 @@ class Assignment(models.Model):
     @property
     def is_current(self) -> bool:
         return self.is_current_on()
+
+
+# --------------------------------------------------------------------------- terms and certificates
+# Issue 15 §1, docs/rules.md §31: appointments (任期, with the letter's number) and
+# qualification and training certificates (督学资格证, 培训合格证), with reminders before they end.
+
+
+class Term(models.Model):
+    """One appointment of an inspector (聘任): from `start_date` to `end_date` (inclusive), by the
+    letter `letter_number` (聘书编号 or 文件号). Part-time inspectors serve three-year terms
+    (RULES §6a); the dates are what the letter says. Terms of one inspector never overlap."""
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.PROTECT, related_name="inspector_terms"
+    )
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="terms")
+    start_date = models.DateField(_("term start"))
+    end_date = models.DateField(_("term end"))
+    letter_number = models.CharField(
+        _("letter number"),
+        max_length=60,
+        help_text=_("The number of the appointment letter or document, e.g. 上督〔2024〕3号."),
+    )
+    appointed_by = models.CharField(_("appointed by"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # The end date a reminder was sent for (docs/rules.md §31): once per end date.
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
+    class Meta:
+        default_manager_name = "all_objects"
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("term of appointment")
+        verbose_name_plural = _("terms of appointment")
+        indexes = [models.Index(fields=["office", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="term_end_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inspector} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+    def is_current_on(self, on: datetime.date) -> bool:
+        return self.start_date <= on <= self.end_date
+
+
+class Certificate(ChoiceLabels, models.Model):
+    """A qualification or training certificate of an inspector (督学资格证, 培训合格证), with its
+    dates and scans (`CertificateFile`). `expires_on` blank: it does not expire."""
+
+    class Kind(models.TextChoices):
+        QUALIFICATION = "qualification", _("Inspector qualification (督学资格)")
+        TRAINING = "training", _("Training certificate")
+        OTHER = "other", _("Other certificate")
+
+    office = models.ForeignKey(
+        "organisations.Office", on_delete=models.PROTECT, related_name="inspector_certificates"
+    )
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="certificates")
+    kind = models.CharField(
+        pgettext_lazy("certificate", "kind"), max_length=15, choices=Kind.choices
+    )
+    name = models.CharField(_("certificate"), max_length=100)
+    number = models.CharField(_("certificate number"), max_length=60, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    all_objects = models.Manager()  # Django's default manager (docs/architecture.md)
+    objects = ScopedManager()  # refuses to run until a scope is chosen
+
+    class Meta:
+        default_manager_name = "all_objects"
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        indexes = [models.Index(fields=["office", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inspector} {self.name}"
+
+
+class CertificateFile(StoredFile):
+    """A scan of a certificate (checked by `dudao.core.files.check_upload`)."""
+
+    UPLOAD_DIR = "inspectors/certificates"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="files")
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("certificate file")
+        verbose_name_plural = _("certificate files")
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "sha256"], name="certificate_file_once")
+        ]
+
+
+class InspectorRules(models.Model):
+    """The office's reminder days before a term or a certificate ends (docs/rules.md §31:
+    numbers are data). An office without a row uses the defaults (`inspector_rules_for`)."""
+
+    office = models.OneToOneField(
+        "organisations.Office", on_delete=models.CASCADE, related_name="inspector_rules"
+    )
+    term_reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a term ends"), default=60
+    )
+    certificate_reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a certificate expires"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("inspector reminders")
+        verbose_name_plural = _("inspector reminders")
+
+    def __str__(self):
+        return f"{self.office}"
+
+
+def inspector_rules_for(office_id) -> InspectorRules:
+    rules = InspectorRules.objects.filter(office_id=office_id).first()
+    return rules or InspectorRules(office_id=office_id)

@@ -125,6 +125,12 @@ def update_zone(actor, zone: Zone, *, name, leader=None) -> Zone:
 def _check_zone(zone: Zone):
     if zone.leader_id and zone.leader.office_id != zone.office_id:
         raise DomainError(_("The zone leader belongs to another office."), field="leader")
+    if zone.leader_id and zone.leader.kind not in ASSIGNABLE_KINDS:
+        # docs/rules.md §31: parent and invited inspectors hold no schools and lead no zone.
+        raise DomainError(
+            _("A %(kind)s cannot lead a zone.") % {"kind": zone.leader.get_kind_display()},
+            field="leader",
+        )
     if (
         Zone.objects.unscoped()
         .filter(office_id=zone.office_id, name=zone.name)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import term_views, views
 
 app_name = "inspectors"
 urlpatterns = [
@@ -17,4 +17,34 @@ urlpatterns = [
     path("assignments/", views.assignment_list, name="assignment_list"),
     path("schools/<int:school_pk>/assign/", views.assign, name="assign"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
+    # Terms and certificates (docs/rules.md §31).
+    path("inspectors/<int:pk>/terms/new/", term_views.term_add, name="term_add"),
+    path("inspector-terms/<int:pk>/edit/", term_views.term_edit, name="term_edit"),
+    path("inspector-terms/<int:pk>/delete/", term_views.term_delete, name="term_delete"),
+    path(
+        "inspectors/<int:pk>/certificates/new/",
+        term_views.certificate_add,
+        name="certificate_add",
+    ),
+    path(
+        "inspector-certificates/<int:pk>/edit/",
+        term_views.certificate_edit,
+        name="certificate_edit",
+    ),
+    path(
+        "inspector-certificates/<int:pk>/delete/",
+        term_views.certificate_delete,
+        name="certificate_delete",
+    ),
+    path(
+        "inspector-certificate-files/<int:pk>/",
+        term_views.certificate_file,
+        name="certificate_file",
+    ),
+    path(
+        "inspector-certificate-files/<int:pk>/delete/",
+        term_views.certificate_file_delete,
+        name="certificate_file_delete",
+    ),
+    path("inspectors/reminders/", term_views.reminder_days, name="reminder_days"),
 ]

@@ -53,6 +53,12 @@ def inspector_detail(request, pk):
         {
             "inspector": inspector,
             "assignments": assignments,
+            # Terms and certificates (docs/rules.md §31), from the reader's scope.
+            "terms": scoping.terms_for(request.user).filter(inspector=inspector),
+            "certificates": scoping.certificates_for(request.user)
+            .filter(inspector=inspector)
+            .prefetch_related("files"),
+            "today": timezone.localdate(),
             "conflicts": inspector.conflicts.select_related("school", "ground"),
             "can_manage": can_manage,
             "conflict_form": ConflictForm(office=inspector.office) if can_manage else None,

@@ -82,6 +82,11 @@ MESSAGES: dict[str, Message] = {
     "complaint.urge": Message(
         _("Report %(code)s about %(school)s still has no reply (due %(deadline)s)")
     ),
+    # To the office and the inspector (docs/rules.md §31).
+    "inspector.term_ending": Message(_("The term of %(inspector)s ends on %(date)s")),
+    "inspector.certificate_expiring": Message(
+        _("The certificate “%(certificate)s” of %(inspector)s expires on %(date)s")
+    ),
 }
 
 

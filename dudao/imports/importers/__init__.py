@@ -25,8 +25,15 @@ def _register_builtin():
     from .inspectors import InspectorImporter
     from .resources import ResourcesImporter
     from .schools import SchoolImporter
+    from .training import TrainingAttendanceImporter
 
-    for cls in (SchoolImporter, InspectorImporter, AssignmentImporter, ResourcesImporter):
+    for cls in (
+        SchoolImporter,
+        InspectorImporter,
+        AssignmentImporter,
+        ResourcesImporter,
+        TrainingAttendanceImporter,
+    ):
         register(cls)
 
 
