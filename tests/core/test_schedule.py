@@ -30,6 +30,7 @@ def test_a_job_runs_once_a_day_after_its_time(settings):
         "clean_orphan_files",
         "check_overdue_complaints",
         "close_due_surveys",
+        "deliver_due_webhooks",
         "delete_old_request_keys",
     ]
     assert run_due(local(day, 10)) == []  # all done today
@@ -38,7 +39,7 @@ def test_a_job_runs_once_a_day_after_its_time(settings):
         "check_overdue_complaints",
         "close_due_surveys",
     ]
-    assert ScheduledRun.objects.count() == 8
+    assert ScheduledRun.objects.count() == 9
 
 
 def test_the_scheduled_overdue_check_marks_findings(settings):
