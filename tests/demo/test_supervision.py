@@ -41,7 +41,14 @@ SCHOOLS = 40
 # The steps of the later modules have their own demo tests (tests/demo/test_demo_evaluations.py,
 # tests/bulletins, tests/complaints, tests/surveys); built on twelve days here they would only
 # add minutes.
-LATER_MODULES = ("government units", "evaluations", "bulletins", "complaints", "surveys")
+LATER_MODULES = (
+    "government units",
+    "evaluations",
+    "bulletins",
+    "complaints",
+    "surveys",
+    "training",
+)
 KINDERGARTEN_ITEMS = {item.number for item in KINDERGARTEN_AREAS}
 SCHOOL_ITEMS = {item.number for item in SUPERVISION_ITEMS}
 
