@@ -196,9 +196,18 @@ def figures_queryset(user, *, year: int, office=None):
     return qs.order_by().alias(replied_on=TruncDate("replied_at", tzinfo=SHANGHAI))
 
 
-def figures(user, *, year: int, office=None, today: datetime.date | None = None) -> dict:
+def figures(
+    user,
+    *,
+    year: int,
+    office=None,
+    today: datetime.date | None = None,
+    school_limit: int | None = None,
+) -> dict:
     """The figures of the complaints received in `year` that `user` may read (four
-    aggregate queries, however many complaints)."""
+    aggregate queries, however many complaints). `school_limit` keeps the schools with the
+    most complaints only (a province has thousands: the page shows the first, the XLSX all);
+    `more_schools` then says whether some were left out."""
     today = today or timezone.localdate()
     qs = figures_queryset(user, year=year, office=office)
     counts = _counts(today)
@@ -213,12 +222,16 @@ def figures(user, *, year: int, office=None, today: datetime.date | None = None)
         for value in Category.values
         if value in by_category
     ]
-    schools = [
-        _finish(row)
-        for row in counted.values("school_id", "school__name", "school__code", "office__name")
+    by_school = (
+        counted.values("school_id", "school__name", "school__code", "office__name")
         .annotate(**counts)
         .order_by("-received", "school__code", "office__name")
-    ]
+    )
+    if school_limit is not None:
+        by_school = by_school[: school_limit + 1]  # one more: were some left out?
+    schools = [_finish(row) for row in by_school]
+    more_schools = school_limit is not None and len(schools) > school_limit
+    schools = schools[:school_limit] if more_schools else schools
     months = {
         row["month"].astimezone(SHANGHAI).month: _finish(row)
         for row in counted.annotate(month=TruncMonth("received_at", tzinfo=SHANGHAI))
@@ -237,6 +250,7 @@ def figures(user, *, year: int, office=None, today: datetime.date | None = None)
         "totals": totals,
         "categories": categories,
         "schools": schools,
+        "more_schools": more_schools,
         "months": by_month,
     }
 

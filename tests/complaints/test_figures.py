@@ -130,3 +130,26 @@ def test_the_report_is_built_for_a_reader():
 def test_an_assigned_complaint_counts_as_open(world):
     assigned(world)
     assert queries.figures(world.admin, year=2026)["totals"]["open"] == 1
+
+
+def test_the_page_keeps_the_schools_with_the_most_complaints(world, history, client, settings):
+    """A province has thousands of schools: with a limit the first ones by complaints received
+    are kept and `more_schools` says some were left out; the XLSX (no limit) keeps them all."""
+    first = queries.figures(world.admin, year=2026, school_limit=1)
+    assert [row["school__name"] for row in first["schools"]] == ["湖滨小学"]
+    assert first["more_schools"] is True
+    both = queries.figures(world.admin, year=2026, school_limit=2)
+    assert len(both["schools"]) == 2 and both["more_schools"] is False
+    assert queries.figures(world.admin, year=2026)["more_schools"] is False
+    # the page's own limit, lowered to 1
+    from dudao.complaints import views
+
+    views.FIGURE_PAGE_SCHOOLS, kept = 1, views.FIGURE_PAGE_SCHOOLS
+    try:
+        client.force_login(world.admin)
+        body = client.get(reverse("complaints:figures"), {"year": 2026}).content.decode()
+    finally:
+        views.FIGURE_PAGE_SCHOOLS = kept
+    by_school = body.split('data-testid="by-school"')[1].split('data-testid="by-month"')[0]
+    assert 'data-testid="more-schools"' in by_school
+    assert "湖滨小学" in by_school and "西湖小学" not in by_school
