@@ -65,10 +65,18 @@ def survey_list(request):
     if form.is_valid() and form.cleaned_data["status"]:
         qs = qs.filter(status=form.cleaned_data["status"])
     whole = results.reads_whole_office(request.user)
+    page, query = paginate(request, qs.order_by("-opens_on", "-pk"))
     if whole:
         # The office's own count: every school's responses (others read their schools').
-        qs = qs.annotate(response_count=Count("responses"))
-    page, query = paginate(request, qs.order_by("-opens_on", "-pk"))
+        # Counted for this page's surveys only: a province's responses are millions.
+        counts = dict(
+            scoping.surveys_for(request.user)
+            .filter(pk__in=[survey.pk for survey in page])
+            .annotate(n=Count("responses"))
+            .values_list("pk", "n")
+        )
+        for survey in page:
+            survey.response_count = counts.get(survey.pk, 0)
     context = {
         "page": page,
         "query": query,
