@@ -15,9 +15,9 @@ Per county (office):
   the schools under the minimum of 10 answers), every counted question answered (mostly
   satisfied), the scale, a multiple choice and a few free texts;
 - bulletins (通报、通知、简报) of this year and last: 24 published and numbered
-  (县督通〔2026〕3号, 〔2026〕第2期), sent to all schools, a zone, the inspectors or chosen schools, half
-  shown on the county's public page, two drafts; recipients fixed, ~75 % of those with an
-  account have read it.
+  (县督通〔2026〕3号, 〔2026〕第2期), sent to all schools, a zone, the inspectors or chosen
+  schools, half shown on the county's public page, two drafts; recipients fixed, ~75 % of
+  those with an account have read it.
 """
 
 import datetime

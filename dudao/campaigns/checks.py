@@ -284,8 +284,6 @@ def delete_evidence(actor, evidence: AnswerEvidence) -> None:
     uploads.delete_on_commit(*files)
 
 
-
-
 @transaction.atomic
 def mark_visited(actor, target: CampaignTarget, *, when: datetime.datetime | None = None):
     """The team is at the school now (or at `when`): an unannounced campaign shows itself to
