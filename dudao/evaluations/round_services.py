@@ -573,9 +573,12 @@ def save_scores(actor, target, values: dict, *, group: str) -> int:
     share a row, so two experts scoring the same target at once lose nothing. Returns how
     many scores were written or cleared."""
     guards.require_person(actor)
+    # The target's row is locked: the sheet's autosave and its submit can overlap, and two
+    # saves of one rater would both insert a score not yet saved (a unique-key error).
     target = (
         RoundTarget.objects.unscoped()
         .select_related("round__framework", "school", "unit")
+        .select_for_update(of=("self",))
         .get(pk=getattr(target, "pk", target))
     )
     if group not in access.scoring_groups(actor, target):

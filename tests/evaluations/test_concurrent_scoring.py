@@ -3,10 +3,12 @@ transaction through the scoring service, lose nothing (issue 13 §7): both exper
 exist with the values each saved last, and the target's progress counts both raters.
 PostgreSQL only: SQLite serialises writers."""
 
+import contextlib
 import threading
 
 import pytest
 from django.db import connection
+from django.db.models.signals import pre_save
 
 from dudao.evaluations import round_queries, round_services
 from dudao.evaluations.models import Rater, Round, RoundTarget, Score
@@ -73,3 +75,45 @@ def test_two_experts_scoring_one_target_at_once_lose_nothing(world):
     assert experts_row["raters"] == 2 and experts_row["leaves"] == len(CODES)
     result = round_services.compute_results(round_, [target])[target.pk]
     assert result.raters == {"expert": 2} and result.missing == ()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_rater_s_overlapping_saves_make_one_row(world):
+    """The sheet's autosave and its submit can overlap: two saves by the same expert of an
+    indicator not saved before. Each insert waits (up to 3 s) for the other save to reach its
+    insert too, so without the target's lock both would find no row and one would fail on the
+    unique key; with it the second save waits for the first and updates its row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the concurrent path needs PostgreSQL")
+    round_ = build_round(world, stage=Round.Stage.EXPERT_SCORING)
+    target = RoundTarget.objects.unscoped().get(round=round_, school=world.school)
+    expert = Rater.objects.filter(round=round_).order_by("pk").first().user
+    start, inserts = threading.Barrier(2), threading.Barrier(2)
+    errors = []
+
+    def both_at_the_insert(sender, instance, **kwargs):
+        if instance._state.adding:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inserts.wait(timeout=3)
+
+    def run(n):
+        try:
+            start.wait(timeout=30)
+            value = {"A1.1": {"value": str(10 + n)}}
+            round_services.save_scores(expert, target.pk, value, group="expert")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    pre_save.connect(both_at_the_insert, sender=Score)
+    try:
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        pre_save.disconnect(both_at_the_insert, sender=Score)
+    assert not errors, errors
+    assert Score.objects.filter(target=target, rater=expert, code="A1.1").count() == 1
