@@ -64,6 +64,13 @@ JOBS = [
         "dudao.inspectors.tasks:send_term_reminders_task",
         datetime.time(10, 45),
     ),
+    # Evaluation rounds (督导评估): reminders before a stage's deadline to those who have not
+    # finished (docs/rules.md §24), once per round, stage, recipient and days before.
+    Job(
+        "evaluation_stage_reminders",
+        "dudao.evaluations.tasks:send_stage_reminders_task",
+        datetime.time(10, 50),
+    ),
     # Group robots' messages still waiting (dudao.webhooks): a sweep beside the deferred retries.
     Job("deliver_due_webhooks", "dudao.webhooks.tasks:deliver_due_task", datetime.time(7, 30)),
     # One-time keys of create forms (dudao.core.idempotency), kept a week.

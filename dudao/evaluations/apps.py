@@ -15,4 +15,10 @@ class EvaluationsConfig(AppConfig):
 
         if FrameworkImporter.kind not in IMPORTERS:
             register(FrameworkImporter)
+        from dudao.core.workflow import transitioned
+
         from . import report  # noqa: F401 (register the evaluation reports with the exporter)
+        from .models import Round
+        from .round_notifications import on_round_transitioned
+
+        transitioned.connect(on_round_transitioned, sender=Round, dispatch_uid="notify_round")

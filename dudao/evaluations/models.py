@@ -424,3 +424,33 @@ class EvaluationReportText(models.Model):
 
     def __str__(self):
         return f"{self.round} · {self.target or ''} · {self.section}"
+
+
+class RoundReminder(models.Model):
+    """A reminder sent before a stage's deadline (docs/rules.md §24): one row per round,
+    stage, deadline, recipient and days before, so the daily job
+    (`round_notifications.send_stage_reminders`) never sends one twice — a rerun the same day
+    or the next finds the row; a changed deadline is reminded of again. Reached through its
+    round (no scope of its own)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=16, choices=Round.Stage.choices)
+    due = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation reminder")
+        verbose_name_plural = _("evaluation reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "stage", "due", "recipient", "days_before"],
+                name="round_reminder_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.stage} · {self.recipient} · {self.days_before}"

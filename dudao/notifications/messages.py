@@ -87,6 +87,29 @@ MESSAGES: dict[str, Message] = {
     "inspector.certificate_expiring": Message(
         _("The certificate “%(certificate)s” of %(inspector)s expires on %(date)s")
     ),
+    # Evaluation rounds (督导评估, dudao/evaluations/round_notifications.py, docs/rules.md
+    # §24): to a school target's accounts, and to each rater for the targets they score
+    # (school: the target, a school or a government unit; title: the round; due: its stage's
+    # deadline, "—" when none; description: the office's reason for sending a round back).
+    "evaluation.self_assessment_opened": Message(
+        _("Self-assessment of %(school)s is open in “%(title)s”, due %(due)s")
+    ),
+    "evaluation.scoring_opened": Message(
+        _("Expert scoring is open in “%(title)s”: please score %(school)s by %(due)s")
+    ),
+    "evaluation.scoring_reopened": Message(
+        _("Expert scoring of “%(title)s” is open again: please check %(school)s"),
+        "%(description)s",
+    ),
+    "evaluation.self_assessment_remind": Message(
+        _("%(school)s: the self-assessment in “%(title)s” is due %(due)s, please submit it")
+    ),
+    "evaluation.scoring_remind": Message(
+        _("“%(title)s”: expert scoring is due %(due)s, %(count)s target(s) still to score")
+    ),
+    "evaluation.published": Message(
+        _("Results of “%(title)s” published for %(school)s: %(grade)s")
+    ),
 }
 
 
