@@ -66,7 +66,19 @@
     var data = JSON.parse(source.textContent);
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var draw = charts[el.getAttribute("data-chart")];
-      if (draw) draw(el, data);
+      if (!draw) return;
+      // Show the chart's box before drawing (.chart is hidden until its section has a chart):
+      // ECharts sizes the chart from it, and a hidden box has no size.
+      var section = el.closest("section");
+      section.classList.add("has-chart");
+      try {
+        draw(el, data);
+        el.removeAttribute("aria-hidden");
+        el.setAttribute("role", "img");
+      } catch (err) {
+        section.classList.remove("has-chart");
+        if (window.console) console.error(err);
+      }
     });
   });
 })();
