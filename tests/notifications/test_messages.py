@@ -1,5 +1,7 @@
 """A notification is a message key and parameters, rendered in the reader's language."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -15,18 +17,31 @@ PARAMS = {
     "report": "湖滨小学整改台账",
     "title": "关于湖滨小学作业公示情况的通报",
     "number": "清督通〔2026〕3号",
+    "inspector": "张督学",
+    "certificate": "督学资格证",
+    "date": "2026-12-24",
+    "due": "2026-12-25",
+    "deadline": "2026-12-26",
+    "code": "QH-2026-17",
+    "count": "7",
+    "grade": "良好",
+    "name": "第一责任区",
 }
 
 
 @pytest.mark.parametrize("kind", sorted(MESSAGES))
 def test_every_message_speaks_both_languages(kind):
+    """Each parameter the English title names shows in both languages' titles."""
     row = Notification(kind=kind, params=PARAMS)
     with translation.override("en"):
         english = row.title
+        names = re.findall(r"%\((\w+)\)s", str(MESSAGES[kind].title))
     with translation.override("zh-hans"):
         chinese = row.title
-    assert "湖滨小学" in english
-    assert "湖滨小学" in chinese
+    assert names, f"{kind}: a title without parameters"
+    for name in names:
+        assert PARAMS[name] in english, f"{kind}: {name}"
+        assert PARAMS[name] in chinese, f"{kind}: {name} lost in the translation"
     assert english != chinese, f"{kind}: no Chinese translation in django.po"
     assert row.body == ("消防通道堆放杂物" if MESSAGES[kind].body else "")
 
