@@ -23,7 +23,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode("ascii")
         except UnicodeDecodeError:
             secret = ""
-        token = services.authenticate(secret)
+        token = services.token_for_secret(secret)
         if token is None:
             raise exceptions.AuthenticationFailed(
                 translation.gettext("The token is unknown or has been revoked.")

@@ -106,7 +106,7 @@ def _fetch(pk) -> ApiToken:
     return ApiToken.objects.unscoped().get(pk=pk)
 
 
-def authenticate(secret: str) -> ApiToken | None:
+def token_for_secret(secret: str) -> ApiToken | None:
     """The active token with this secret, its user loaded, or None (unknown, revoked, or its
     user deactivated). Notes when it was used (at most once a minute)."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:

@@ -50,10 +50,13 @@ def _finding_slices(values):
 
 
 def visit_pre_save(sender, instance, raw=False, **kwargs):
-    instance._rollup_before = _stored(Visit, VISIT_FIELDS, instance)
+    if not raw:
+        instance._rollup_before = _stored(Visit, VISIT_FIELDS, instance)
 
 
 def visit_post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:  # loaddata (a JSON backup restored): the fixture carries its counters itself
+        return
     before = getattr(instance, "_rollup_before", None)
     after = _values(instance, VISIT_FIELDS)
     if before == after or (before is None and after[3] != Visit.Status.SUBMITTED):
@@ -74,10 +77,13 @@ def visit_post_delete(sender, instance, **kwargs):
 
 
 def finding_pre_save(sender, instance, raw=False, **kwargs):
-    instance._rollup_before = _stored(Finding, FINDING_FIELDS, instance)
+    if not raw:
+        instance._rollup_before = _stored(Finding, FINDING_FIELDS, instance)
 
 
 def finding_post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:  # loaddata (a JSON backup restored): the fixture carries its counters itself
+        return
     before = getattr(instance, "_rollup_before", None)
     after = _values(instance, FINDING_FIELDS)
     if before == after:

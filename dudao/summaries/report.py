@@ -116,7 +116,8 @@ def drafts(summary: figures.Summary) -> dict[str, list[str]]:
             _("Follow up the %(count)s problems still being rectified until they are closed.")
             % {"count": still_open}
         )
-    plans.append(_("Plan the special campaigns and the training of the next period."))
+    if "campaigns" in v:  # the office's own work: not in a zone's or an inspector's plans
+        plans.append(_("Plan the special campaigns and the training of the next period."))
     return {
         SummarySection.PRACTICES: practices or [_("Describe the main practices here.")],
         SummarySection.RESULTS: results,
