@@ -57,6 +57,9 @@ def test_a_parent_answers_a_school_s_survey_on_a_phone_and_the_office_counts_it(
     surveys.get_by_role("link", name=TITLE).click()
     expect(phone.get_by_test_id("survey-title")).to_have_text(TITLE)
     expect(phone.get_by_test_id("school-name")).to_contain_text(world.school.name)
+    # Measured once the page's stylesheets have loaded: the click does not wait for them, and
+    # an unstyled page is wider.
+    phone.wait_for_load_state("load")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the survey scrolls sideways on a phone ({width}px)"
 
